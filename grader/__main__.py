@@ -1,0 +1,5 @@
+"""Runs the grader CLI as `python -m grader`."""
+
+from grader.cli import main
+
+main()

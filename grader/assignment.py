@@ -1,0 +1,237 @@
+"""Returns an Assignment read from its folder's assignment.toml, or a GraderError naming what is wrong."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from grader.errors import GraderError
+from grader.sandbox import Limits
+
+CONFIG_NAME = "assignment.toml"
+TRANSFORMS = ("identity", "abs", "distance")
+YSCALES = ("linear", "log")
+
+
+@dataclass(frozen=True)
+class PlotRun:
+    """One run drawn in a plot: a call made on the reference and on the submission alike."""
+
+    label: str
+    color: str
+    function: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+    """Values "@name" stand for the function `name` of whichever module is called."""
+
+
+@dataclass(frozen=True)
+class PlotPanel:
+    """One axes: a column of each run's 2-D result, per epoch."""
+
+    ylabel: str
+    column: int
+    transform: str
+    about: float
+    yscale: str
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """A figure every report shows, as the instructor described it."""
+
+    title: str
+    description: str
+    runs: tuple[PlotRun, ...]
+    panels: tuple[PlotPanel, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """An assignment folder and its settings."""
+
+    name: str
+    root: Path
+    title: str
+    submission_file: str
+    """The one file a student submits, e.g. "solution.py"; the worker always loads it under this name."""
+    points: float
+    seed: int
+    limits: Limits
+    reference_file: Path
+    plots: tuple[PlotSpec, ...]
+
+    @property
+    def hidden_tests(self) -> Path:
+        return self.root / "tests" / "hidden"
+
+    @property
+    def public_tests(self) -> Path:
+        return self.root / "tests" / "public"
+
+    @property
+    def starter(self) -> Path:
+        return self.root / "starter" / self.submission_file
+
+    @property
+    def examples(self) -> Path:
+        return self.root / "examples"
+
+
+def assignments_home() -> Path:
+    """Returns the folder that holds assignments: ./assignments if there is one, else the project's."""
+    here = Path.cwd() / "assignments"
+    return here if here.is_dir() else Path(__file__).resolve().parent.parent / "assignments"
+
+
+def find_assignment(name_or_path: str | None, home: Path | None = None) -> Assignment:
+    """Returns the assignment named (or at the path) given, or the only one under `home`."""
+    home = home or assignments_home()
+    if name_or_path is None:
+        found = sorted(p.parent for p in home.glob(f"*/{CONFIG_NAME}")) if home.is_dir() else []
+        if len(found) != 1:
+            names = ", ".join(p.name for p in found) or "none"
+            raise GraderError(
+                f"cannot choose an assignment: {home} holds {len(found)} ({names})",
+                "name one with -a NAME or -a PATH",
+            )
+        return load_assignment(found[0])
+    candidate = Path(name_or_path)
+    for folder in (candidate, home / name_or_path):
+        if (folder / CONFIG_NAME).is_file():
+            return load_assignment(folder)
+    known = ", ".join(sorted(p.parent.name for p in home.glob(f"*/{CONFIG_NAME}"))) or "none"
+    raise GraderError(
+        f"unknown assignment {name_or_path!r} (no {CONFIG_NAME} there or under {home}; known: {known})",
+        "pass -a with an assignment name or the path of a folder holding assignment.toml",
+    )
+
+
+def load_assignment(folder: Path) -> Assignment:
+    """Returns the assignment in `folder`, checking every setting the grader relies on."""
+    folder = folder.resolve()
+    config_path = folder / CONFIG_NAME
+    try:
+        config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GraderError(f"{config_path} does not exist", "point -a at an assignment folder") from None
+    except tomllib.TOMLDecodeError as error:
+        raise GraderError(f"{config_path} is not valid TOML ({error})", "fix the file and run again") from None
+    reader = _Reader(config_path, config)
+    name = folder.name
+    submission_file = reader.text("assignment", "submission")
+    reference = reader.optional("assignment", "reference", str)
+    reference_file = (
+        (folder / reference).resolve() if reference
+        else folder.parent.parent / "reference" / name / submission_file
+    )
+    if not reference_file.is_file():
+        raise GraderError(
+            f"the reference for {name} is missing: {reference_file} does not exist",
+            f"add it, or set reference = \"PATH\" under [assignment] in {config_path}",
+        )
+    limits = Limits(
+        call_seconds=reader.number("limits", "call_seconds"),
+        total_seconds=reader.number("limits", "total_seconds"),
+        memory_mb=int(reader.number("limits", "memory_mb")),
+        output_kb=int(reader.number("limits", "output_kb")),
+    )
+    return Assignment(
+        name=name,
+        root=folder,
+        title=reader.text("assignment", "title"),
+        submission_file=submission_file,
+        points=reader.number("assignment", "points"),
+        seed=int(reader.number("assignment", "seed")),
+        limits=limits,
+        reference_file=reference_file,
+        plots=tuple(_plot(reader, index, spec) for index, spec in enumerate(config.get("plots", []))),
+    )
+
+
+@cache
+def load_reference(path: Path) -> ModuleType:
+    """Returns the reference module, imported once per process under a name no test can clash with."""
+    module_name = f"_grader_reference_{abs(hash(str(path)))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise GraderError(f"cannot import the reference {path}", "check that it is a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _plot(reader: _Reader, index: int, spec: Any) -> PlotSpec:
+    where = f"plots[{index}]"
+    if not isinstance(spec, dict):
+        raise reader.error(where, "must be a table")
+    runs = tuple(
+        PlotRun(
+            label=reader.field(run, f"{where}.runs", "label", str),
+            color=reader.field(run, f"{where}.runs", "color", str),
+            function=reader.field(run, f"{where}.runs", "function", str),
+            args=tuple(reader.field(run, f"{where}.runs", "args", list)),
+            kwargs=tuple(sorted(dict(run.get("kwargs", {})).items())),
+        )
+        for run in spec.get("runs", [])
+    )
+    panels = []
+    for panel in spec.get("panels", []):
+        transform = panel.get("transform", "identity")
+        yscale = panel.get("yscale", "linear")
+        if transform not in TRANSFORMS or yscale not in YSCALES:
+            raise reader.error(f"{where}.panels", f"transform must be one of {TRANSFORMS} and yscale of {YSCALES}")
+        panels.append(PlotPanel(
+            ylabel=reader.field(panel, f"{where}.panels", "ylabel", str),
+            column=reader.field(panel, f"{where}.panels", "column", int),
+            transform=transform,
+            about=float(panel.get("about", 0.0)),
+            yscale=yscale,
+        ))
+    if not runs or not panels:
+        raise reader.error(where, "needs at least one [[plots.runs]] and one [[plots.panels]]")
+    return PlotSpec(
+        title=reader.field(spec, where, "title", str),
+        description=reader.field(spec, where, "description", str),
+        runs=runs,
+        panels=tuple(panels),
+    )
+
+
+class _Reader:
+    """Reads typed settings, turning each missing or mistyped one into a GraderError naming it."""
+
+    def __init__(self, path: Path, config: dict[str, Any]):
+        self.path = path
+        self.config = config
+
+    def error(self, key: str, problem: str) -> GraderError:
+        return GraderError(f"{self.path}: {key} {problem}", f"fix {key} in {self.path.name}")
+
+    def field(self, table: Any, where: str, key: str, kind: type) -> Any:
+        value = table.get(key) if isinstance(table, dict) else None
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise self.error(f"{where}.{key}", f"must be set to a {kind.__name__}")
+        return value
+
+    def text(self, table: str, key: str) -> str:
+        return str(self.field(self.config.get(table), table, key, str))
+
+    def number(self, table: str, key: str) -> float:
+        value = self.config.get(table, {}).get(key) if isinstance(self.config.get(table), dict) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise self.error(f"{table}.{key}", "must be set to a positive number")
+        return float(value)
+
+    def optional(self, table: str, key: str, kind: type) -> Any:
+        value = self.config.get(table, {}).get(key)
+        if value is not None and not isinstance(value, kind):
+            raise self.error(f"{table}.{key}", f"must be a {kind.__name__}")
+        return value

@@ -1,0 +1,194 @@
+"""Returns the student's values to trusted code: a proxy of the submission whose calls run in the worker.
+
+Hidden tests call `submission.derivative(x)` as if the module were local; each call is sent to the
+worker, and what comes back is decoded plain data or a SubmissionCallFailed naming the call.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from grader import protocol
+from grader.formatting import format_value
+from grader.results import Failure
+from grader.sandbox import Reply, Worker
+from grader.testing import last_call
+
+
+class SubmissionCallFailed(Exception):
+    """A call into the submission did not return a value; `failure` says why, for the student."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class FunctionRef:
+    """The submission's own function `name`, passed as an argument to another of its functions."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Scripted:
+    """A function the grader supplies: its k-th call returns values[k] (the last once they run out)."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, values: Sequence[Any]):
+        if not values:
+            raise ValueError("a scripted function needs at least one value to return")
+        self.values = list(values)
+        self.id = str(next(self._ids))
+        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def bound(self, names: Sequence[str]) -> list[dict[str, Any]]:
+        """Returns one dict per recorded call: positional arguments under `names`, keywords as given."""
+        return [dict(zip(names, args)) | kwargs for args, kwargs in self.calls]
+
+    def __repr__(self) -> str:
+        return "<the grader's schedule>"
+
+
+class RemoteSubmission:
+    """The submission's module as trusted code sees it; attribute access yields remote functions."""
+
+    def __init__(self, worker: Worker, reference: ModuleType | None = None):
+        self._worker = worker
+        self._reference = reference
+
+    def function(self, name: str) -> FunctionRef:
+        """Returns a reference to the submission's function `name`, to pass into another call."""
+        return FunctionRef(name)
+
+    def scripted(self, values: Sequence[Any]) -> Scripted:
+        """Returns a grader-supplied function that returns `values` in turn and records its calls."""
+        return Scripted(values)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Returns the value of `name(*args, **kwargs)` run in the worker, or raises SubmissionCallFailed."""
+        described = describe_call(name, args, kwargs, self._reference)
+        last_call.set(described)
+        scripted = {s.id: s for s in itertools.chain(args, kwargs.values()) if isinstance(s, Scripted)}
+        reply = self._worker.call(
+            name,
+            [_encode_argument(value) for value in args],
+            [[key, _encode_argument(value)] for key, value in kwargs.items()],
+        )
+        for key, stand_in in scripted.items():
+            stand_in.calls = _recorded_calls(reply.scripted.get(key, []))
+        if not reply.ok:
+            raise SubmissionCallFailed(failure_for(reply, described, self._worker))
+        try:
+            return protocol.decode(reply.value)
+        except protocol.ProtocolError as error:
+            raise SubmissionCallFailed(Failure(
+                kind="bad_value", call=described,
+                message=f"The value returned by {described} could not be read: {error}.",
+            )) from None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def remote_function(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, *args, **kwargs)
+
+        remote_function.__name__ = name
+        return remote_function
+
+
+def failure_for(reply: Reply, call: str, worker: Worker) -> Failure:
+    """Returns the student-facing Failure for a reply that carried no value."""
+    limits = worker.limits
+    if reply.limit == "time":
+        return Failure(kind="limit", call=call,
+                       message=f"timed out after {limits.call_seconds:g} s in {call}.")
+    if reply.limit == "total_time":
+        return Failure(kind="limit", call=call,
+                       message=f"the time limit for the whole submission ({limits.total_seconds:g} s) "
+                               f"was used up; {call} was not run.")
+    if reply.limit == "memory":
+        return Failure(kind="limit", call=call, line=_get(reply.error, "line"), code=_get(reply.error, "code"),
+                       message=f"ran out of memory (the limit is {limits.memory_mb} MB) in {call}.")
+    if reply.error is not None:
+        exception = f"{reply.error.get('type', 'Exception')}: {reply.error.get('message', '')}".rstrip(": ")
+        line = _get(reply.error, "line")
+        where = f" at line {line} of your file" if line else ""
+        return Failure(kind="error", call=call, exception=exception, line=line, code=_get(reply.error, "code"),
+                       message=f"{call} raised {exception}{where}.")
+    if reply.bad_value is not None:
+        return Failure(kind="bad_value", call=call,
+                       message=f"{call} returned {reply.bad_value}, which the grader does not accept.")
+    if reply.missing is not None:
+        return Failure(kind="error", call=call, exception=f"AttributeError: {reply.missing}",
+                       message=f"your file does not define a function named {reply.missing}.")
+    return Failure(kind="error", call=call, exception=reply.crash,
+                   message=f"the worker running your code stopped during {call}: {reply.crash}.")
+
+
+def describe_call(name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None) -> str:
+    """Returns the call as a student would write it, naming arguments after the reference's parameters."""
+    named: list[str] = []
+    signature = _signature(getattr(reference, name, None))
+    if signature is not None:
+        try:
+            bound = signature.bind(*args, **kwargs)
+            named = [f"{key}={_short(value)}" for key, value in bound.arguments.items()]
+        except TypeError:
+            named = []
+    if not named:
+        named = [_short(value) for value in args] + [f"{key}={_short(value)}" for key, value in kwargs.items()]
+    return f"{name}({', '.join(named)})"
+
+
+def _signature(function: Any) -> inspect.Signature | None:
+    try:
+        return inspect.signature(function) if callable(function) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, (FunctionRef, Scripted)):
+        return repr(value)
+    return " ".join(format_value(value).split())
+
+
+def _encode_argument(value: Any) -> Any:
+    if isinstance(value, FunctionRef):
+        return {"__function__": value.name}
+    if isinstance(value, Scripted):
+        return {"__scripted__": {"id": value.id, "values": [protocol.encode(v) for v in value.values]}}
+    if isinstance(value, (list, tuple)):
+        return [_encode_argument(item) for item in value]
+    return protocol.encode(value)
+
+
+def _recorded_calls(raw: Any) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    calls = []
+    for entry in raw if isinstance(raw, list) else []:
+        try:
+            args, kwargs = entry
+            calls.append((tuple(_decode_loose(a) for a in args), {str(k): _decode_loose(v) for k, v in kwargs}))
+        except (TypeError, ValueError):
+            continue
+    return calls
+
+
+def _decode_loose(value: Any) -> Any:
+    try:
+        return protocol.decode(value)
+    except protocol.ProtocolError:
+        return None
+
+
+def _get(error: dict[str, Any] | None, key: str) -> Any:
+    return error.get(key) if error else None

@@ -1,0 +1,182 @@
+"""What grading produces: plain, frozen data that reports and gradebooks are made from."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """How far grading got with one submission. The set is fixed: reports and gradebooks rely on it."""
+
+    GRADED = "graded"
+    """The submission loaded and every test ran; its score is what its values earned."""
+    MISSING_FILE = "missing_file"
+    """No submission file was found where one was expected."""
+    SYNTAX_ERROR = "syntax_error"
+    """Python could not parse the submission."""
+    IMPORT_ERROR = "import_error"
+    """Running the submission's top-level code raised an exception."""
+    TIMEOUT = "timeout"
+    """Loading the submission, or grading it as a whole, ran past a time limit."""
+    MEMORY_LIMIT = "memory_limit"
+    """Loading the submission needed more memory than the limit allows."""
+    CRASHED = "crashed"
+    """The worker holding the submission exited or died while loading it."""
+    INTERNAL_ERROR = "internal_error"
+    """The grader or the hidden tests failed; the student is not at fault."""
+
+
+class Outcome(str, enum.Enum):
+    """What happened to one test. Anything but PASSED scores 0 (fail closed)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    NOT_RUN = "not_run"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a test did not pass, in the terms a student can act on. Never holds test source."""
+
+    kind: str
+    """One of: mismatch (wrong value), error (student code raised), limit (time, memory or output
+    limit), bad_value (a value that is not plain data), unavailable (the submission did not load),
+    check (the test's own check failed with a message), internal (the grader or test is at fault)."""
+    message: str
+    """One or two plain sentences saying what went wrong."""
+    call: str | None = None
+    """The call to the student's code that produced the wrong value or failed, e.g. "f(x=1.0)"."""
+    expected: str | None = None
+    """The reference value (or the property it should have), formatted for reading."""
+    actual: str | None = None
+    """What the student's code gave, formatted the same way."""
+    exception: str | None = None
+    """For kind "error": the exception, e.g. "ZeroDivisionError: division by zero"."""
+    line: int | None = None
+    """For kind "error": the line in the student's file where the exception was raised."""
+    code: str | None = None
+    """For kind "error": the text of that line."""
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One collected hidden test (one parametrized case) and what it earned."""
+
+    name: str
+    """The test's name as students see it, e.g. "test_derivative_matches_reference[x=-2.0]"."""
+    score: float
+    max_score: float
+    outcome: Outcome
+    message: str
+    """Empty when passed; otherwise the failure's one-line message."""
+    hint: str
+    """What the instructor wants a student to check when this test fails."""
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a plot: y values per epoch, from the student's run or the reference's."""
+
+    label: str
+    color: str
+    values: tuple[float, ...]
+    """May hold inf and nan: plots must stay readable then."""
+    is_reference: bool
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One axes of a plot."""
+
+    ylabel: str
+    yscale: str
+    """"linear" or "log"."""
+    series: tuple[Series, ...]
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A figure the assignment asks every report to show, with the data already computed."""
+
+    title: str
+    description: str
+    """The text alternative: what the figure shows, for screen readers and the Markdown report."""
+    panels: tuple[Panel, ...]
+    notes: tuple[str, ...] = ()
+    """Sentences about runs that could not be drawn, e.g. the student's code raised in one run."""
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything grading one submission produced."""
+
+    student: str
+    assignment: str
+    score: float
+    max_score: float
+    status: Status
+    status_message: str
+    """Plain words for the status; for a broken submission, what broke and where."""
+    tests: tuple[TestResult, ...]
+    grader_version: str
+    output: str = ""
+    """What the student's code printed, truncated at the output limit with a visible marker."""
+    plots: tuple[Plot, ...] = ()
+    seconds: float = 0.0
+    """Wall-clock time spent grading; the only field that may differ between two identical runs."""
+    submission_sha256: str = ""
+    """Hash of the submission's bytes, so a result can be traced to exactly what was graded."""
+    failure: Failure | None = None
+    """For a submission that did not load: the exception and line that stopped it."""
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Returns results.json's content: the required keys first, details after."""
+        tests = [
+            {
+                "name": t.name,
+                "score": t.score,
+                "max_score": t.max_score,
+                "outcome": t.outcome.value,
+                "message": t.message,
+                "hint": t.hint,
+                "failure": asdict(t.failure) if t.failure else None,
+            }
+            for t in self.tests
+        ]
+        return {
+            "student": self.student,
+            "assignment": self.assignment,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status.value,
+            "status_message": self.status_message,
+            "percent": round(self.percent, 2),
+            "failure": asdict(self.failure) if self.failure else None,
+            "tests": tests,
+            "output": self.output,
+            "grader_version": self.grader_version,
+            "submission_sha256": self.submission_sha256,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What a report template receives, already decided; templates only format it."""
+
+    result: SubmissionResult
+    title: str
+    """The assignment's title."""
+    failed: tuple[TestResult, ...] = field(default=())
+    passed: tuple[TestResult, ...] = field(default=())
+    svgs: tuple[str, ...] = field(default=())
+    """One inline SVG per plot in result.plots, same order."""

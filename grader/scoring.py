@@ -1,0 +1,70 @@
+"""Returns scores from test outcomes: pure functions, no pytest and no processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from grader.plugin import CollectedTest
+from grader.results import Failure, Outcome, TestResult
+
+_OUTCOMES = {
+    "passed": Outcome.PASSED,
+    "failed": Outcome.FAILED,
+    "error": Outcome.ERROR,
+    "skipped": Outcome.SKIPPED,
+    "xfailed": Outcome.FAILED,
+    "xpassed": Outcome.FAILED,
+}
+
+NOT_RUN = Failure(kind="internal", message="this test did not run, so it scores 0.")
+
+
+def display_name(nodeid: str) -> str:
+    """Returns a test's name as reports show it: the test file and case, without folders."""
+    path, _, rest = nodeid.partition("::")
+    return f"{path.rsplit('/', 1)[-1]}::{rest}" if rest else path
+
+
+def score_tests(
+    collected: Iterable[CollectedTest],
+    outcomes: Mapping[str, str],
+    failures: Mapping[str, Failure],
+) -> tuple[TestResult, ...]:
+    """Returns one result per collected test: its points if it passed, 0 otherwise (fail closed)."""
+    results = []
+    for test in collected:
+        outcome = _OUTCOMES.get(outcomes.get(test.nodeid, ""), Outcome.NOT_RUN)
+        passed = outcome is Outcome.PASSED
+        failure = None if passed else failures.get(test.nodeid, NOT_RUN)
+        results.append(TestResult(
+            name=display_name(test.nodeid),
+            score=test.points if passed else 0.0,
+            max_score=test.points,
+            outcome=outcome,
+            message=failure.message if failure else "",
+            hint=test.hint,
+            failure=failure,
+        ))
+    return tuple(results)
+
+
+def outcomes_from_report(report: Mapping[str, object] | None) -> dict[str, str]:
+    """Returns nodeid → outcome from a pytest-json-report report."""
+    tests = report.get("tests", []) if report else []
+    return {
+        str(test["nodeid"]): str(test["outcome"])
+        for test in tests if isinstance(test, dict) and "nodeid" in test and "outcome" in test
+    } if isinstance(tests, list) else {}
+
+
+def collection_errors(report: Mapping[str, object] | None) -> list[str]:
+    """Returns the node ids that pytest failed to collect (an error in the tests, not the submission)."""
+    collectors = report.get("collectors", []) if report else []
+    return [
+        str(c.get("nodeid")) for c in collectors if isinstance(c, dict) and c.get("outcome") == "failed"
+    ] if isinstance(collectors, list) else []
+
+
+def total(tests: Iterable[TestResult]) -> float:
+    """Returns the points earned, rounded so float sums do not show noise like 89.99999999."""
+    return round(sum(t.score for t in tests), 6)

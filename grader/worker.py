@@ -1,0 +1,154 @@
+"""Runs inside the worker process: loads one submission and answers calls into it.
+
+Everything here runs beside untrusted code, so nothing here decides anything: it returns plain data
+(see protocol.py) and the trusted side checks it. The worker lowers its own resource limits before it
+imports NumPy or the submission, and talks to the grader only over two inherited pipes; whatever the
+submission prints goes to stdout/stderr, which the grader captures separately.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import resource
+import sys
+import traceback
+from typing import Any
+
+
+def main(argv: list[str]) -> None:
+    requests_fd, replies_fd, memory_bytes, cpu_seconds = (int(arg) for arg in argv)
+    _limit_resources(memory_bytes, cpu_seconds)
+    from grader import protocol  # after the limits: NumPy's import counts against them too
+
+    requests = os.fdopen(requests_fd, "rb")
+    replies = os.fdopen(replies_fd, "wb")
+    server = _Server(protocol)
+    while True:
+        try:
+            request = protocol.read_message(requests)
+        except protocol.ProtocolError:
+            return  # the grader closed the channel: we are done
+        reply = server.handle(request)
+        try:
+            protocol.write_message(replies, reply)
+        except protocol.UnsupportedValue as error:
+            protocol.write_message(replies, {"ok": False, "bad_value": str(error)})
+
+
+def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+class _Scripted:
+    """A function the grader supplies: returns its values in turn and records each call."""
+
+    def __init__(self, values: list[Any]):
+        self.values = values
+        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        index = min(len(self.calls), len(self.values) - 1)
+        self.calls.append((args, kwargs))
+        return self.values[index]
+
+
+class _Server:
+    def __init__(self, protocol: Any):
+        self.protocol = protocol
+        self.module: Any = None
+        self.path = ""
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        if op == "load":
+            return self.load(request["path"], request["module"])
+        if op == "call":
+            return self.call(request["function"], request["args"], request["kwargs"])
+        return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}"}}
+
+    def load(self, path: str, module_name: str) -> dict[str, Any]:
+        self.path = os.path.abspath(path)
+        try:
+            spec = importlib.util.spec_from_file_location(module_name, self.path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        except BaseException as error:  # noqa: BLE001 - the submission may raise anything, SystemExit too
+            return {"ok": False, "error": self.describe(error)}
+        self.module = module
+        return {"ok": True}
+
+    def call(self, name: str, args: list[Any], kwargs: list[list[Any]]) -> dict[str, Any]:
+        scripted: dict[str, _Scripted] = {}
+        try:
+            function = self.resolve_function(name)
+            call_args = [self.resolve(value, scripted) for value in args]
+            call_kwargs = {key: self.resolve(value, scripted) for key, value in kwargs}
+        except LookupError as error:
+            return {"ok": False, "missing": str(error.args[0])}
+        try:
+            value = function(*call_args, **call_kwargs)
+        except BaseException as error:  # noqa: BLE001 - reported to the student, never re-raised
+            return {"ok": False, "error": self.describe(error), "scripted": self.recorded(scripted)}
+        try:
+            encoded = self.protocol.encode(value)
+        except self.protocol.UnsupportedValue as error:
+            return {"ok": False, "bad_value": str(error), "scripted": self.recorded(scripted)}
+        return {"ok": True, "value": encoded, "scripted": self.recorded(scripted)}
+
+    def resolve_function(self, name: str) -> Any:
+        function = getattr(self.module, name, None)
+        if not callable(function):
+            raise LookupError(name)
+        return function
+
+    def resolve(self, value: Any, scripted: dict[str, _Scripted]) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item, scripted) for item in value]
+        if isinstance(value, dict) and "__function__" in value:
+            return self.resolve_function(value["__function__"])
+        if isinstance(value, dict) and "__scripted__" in value:
+            body = value["__scripted__"]
+            stand_in = _Scripted([self.protocol.decode(v) for v in body["values"]])
+            scripted[str(body["id"])] = stand_in
+            return stand_in
+        return self.protocol.decode(value)
+
+    def recorded(self, scripted: dict[str, _Scripted]) -> dict[str, Any]:
+        return {
+            key: [[self.plain(list(args)), [[k, self.plain(v)] for k, v in kwargs.items()]]
+                  for args, kwargs in stand_in.calls]
+            for key, stand_in in scripted.items()
+        }
+
+    def plain(self, value: Any) -> Any:
+        try:
+            return self.protocol.encode(value)
+        except self.protocol.UnsupportedValue:
+            return f"<{type(value).__name__}>"
+
+    def describe(self, error: BaseException) -> dict[str, Any]:
+        """Returns the exception's type, message and the innermost line of the submission it passed."""
+        described: dict[str, Any] = {"type": type(error).__name__, "message": _safe_str(error)}
+        if isinstance(error, SyntaxError) and error.filename and os.path.abspath(error.filename) == self.path:
+            described.update(line=error.lineno, code=(error.text or "").rstrip("\n"), message=error.msg)
+            return described
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.abspath(f.filename) == self.path]
+        if frames:
+            described.update(line=frames[-1].lineno, code=frames[-1].line or "")
+        return described
+
+
+def _safe_str(error: BaseException) -> str:
+    try:
+        return str(error)[:2000]
+    except BaseException:  # noqa: BLE001 - a hostile __str__ must not break the reply
+        return "<message could not be read>"
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
