@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """How far grading got with one submission. The set is fixed: reports and gradebooks rely on it."""
 
     GRADED = "graded"
@@ -28,7 +28,7 @@ class Status(str, enum.Enum):
     """The grader or the hidden tests failed; the student is not at fault."""
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """What happened to one test. Anything but PASSED scores 0 (fail closed)."""
 
     PASSED = "passed"
@@ -66,8 +66,10 @@ class Failure:
 class TestResult:
     """One collected hidden test (one parametrized case) and what it earned."""
 
+    __test__ = False  # a result, not a test class: keeps pytest from collecting it where it is imported
+
     name: str
-    """The test's name as students see it, e.g. "test_derivative_matches_reference[x=-2.0]"."""
+    """The test's name as students see it, e.g. "test_scale.py::test_doubles[x=-2.0]"."""
     score: float
     max_score: float
     outcome: Outcome
