@@ -1,0 +1,87 @@
+"""Hidden tests of what gradient_descent returns and accepts: shape, dtype, int starts, the default schedule."""
+
+import numpy as np
+import pytest
+
+from grader.testing import expect, expect_close
+
+
+def rows(history, n_epochs):
+    """Returns the history as a float array with one row per epoch, or fails naming its shape.
+
+    A transposed (3, n) history is read column-wise, so the layout costs only the shape tests' points.
+    (Repeated in each hidden test file: hidden tests get no conftest and may be imported on their own.)
+    """
+    try:
+        array = np.asarray(history, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if array.shape == (3, n_epochs) and n_epochs != 3:
+        array = array.T
+    expect(
+        array.shape == (n_epochs, 3),
+        expected=f"an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch",
+        actual=history,
+        what="the history gradient_descent returned",
+    )
+    return array
+
+
+def dtype_name(value):
+    """Returns the dtype of an array, or the type of anything else, as a word to show a student."""
+    return str(value.dtype) if isinstance(value, np.ndarray) else type(value).__name__
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Return one row per epoch and three columns, shape (n_epochs, 3), also for a single epoch: "
+    "not (3, n_epochs), not a flat array."
+)
+@pytest.mark.parametrize("n_epochs", [1, 7], ids=["n_epochs=1", "n_epochs=7"])
+def test_history_shape(submission, n_epochs):
+    history = submission.gradient_descent(2.0, 0.1, n_epochs, submission.function("fixed_lr"))
+    shape = np.shape(history) if isinstance(history, (np.ndarray, list, tuple)) else None
+    expect(
+        shape == (n_epochs, 3),
+        expected=f"shape ({n_epochs}, 3)",
+        actual=f"shape {shape}" if shape is not None else history,
+        what=f"the history of {n_epochs} epoch(s)",
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint("Return a NumPy array of float64 (for example np.zeros((n_epochs, 3)) filled row by row).")
+def test_history_is_a_float64_array(submission):
+    history = submission.gradient_descent(2.0, 0.1, 5, submission.function("fixed_lr"))
+    expect(
+        isinstance(history, np.ndarray) and history.dtype == np.float64,
+        expected="a NumPy array of dtype float64",
+        actual=dtype_name(history),
+        what="the type of the history",
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "x0 may be an int: convert it (x = np.float64(x0)) and do not build the history from x0's type, "
+    "or an int array will cut every value to a whole number."
+)
+def test_int_start_gives_the_same_history_as_a_float_start(submission):
+    from_int = submission.gradient_descent(2, 0.1, 5, submission.function("fixed_lr"))
+    expect(
+        isinstance(from_int, np.ndarray) and from_int.dtype == np.float64,
+        expected="a NumPy array of dtype float64",
+        actual=dtype_name(from_int),
+        what="the type of the history from x0 = 2 (an int)",
+    )
+    from_int = rows(from_int, 5)
+    from_float = rows(submission.gradient_descent(2.0, 0.1, 5, submission.function("fixed_lr")), 5)
+    expect_close(from_int, from_float, what="the history from x0 = 2 (int), against x0 = 2.0")
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint("Give the schedule parameter of gradient_descent the default fixed_lr (the function itself).")
+def test_default_schedule_is_fixed_lr(submission):
+    by_default = rows(submission.gradient_descent(2.0, 0.05, 6), 6)
+    fixed = rows(submission.gradient_descent(2.0, 0.05, 6, submission.function("fixed_lr")), 6)
+    expect_close(by_default, fixed, what="the history without a schedule, against schedule=fixed_lr")

@@ -1,0 +1,135 @@
+"""Hidden tests of what the course shows: lr = 1 diverges, a start at the minimum stays put, lr = 0.001 is
+slow, lr = 0.01 converges, and the schedule comparison matches the reference."""
+
+import numpy as np
+import pytest
+
+from grader.testing import expect, expect_close
+
+START_GRID = np.linspace(-2, 2, 2001)
+
+
+def seeded_start(rng):
+    """Returns a start from the course's grid other than the minimum 0.5 itself."""
+    return float(rng.choice(START_GRID[START_GRID != 0.5]))
+
+
+def rows(history, n_epochs):
+    """Returns the history as a float array with one row per epoch, or fails naming its shape.
+
+    A transposed (3, n) history is read column-wise, so the layout costs only the contract tests' points.
+    (Repeated in each hidden test file: hidden tests get no conftest and may be imported on their own.)
+    """
+    try:
+        array = np.asarray(history, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if array.shape == (3, n_epochs) and n_epochs != 3:
+        array = array.T
+    expect(
+        array.shape == (n_epochs, 3),
+        expected=f"an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch",
+        actual=history,
+        what="the history gradient_descent returned",
+    )
+    return array
+
+
+def final_x(submission, x0, learning_rate, n_epochs):
+    """Returns x after n_epochs of the student's loop with the student's fixed schedule."""
+    history = submission.gradient_descent(x0, learning_rate, n_epochs, submission.function("fixed_lr"))
+    return rows(history, n_epochs)[-1, 0]
+
+
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "At lr = 1 each step overshoots the minimum by more than it corrects, so |x| should explode (about 1e70 "
+    "after 100 epochs). Do not clip or stop x; check the update x ← x − lr·f'(x)."
+)
+@pytest.mark.parametrize("start", ["2.0", "seeded"], ids=["x0=2", "seeded start"])
+def test_lr_1_diverges(submission, rng, start):
+    x0 = 2.0 if start == "2.0" else seeded_start(rng)
+    x = final_x(submission, x0, 1.0, 100)
+    expect(
+        abs(x - 0.5) > 1e60, expected="|x − 0.5| > 1e60", actual=x, what=f"x after 100 epochs at lr = 1 from {x0:.4g}"
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "At lr = 1 x overflows after about 440 epochs: let it become inf and then nan. Use NumPy float64 "
+    "(x = np.float64(x0)) so overflow gives inf rather than an error, and do not clip x."
+)
+def test_lr_1_overflows_to_inf_or_nan(submission):
+    x = final_x(submission, 2.0, 1.0, 500)
+    expect(not np.isfinite(x), expected="inf or nan", actual=x, what="x after 500 epochs at lr = 1 from 2.0")
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint("At x = 0.5 the derivative is 0, so x must stay 0.5 in every row and the derivative 0.")
+def test_start_at_the_minimum_stays_there(submission):
+    history = rows(submission.gradient_descent(0.5, 0.1, 5, submission.function("fixed_lr")), 5)
+    expect_close(
+        history[:, :2],
+        np.tile([0.5, 0.0], (5, 1)),
+        atol=1e-15,
+        what="x and the derivative (columns 0 and 1) from x0 = 0.5",
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "At lr = 0.001 x should move toward 0.5 but slowly: after 100 epochs from 2.0 it is still about 1.3. "
+    "Check the update and that the rate is not rescaled."
+)
+def test_lr_0001_is_still_far_after_100_epochs(submission):
+    x = final_x(submission, 2.0, 0.001, 100)
+    expect(
+        0.5 < abs(x - 0.5) < 1.5,
+        expected="0.5 < |x − 0.5| < 1.5 (closer than the start, still far)",
+        actual=x,
+        what="x after 100 epochs at lr = 0.001 from 2.0",
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint("At lr = 0.001 ten times the epochs (1000) should bring x within 0.01 of 0.5.")
+def test_lr_0001_gets_there_in_1000_epochs(submission):
+    x = final_x(submission, 2.0, 0.001, 1000)
+    expect(abs(x - 0.5) < 0.01, expected="|x − 0.5| < 0.01", actual=x, what="x after 1000 epochs at lr = 0.001")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("At lr = 0.01, 100 epochs should bring x within 0.01 of 0.5 from any start in [-2, 2].")
+@pytest.mark.parametrize(
+    "start",
+    ["-2.0", "2.0", "0.5", "seeded 1", "seeded 2"],
+    ids=["x0=-2", "x0=2", "x0=0.5", "seeded start 1", "seeded start 2"],
+)
+def test_lr_001_reaches_the_minimum(submission, rng, start):
+    # Draw both seeded starts in each case, so the two differ even if rng is seeded per test, not per case.
+    seeded = [seeded_start(rng), seeded_start(rng)]
+    x0 = seeded[int(start[-1]) - 1] if start.startswith("seeded") else float(start)
+    x = final_x(submission, x0, 0.01, 100)
+    expect(
+        abs(x - 0.5) < 0.01,
+        expected="|x − 0.5| < 0.01",
+        actual=x,
+        what=f"x after 100 epochs at lr = 0.01 from {x0:.4g}",
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint(
+    "This is the course's schedule comparison (50 epochs from 2.0). If the test of this schedule on its "
+    "own passes, look at how the loop calls the schedule and records the rate it returned."
+)
+@pytest.mark.parametrize(
+    "schedule, learning_rate",
+    [("fixed_lr", 0.01), ("time_decay_lr", 0.1), ("gradient_lr", 0.01)],
+    ids=["fixed from 0.01", "time-based from 0.1", "gradient-based from 0.01"],
+)
+def test_schedule_comparison_matches_the_reference(submission, reference, schedule, learning_rate):
+    history = submission.gradient_descent(2.0, learning_rate, 50, submission.function(schedule))
+    expected = reference.gradient_descent(2.0, learning_rate, 50, getattr(reference, schedule))
+    expect_close(rows(history, 50), expected, atol=1e-12, what=f"the history with {schedule} from {learning_rate}")

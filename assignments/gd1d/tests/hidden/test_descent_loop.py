@@ -1,0 +1,166 @@
+"""Hidden tests of the gradient_descent loop, run with a schedule the test supplies.
+
+submission.scripted(rates) stands in for the schedule, so a wrong schedule costs nothing here, and the
+tests check the update, the history's columns and the calls the loop makes to its schedule. The update
+checks hold the student's history against itself (x after = x before − rate · recorded derivative), so a
+wrong derivative fails only the derivative column and whole-history tests here.
+"""
+
+import numpy as np
+import pytest
+
+from grader.testing import expect, expect_close
+
+START_GRID = np.linspace(-2, 2, 2001)
+SCHEDULE_ARGUMENTS = ["base_lr", "epoch", "n_epochs", "grad"]
+RATES = [0.05, 0.2, 0.0, 0.1, 0.02, 0.15, 0.08]
+"""Rates the stand-in schedule returns, epoch by epoch; none equals the base rate 0.01 the loop is given."""
+
+
+def seeded_start(rng):
+    """Returns a start from the course's grid at least 0.1 away from the minimum, so x has somewhere to go."""
+    return float(rng.choice(START_GRID[np.abs(START_GRID - 0.5) > 0.1]))
+
+
+def rows(history, n_epochs):
+    """Returns the history as a float array with one row per epoch, or fails naming its shape.
+
+    A transposed (3, n) history is read column-wise, so the layout costs only the contract tests' points.
+    (Repeated in each hidden test file: hidden tests get no conftest and may be imported on their own.)
+    """
+    try:
+        array = np.asarray(history, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if array.shape == (3, n_epochs) and n_epochs != 3:
+        array = array.T
+    expect(
+        array.shape == (n_epochs, 3),
+        expected=f"an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch",
+        actual=history,
+        what="the history gradient_descent returned",
+    )
+    return array
+
+
+def x_before_each_update(x0, history):
+    """Returns x before each epoch's update: x0, then x after the previous epoch."""
+    return np.concatenate([[x0], history[:-1, 0]])
+
+
+def run_with_rates(submission, x0, rates, base_lr=0.01):
+    """Returns the stand-in schedule and the history of a run whose schedule returns `rates` in turn."""
+    stand_in = submission.scripted(list(rates))
+    history = submission.gradient_descent(x0, base_lr, len(rates), stand_in)
+    return stand_in, rows(history, len(rates))
+
+
+UPDATE_HINT = (
+    "Check the update: gradient descent moves against the derivative, x ← x − lr·f'(x), and row i records "
+    "x after epoch i's update, not before it."
+)
+
+
+@pytest.mark.points(3)
+@pytest.mark.hint(UPDATE_HINT)
+@pytest.mark.parametrize("start", ["2.0", "seeded"], ids=["x0=2", "seeded start"])
+def test_x_moves_against_the_derivative(submission, rng, start):
+    x0 = 2.0 if start == "2.0" else seeded_start(rng)
+    _, history = run_with_rates(submission, x0, [0.05] * 8, base_lr=0.05)
+    expected = x_before_each_update(x0, history) - 0.05 * history[:, 1]
+    expect_close(history[:, 0], expected, atol=1e-12, what="x after each update (column 0) at rate 0.05")
+
+
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Each epoch's update must use the rate the schedule returns for that epoch: "
+    "lr = schedule(learning_rate, epoch, n_epochs, grad), then x ← x − lr·grad."
+)
+def test_update_uses_the_scheduled_rate(submission):
+    _, history = run_with_rates(submission, 2.0, RATES)
+    expected = x_before_each_update(2.0, history) - np.array(RATES) * history[:, 1]
+    expect_close(history[:, 0], expected, atol=1e-12, what="x after each update (column 0) with scheduled rates")
+
+
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Call the schedule exactly once per epoch, passing the epoch number counted from 0; "
+    "keep its value in a variable rather than calling it again."
+)
+def test_schedule_is_called_once_per_epoch_in_order(submission):
+    stand_in, _ = run_with_rates(submission, 2.0, RATES)
+    epochs = [call.get("epoch") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
+    expect(
+        epochs == list(range(len(RATES))),
+        expected=f"one call per epoch with epoch = {list(range(len(RATES)))}",
+        actual=epochs,
+        what="the epoch passed to the schedule, call by call",
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Pass the schedule the learning rate gradient_descent was given and the total number of epochs, "
+    "in the order schedule(learning_rate, epoch, n_epochs, grad)."
+)
+def test_schedule_gets_the_base_rate_and_the_number_of_epochs(submission):
+    stand_in, _ = run_with_rates(submission, 2.0, RATES)
+    calls = stand_in.bound(SCHEDULE_ARGUMENTS)
+    passed = [(call.get("base_lr"), call.get("n_epochs")) for call in calls]
+    expect(
+        len(calls) > 0 and all(base_lr == 0.01 and n_epochs == len(RATES) for base_lr, n_epochs in passed),
+        expected=f"(base_lr, n_epochs) = (0.01, {len(RATES)}) in every call",
+        actual=passed,
+        what="the base rate and number of epochs passed to the schedule",
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint(
+    "Pass the schedule the derivative at x before the update, the same value the update uses and the history records."
+)
+def test_schedule_gets_the_derivative_used(submission):
+    stand_in, history = run_with_rates(submission, 2.0, RATES)
+    grads = [call.get("grad") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
+    expect(
+        len(grads) == len(RATES) and all(g is not None for g in grads),
+        expected=f"{len(RATES)} calls, each with a grad",
+        actual=grads,
+        what="the grad passed to the schedule, call by call",
+    )
+    expect_close(grads, history[:, 1], what="the grad passed to the schedule, against column 1 of the history")
+
+
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Column 2 of the history holds the rate actually used in that epoch (what the schedule returned), "
+    "not the base learning_rate."
+)
+def test_rate_column_holds_the_rate_used(submission):
+    _, history = run_with_rates(submission, 2.0, RATES)
+    expect_close(history[:, 2], RATES, what="the learning rate column (column 2)")
+
+
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Column 1 of the history holds f'(x) at x before the update, which is x0 in the first row and the "
+    "previous row's x after that."
+)
+def test_derivative_column_holds_the_derivative_before_the_update(submission, reference, rng):
+    x0 = seeded_start(rng)
+    _, history = run_with_rates(submission, x0, RATES)
+    expected = reference.derivative(x_before_each_update(x0, history))
+    expect_close(history[:, 1], expected, atol=1e-12, what="the derivative column (column 1)")
+
+
+@pytest.mark.points(3)
+@pytest.mark.hint(
+    "Work two epochs out by hand and compare row by row: x after the update, f'(x) before it, the rate "
+    "used. The tests on the update, the columns and derivative point at the part that differs."
+)
+@pytest.mark.parametrize("start", ["2.0", "seeded"], ids=["x0=2", "seeded start"])
+def test_history_matches_the_reference(submission, reference, rng, start):
+    x0 = 2.0 if start == "2.0" else seeded_start(rng)
+    _, history = run_with_rates(submission, x0, RATES)
+    expected = reference.gradient_descent(x0, 0.01, len(RATES), schedule=lambda b, epoch, n, g: RATES[epoch])
+    expect_close(history, expected, atol=1e-12, what=f"the history from x0 = {x0:.4g} with scheduled rates")
