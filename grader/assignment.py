@@ -128,13 +128,12 @@ def load_assignment(folder: Path) -> Assignment:
     submission_file = reader.text("assignment", "submission")
     reference = reader.optional("assignment", "reference", str)
     reference_file = (
-        (folder / reference).resolve() if reference
-        else folder.parent.parent / "reference" / name / submission_file
+        (folder / reference).resolve() if reference else folder.parent.parent / "reference" / name / submission_file
     )
     if not reference_file.is_file():
         raise GraderError(
             f"the reference for {name} is missing: {reference_file} does not exist",
-            f"add it, or set reference = \"PATH\" under [assignment] in {config_path}",
+            f'add it, or set reference = "PATH" under [assignment] in {config_path}',
         )
     limits = Limits(
         call_seconds=reader.number("limits", "call_seconds"),
@@ -188,13 +187,15 @@ def _plot(reader: _Reader, index: int, spec: Any) -> PlotSpec:
         yscale = panel.get("yscale", "linear")
         if transform not in TRANSFORMS or yscale not in YSCALES:
             raise reader.error(f"{where}.panels", f"transform must be one of {TRANSFORMS} and yscale of {YSCALES}")
-        panels.append(PlotPanel(
-            ylabel=reader.field(panel, f"{where}.panels", "ylabel", str),
-            column=reader.field(panel, f"{where}.panels", "column", int),
-            transform=transform,
-            about=float(panel.get("about", 0.0)),
-            yscale=yscale,
-        ))
+        panels.append(
+            PlotPanel(
+                ylabel=reader.field(panel, f"{where}.panels", "ylabel", str),
+                column=reader.field(panel, f"{where}.panels", "column", int),
+                transform=transform,
+                about=float(panel.get("about", 0.0)),
+                yscale=yscale,
+            )
+        )
     if not runs or not panels:
         raise reader.error(where, "needs at least one [[plots.runs]] and one [[plots.panels]]")
     return PlotSpec(

@@ -22,9 +22,11 @@ def format_number(value: Any) -> str:
         return "nan"
     if np.isinf(number):
         return "inf" if number > 0 else "-inf"
-    return np.format_float_positional(number, precision=10, trim="0", fractional=False) if (
-        1e-4 <= abs(number) < 1e10 or number == 0
-    ) else np.format_float_scientific(number, precision=6, trim="-")
+    return (
+        np.format_float_positional(number, precision=10, trim="0", fractional=False)
+        if (1e-4 <= abs(number) < 1e10 or number == 0)
+        else np.format_float_scientific(number, precision=6, trim="-")
+    )
 
 
 def format_value(value: Any) -> str:
@@ -60,7 +62,7 @@ def _format_array(array: np.ndarray) -> str:
         rows = array if len(array) <= MAX_ITEMS else None
         if rows is None:
             head = [_row(r) for r in array[: MAX_ITEMS // 2]]
-            tail = [_row(r) for r in array[-(MAX_ITEMS // 2):]]
+            tail = [_row(r) for r in array[-(MAX_ITEMS // 2) :]]
             body = head + ["…"] + tail
         else:
             body = [_row(r) for r in rows]

@@ -37,7 +37,7 @@ def build_plot(spec: PlotSpec, reference: ModuleType, submission: RemoteSubmissi
             yscale=panel.yscale,
             series=tuple(
                 series
-                for run, ref_values, student_values in zip(spec.runs, reference_runs, student_runs)
+                for run, ref_values, student_values in zip(spec.runs, reference_runs, student_runs, strict=True)
                 for series in _series(run, panel, ref_values, student_values)
             ),
         )

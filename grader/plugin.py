@@ -78,11 +78,13 @@ class GradingPlugin:
         for item in items:
             points = item.get_closest_marker("points")
             hint = item.get_closest_marker("hint")
-            self.collected.append(CollectedTest(
-                nodeid=item.nodeid,
-                points=float(points.args[0]) if points and points.args else 0.0,
-                hint=str(hint.args[0]) if hint and hint.args else "",
-            ))
+            self.collected.append(
+                CollectedTest(
+                    nodeid=item.nodeid,
+                    points=float(points.args[0]) if points and points.args else 0.0,
+                    hint=str(hint.args[0]) if hint and hint.args else "",
+                )
+            )
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -100,17 +102,22 @@ def describe_exception(error: BaseException) -> Failure:
     if isinstance(error, (SubmissionCallFailed, SubmissionUnavailable)):
         return error.failure
     if isinstance(error, Mismatch):
-        return Failure(kind="mismatch", message=error.message, call=error.call,
-                       expected=error.expected, actual=error.actual)
+        return Failure(
+            kind="mismatch", message=error.message, call=error.call, expected=error.expected, actual=error.actual
+        )
     call = last_call.get()
     if isinstance(error, AssertionError):
         return Failure(kind="check", message=str(error) or "a check on your values failed.", call=call)
     if isinstance(error, pytest.skip.Exception):
         return Failure(kind="internal", message="the test was skipped, so it scores 0.")
     if call is not None:
-        return Failure(kind="check", call=call,
-                       message=f"the test could not use what your code returned "
-                               f"({type(error).__name__}: {error}).")
-    return Failure(kind="internal",
-                   message=f"the test itself failed ({type(error).__name__}); this is not your mistake: "
-                           "please tell your instructor.")
+        return Failure(
+            kind="check",
+            call=call,
+            message=f"the test could not use what your code returned ({type(error).__name__}: {error}).",
+        )
+    return Failure(
+        kind="internal",
+        message=f"the test itself failed ({type(error).__name__}); this is not your mistake: "
+        "please tell your instructor.",
+    )

@@ -31,8 +31,20 @@ MAX_DEPTH = 32
 ALLOWED_DTYPES = frozenset(
     np.dtype(name).str
     for name in (
-        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-        "float16", "float32", "float64", "complex64", "complex128",
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
     )
 )
 """Array dtypes that may cross, in NumPy's byte-order-qualified form ("<f8")."""
@@ -87,7 +99,7 @@ def decode(value: Any, depth: int = 0) -> Any:
     if isinstance(value, list):
         return [decode(item, depth + 1) for item in value]
     if isinstance(value, dict) and len(value) == 1:
-        (tag, body), = value.items()
+        ((tag, body),) = value.items()
         if tag == "__array__":
             return decode_array(body)
         if tag == "__float__" and body in ("inf", "-inf", "nan"):

@@ -1,6 +1,6 @@
 """Returns the student's values to trusted code: a proxy of the submission whose calls run in the worker.
 
-Hidden tests call `submission.derivative(x)` as if the module were local; each call is sent to the
+Hidden tests call `submission.double(x)` as if the module were local; each call is sent to the
 worker, and what comes back is decoded plain data or a SubmissionCallFailed naming the call.
 """
 
@@ -51,7 +51,7 @@ class Scripted:
 
     def bound(self, names: Sequence[str]) -> list[dict[str, Any]]:
         """Returns one dict per recorded call: positional arguments under `names`, keywords as given."""
-        return [dict(zip(names, args)) | kwargs for args, kwargs in self.calls]
+        return [dict(zip(names, args, strict=False)) | kwargs for args, kwargs in self.calls]
 
     def __repr__(self) -> str:
         return "<the grader's schedule>"
@@ -89,10 +89,13 @@ class RemoteSubmission:
         try:
             return protocol.decode(reply.value)
         except protocol.ProtocolError as error:
-            raise SubmissionCallFailed(Failure(
-                kind="bad_value", call=described,
-                message=f"The value returned by {described} could not be read: {error}.",
-            )) from None
+            raise SubmissionCallFailed(
+                Failure(
+                    kind="bad_value",
+                    call=described,
+                    message=f"The value returned by {described} could not be read: {error}.",
+                )
+            ) from None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -109,29 +112,51 @@ def failure_for(reply: Reply, call: str, worker: Worker) -> Failure:
     """Returns the student-facing Failure for a reply that carried no value."""
     limits = worker.limits
     if reply.limit == "time":
-        return Failure(kind="limit", call=call,
-                       message=f"timed out after {limits.call_seconds:g} s in {call}.")
+        return Failure(kind="limit", call=call, message=f"timed out after {limits.call_seconds:g} s in {call}.")
     if reply.limit == "total_time":
-        return Failure(kind="limit", call=call,
-                       message=f"the time limit for the whole submission ({limits.total_seconds:g} s) "
-                               f"was used up; {call} was not run.")
+        return Failure(
+            kind="limit",
+            call=call,
+            message=f"the time limit for the whole submission ({limits.total_seconds:g} s) "
+            f"was used up; {call} was not run.",
+        )
     if reply.limit == "memory":
-        return Failure(kind="limit", call=call, line=_get(reply.error, "line"), code=_get(reply.error, "code"),
-                       message=f"ran out of memory (the limit is {limits.memory_mb} MB) in {call}.")
+        return Failure(
+            kind="limit",
+            call=call,
+            line=_get(reply.error, "line"),
+            code=_get(reply.error, "code"),
+            message=f"ran out of memory (the limit is {limits.memory_mb} MB) in {call}.",
+        )
     if reply.error is not None:
         exception = f"{reply.error.get('type', 'Exception')}: {reply.error.get('message', '')}".rstrip(": ")
         line = _get(reply.error, "line")
         where = f" at line {line} of your file" if line else ""
-        return Failure(kind="error", call=call, exception=exception, line=line, code=_get(reply.error, "code"),
-                       message=f"{call} raised {exception}{where}.")
+        return Failure(
+            kind="error",
+            call=call,
+            exception=exception,
+            line=line,
+            code=_get(reply.error, "code"),
+            message=f"{call} raised {exception}{where}.",
+        )
     if reply.bad_value is not None:
-        return Failure(kind="bad_value", call=call,
-                       message=f"{call} returned {reply.bad_value}, which the grader does not accept.")
+        return Failure(
+            kind="bad_value", call=call, message=f"{call} returned {reply.bad_value}, which the grader does not accept."
+        )
     if reply.missing is not None:
-        return Failure(kind="error", call=call, exception=f"AttributeError: {reply.missing}",
-                       message=f"your file does not define a function named {reply.missing}.")
-    return Failure(kind="error", call=call, exception=reply.crash,
-                   message=f"the worker running your code stopped during {call}: {reply.crash}.")
+        return Failure(
+            kind="error",
+            call=call,
+            exception=f"AttributeError: {reply.missing}",
+            message=f"your file does not define a function named {reply.missing}.",
+        )
+    return Failure(
+        kind="error",
+        call=call,
+        exception=reply.crash,
+        message=f"the worker running your code stopped during {call}: {reply.crash}.",
+    )
 
 
 def describe_call(name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None) -> str:

@@ -42,10 +42,14 @@ def grade(
     started = time.monotonic()
     reference = load_reference(assignment.reference_file)
     tests = tests or assignment.hidden_tests
+    failure: Failure | None
     if source.path is None or not source.path.is_file():
-        status, failure = Status.MISSING_FILE, Failure(
-            kind="unavailable",
-            message=f"no file named {assignment.submission_file} was found in the submission.",
+        status, failure = (
+            Status.MISSING_FILE,
+            Failure(
+                kind="unavailable",
+                message=f"no file named {assignment.submission_file} was found in the submission.",
+            ),
         )
         plugin = GradingPlugin(None, failure, reference, assignment.seed)
         exit_code = run_pytest(tests, plugin)
@@ -59,10 +63,13 @@ def grade(
         exit_code = run_pytest(tests, plugin)
         plots = tuple(build_plot(spec, reference, submission) for spec in assignment.plots) if with_plots else ()
         if status is Status.GRADED and worker.seconds_used >= assignment.limits.total_seconds:
-            status, failure = Status.TIMEOUT, Failure(
-                kind="limit",
-                message=f"your code used up the time limit for the whole submission "
-                        f"({assignment.limits.total_seconds:g} s); tests that came after scored 0.",
+            status, failure = (
+                Status.TIMEOUT,
+                Failure(
+                    kind="limit",
+                    message=f"your code used up the time limit for the whole submission "
+                    f"({assignment.limits.total_seconds:g} s); tests that came after scored 0.",
+                ),
             )
         return _result(assignment, source, plugin, exit_code, status, failure, worker.output, plots, started)
 
@@ -76,8 +83,8 @@ def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | 
         return Status.TIMEOUT, Failure(
             kind="limit",
             message=f"loading {file} took longer than {assignment.limits.call_seconds:g} s. Code at the top "
-                    f"level of the file runs when it is loaded: move long work into functions or under "
-                    f"if __name__ == \"__main__\":.",
+            f"level of the file runs when it is loaded: move long work into functions or under "
+            f'if __name__ == "__main__":.',
         )
     error = load.error or {}
     line, code = error.get("line"), error.get("code")
@@ -85,29 +92,42 @@ def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | 
     where = f" at line {line}" if line else ""
     if load.limit == "memory":
         return Status.MEMORY_LIMIT, Failure(
-            kind="limit", exception=exception, line=line, code=code,
+            kind="limit",
+            exception=exception,
+            line=line,
+            code=code,
             message=f"loading {file} needed more than {assignment.limits.memory_mb} MB of memory{where}.",
         )
     if error.get("type") in ("SyntaxError", "IndentationError", "TabError"):
         return Status.SYNTAX_ERROR, Failure(
-            kind="error", exception=exception, line=line, code=code,
+            kind="error",
+            exception=exception,
+            line=line,
+            code=code,
             message=f"Python could not read {file}: {error.get('message', 'invalid syntax')}{where}.",
         )
     if error.get("type") == "SystemExit":
         return Status.IMPORT_ERROR, Failure(
-            kind="error", exception=exception, line=line, code=code,
+            kind="error",
+            exception=exception,
+            line=line,
+            code=code,
             message=f"{file} called sys.exit() or exit(){where} while it was being loaded, which stops any "
-                    f"program that imports it. Remove it, or move it under if __name__ == \"__main__\":.",
+            f'program that imports it. Remove it, or move it under if __name__ == "__main__":.',
         )
     if load.error is not None:
         return Status.IMPORT_ERROR, Failure(
-            kind="error", exception=exception, line=line, code=code,
+            kind="error",
+            exception=exception,
+            line=line,
+            code=code,
             message=f"running the top level of {file} raised {exception}{where}.",
         )
     return Status.CRASHED, Failure(
-        kind="error", exception=load.crash,
+        kind="error",
+        exception=load.crash,
         message=f"the process running {file} stopped while loading it: {load.crash}. "
-                f"Calls such as os._exit() or a crash inside a library do this.",
+        f"Calls such as os._exit() or a crash inside a library do this.",
     )
 
 
@@ -115,12 +135,31 @@ def run_pytest(tests: Path, plugin: GradingPlugin) -> int:
     """Returns pytest's exit code for a quiet, isolated run of `tests` with the grading plugin."""
     args = [
         str(tests),
-        "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider", "-p", "no:stepwise",
-        "--json-report", "--json-report-file=none",
-        "--json-report-omit", "traceback", "streams", "log", "keywords", "warnings",
-        "--noconftest", "--assert=plain", "--import-mode=importlib",
-        "-c", os.devnull, "--rootdir", str(tests), "-q", "--strict-markers",
-        "-W", "ignore::DeprecationWarning",
+        "-p",
+        "pytest_jsonreport.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
+        "--json-report",
+        "--json-report-file=none",
+        "--json-report-omit",
+        "traceback",
+        "streams",
+        "log",
+        "keywords",
+        "warnings",
+        "--noconftest",
+        "--assert=plain",
+        "--import-mode=importlib",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(tests),
+        "-q",
+        "--strict-markers",
+        "-W",
+        "ignore::DeprecationWarning",
     ]
     sink = io.StringIO()
     with _plugins_autoload_disabled(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
@@ -155,11 +194,14 @@ def _result(
     tests = scoring.score_tests(plugin.collected, scoring.outcomes_from_report(plugin.report), plugin.failures)
     broken = scoring.collection_errors(plugin.report)
     if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or broken or not tests:
-        status, failure = Status.INTERNAL_ERROR, Failure(
-            kind="internal",
-            message="the grader could not run its tests (pytest exit code "
-                    f"{exit_code}{', could not collect ' + ', '.join(broken) if broken else ''}). "
-                    "This is not your mistake: tell your instructor.",
+        status, failure = (
+            Status.INTERNAL_ERROR,
+            Failure(
+                kind="internal",
+                message="the grader could not run its tests (pytest exit code "
+                f"{exit_code}{', could not collect ' + ', '.join(broken) if broken else ''}). "
+                "This is not your mistake: tell your instructor.",
+            ),
         )
     return SubmissionResult(
         student=source.student,
@@ -193,11 +235,18 @@ def grade_safely(assignment: Assignment, source: Source, **options: Any) -> Subm
         failure = Failure(
             kind="internal",
             message=f"the grader failed while grading this submission ({type(error).__name__}: {error}). "
-                    "This is not your mistake: tell your instructor.",
+            "This is not your mistake: tell your instructor.",
         )
         return SubmissionResult(
-            student=source.student, assignment=assignment.name, score=0.0, max_score=assignment.points,
-            status=Status.INTERNAL_ERROR, status_message=failure.message, tests=(),
-            grader_version=__version__, seconds=time.monotonic() - started,
-            submission_sha256=_sha256(source.path), failure=failure,
+            student=source.student,
+            assignment=assignment.name,
+            score=0.0,
+            max_score=assignment.points,
+            status=Status.INTERNAL_ERROR,
+            status_message=failure.message,
+            tests=(),
+            grader_version=__version__,
+            seconds=time.monotonic() - started,
+            submission_sha256=_sha256(source.path),
+            failure=failure,
         )

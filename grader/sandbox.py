@@ -157,12 +157,20 @@ class Worker:
         memory = self.limits.memory_mb * 1024 * 1024
         cpu = int(self.limits.total_seconds) + 2
         bootstrap = (
-            "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-            "from grader.worker import main; main(sys.argv[1:])"
+            "import sys; sys.path.insert(0, sys.argv.pop(1)); from grader.worker import main; main(sys.argv[1:])"
         )
         argv = [
-            sys.executable, "-I", "-u", "-c", bootstrap, _package_root(),
-            str(request_read), str(reply_write), str(memory), str(cpu),
+            sys.executable,
+            "-I",
+            "-B",
+            "-u",
+            "-c",
+            bootstrap,
+            _package_root(),
+            str(request_read),
+            str(reply_write),
+            str(memory),
+            str(cpu),
         ]
         try:
             self._process = self.launcher(
@@ -210,8 +218,9 @@ class Worker:
         except TimeoutError:
             self._stop()
             self.seconds_used += time.monotonic() - started
-            return Reply(ok=False, limit="time" if timeout == self.limits.call_seconds else "total_time",
-                         seconds=timeout)
+            return Reply(
+                ok=False, limit="time" if timeout == self.limits.call_seconds else "total_time", seconds=timeout
+            )
         except (protocol.ProtocolError, OSError) as error:
             crash = self._crash_description(error)
             self.seconds_used += time.monotonic() - started
@@ -265,8 +274,9 @@ def _reply_from_message(message: dict[str, Any], seconds: float) -> Reply:
     if isinstance(error, dict):
         error = _sanitized_error(error)
         if error.get("type") == "MemoryError":
-            return Reply(ok=False, limit="memory", error=error, scripted=_dict(message.get("scripted")),
-                         seconds=seconds)
+            return Reply(
+                ok=False, limit="memory", error=error, scripted=_dict(message.get("scripted")), seconds=seconds
+            )
         return Reply(ok=False, error=error, scripted=_dict(message.get("scripted")), seconds=seconds)
     if isinstance(message.get("bad_value"), str):
         return Reply(ok=False, bad_value=message["bad_value"], seconds=seconds)
@@ -355,7 +365,7 @@ class _BoundedOutput:
             while chunk := os.read(fd, 65536):
                 with self.lock:
                     room = self.limit - len(self.kept)
-                    self.kept += chunk[:max(room, 0)]
+                    self.kept += chunk[: max(room, 0)]
                     self.dropped += max(len(chunk) - max(room, 0), 0)
         finally:
             os.close(fd)

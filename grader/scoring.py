@@ -36,33 +36,42 @@ def score_tests(
         outcome = _OUTCOMES.get(outcomes.get(test.nodeid, ""), Outcome.NOT_RUN)
         passed = outcome is Outcome.PASSED
         failure = None if passed else failures.get(test.nodeid, NOT_RUN)
-        results.append(TestResult(
-            name=display_name(test.nodeid),
-            score=test.points if passed else 0.0,
-            max_score=test.points,
-            outcome=outcome,
-            message=failure.message if failure else "",
-            hint=test.hint,
-            failure=failure,
-        ))
+        results.append(
+            TestResult(
+                name=display_name(test.nodeid),
+                score=test.points if passed else 0.0,
+                max_score=test.points,
+                outcome=outcome,
+                message=failure.message if failure else "",
+                hint=test.hint,
+                failure=failure,
+            )
+        )
     return tuple(results)
 
 
 def outcomes_from_report(report: Mapping[str, object] | None) -> dict[str, str]:
     """Returns nodeid → outcome from a pytest-json-report report."""
     tests = report.get("tests", []) if report else []
-    return {
-        str(test["nodeid"]): str(test["outcome"])
-        for test in tests if isinstance(test, dict) and "nodeid" in test and "outcome" in test
-    } if isinstance(tests, list) else {}
+    return (
+        {
+            str(test["nodeid"]): str(test["outcome"])
+            for test in tests
+            if isinstance(test, dict) and "nodeid" in test and "outcome" in test
+        }
+        if isinstance(tests, list)
+        else {}
+    )
 
 
 def collection_errors(report: Mapping[str, object] | None) -> list[str]:
     """Returns the node ids that pytest failed to collect (an error in the tests, not the submission)."""
     collectors = report.get("collectors", []) if report else []
-    return [
-        str(c.get("nodeid")) for c in collectors if isinstance(c, dict) and c.get("outcome") == "failed"
-    ] if isinstance(collectors, list) else []
+    return (
+        [str(c.get("nodeid")) for c in collectors if isinstance(c, dict) and c.get("outcome") == "failed"]
+        if isinstance(collectors, list)
+        else []
+    )
 
 
 def total(tests: Iterable[TestResult]) -> float:

@@ -120,8 +120,10 @@ class _Server:
 
     def recorded(self, scripted: dict[str, _Scripted]) -> dict[str, Any]:
         return {
-            key: [[self.plain(list(args)), [[k, self.plain(v)] for k, v in kwargs.items()]]
-                  for args, kwargs in stand_in.calls]
+            key: [
+                [self.plain(list(args)), [[k, self.plain(v)] for k, v in kwargs.items()]]
+                for args, kwargs in stand_in.calls
+            ]
             for key, stand_in in scripted.items()
         }
 

@@ -1,0 +1,115 @@
+"""The `grader` command: parses arguments, calls the library, prints. Nothing is decided here."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from grader import __version__
+from grader.assignment import Assignment, find_assignment
+from grader.batch import default_jobs, grade_batch
+from grader.discovery import discover
+from grader.errors import GraderError
+from grader.reports import build_context, render_check
+from grader.results import Outcome, Status
+from grader.runner import Source, grade_safely
+
+
+class UserError(click.ClickException):
+    """A user's mistake: one line naming the problem and the fix, exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+def _assignment(name_or_path: str | None) -> Assignment:
+    try:
+        return find_assignment(name_or_path)
+    except GraderError as error:
+        raise UserError(str(error)) from None
+
+
+ASSIGNMENT_OPTION = click.option(
+    "-a",
+    "--assignment",
+    "assignment_name",
+    metavar="ASSIGNMENT",
+    help="Assignment name under assignments/, or the path of its folder. Default: the only one there.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+def cli() -> None:
+    """Grade programming exercises with hidden tests, each submission in its own limited worker."""
+
+
+@cli.command()
+@click.argument("submission", type=click.Path(path_type=Path))
+@ASSIGNMENT_OPTION
+def check(submission: Path, assignment_name: str | None) -> None:
+    """Run the public tests on your SUBMISSION file and explain every failure.
+
+    Exit status 0 when every public test passes, 1 otherwise.
+    """
+    assignment = _assignment(assignment_name)
+    if not submission.is_file():
+        raise UserError(f"no such file: {submission}; pass the path of your {assignment.submission_file}")
+    result = grade_safely(
+        assignment, Source(submission.stem, submission), tests=assignment.public_tests, with_plots=False
+    )
+    click.echo(render_check(build_context(result, assignment.title, with_svgs=False)), nl=False)
+    passed = all(test.outcome is Outcome.PASSED for test in result.tests) and bool(result.tests)
+    sys.exit(0 if passed else 1)
+
+
+@cli.command()
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@ASSIGNMENT_OPTION
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the reports (OUT/STUDENT/) and OUT/gradebook.csv.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once. Default: the number of cores.",
+)
+def grade(submissions: tuple[Path, ...], assignment_name: str | None, out: Path, jobs: int | None) -> None:
+    """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
+
+    Each SUBMISSION is a submission file, a submission folder, or a folder of submissions (one per
+    file or sub-folder; the student id is the file stem or folder name). Exit status 0 when every
+    submission was graded, whatever the scores.
+    """
+    assignment = _assignment(assignment_name)
+    try:
+        sources = discover(submissions, assignment.submission_file)
+    except GraderError as error:
+        raise UserError(str(error)) from None
+    started = time.monotonic()
+    show_progress = sys.stderr.isatty()
+    with click.progressbar(
+        length=len(sources), label="grading", file=sys.stderr, show_eta=True, show_pos=True, hidden=not show_progress
+    ) as bar:
+        summary = grade_batch(assignment, sources, out, jobs or default_jobs(), on_done=lambda row: bar.update(1))
+    counts = ", ".join(f"{count} {status}" for status, count in summary.by_status.items())
+    click.echo(
+        f"{len(summary.rows)} submissions in {time.monotonic() - started:.1f} s: {counts}. "
+        f"Reports in {out}/, gradebook {summary.gradebook}"
+    )
+    if summary.by_status.get(Status.INTERNAL_ERROR.value):
+        sys.exit(1)  # the grader failed on some submission: their rows say internal_error
+
+
+def main() -> None:
+    """Runs the CLI."""
+    cli(prog_name="grader")

@@ -1,0 +1,69 @@
+"""The wire format: what may cross the trust boundary, and what is refused."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from grader import protocol
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "bool", "uint8", "complex128"])
+def test_numeric_arrays_round_trip_with_their_dtype(dtype):
+    array = (np.arange(12).reshape(4, 3) % 3).astype(dtype)
+    decoded = protocol.decode(protocol.encode(array))
+    assert decoded.dtype == array.dtype and decoded.shape == (4, 3)
+    np.testing.assert_array_equal(decoded, array)
+    assert decoded.flags.writeable
+
+
+def test_non_finite_floats_cross_as_tagged_values():
+    message = protocol.loads(protocol.dumps({"value": protocol.encode([math.inf, -math.inf, math.nan, 1.5])})[4:])
+    inf, minus_inf, nan, plain = protocol.decode(message["value"])
+    assert (inf, minus_inf, plain) == (math.inf, -math.inf, 1.5) and math.isnan(nan)
+
+
+def test_numpy_scalars_become_zero_dimensional_arrays_keeping_dtype():
+    decoded = protocol.decode(protocol.encode(np.float32(0.5)))
+    assert decoded.shape == () and decoded.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (np.array([1, "a"], dtype=object), "dtype object"),
+        (np.array(["a"]), "dtype <U1"),
+        (np.ma.masked_array([1.0]), "subclass MaskedArray"),
+        (type("AlwaysEqual", (float,), {"__eq__": lambda self, other: True})(1.0), "type AlwaysEqual"),
+        ({"a": 1}, "type dict"),
+        (object(), "type object"),
+    ],
+)
+def test_values_that_are_not_plain_data_are_refused(value, words):
+    with pytest.raises(protocol.UnsupportedValue, match=words):
+        protocol.encode(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"__array__": {"dtype": "|O", "shape": [1], "data": ""}},
+        {"__array__": {"dtype": "<f8", "shape": [2], "data": "AAAAAAAAAAA="}},
+        {"__array__": {"dtype": "<f8", "shape": [-1], "data": ""}},
+        {"__pickle__": "gASV"},
+        {"__float__": "1e309"},
+        {"a": 1, "b": 2},
+    ],
+)
+def test_decoder_refuses_anything_but_the_known_forms(value):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(value)
+
+
+def test_bare_nan_and_deep_nesting_are_refused():
+    with pytest.raises(protocol.ProtocolError):
+        protocol.loads(b'{"value": NaN}')
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(protocol.loads(b'{"v": ' + b"[" * 100 + b"]" * 100 + b"}")["v"])

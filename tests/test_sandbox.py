@@ -1,0 +1,125 @@
+"""The worker process: limits, killing whole process trees, output capture, swappable launcher."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import protocol
+from grader.sandbox import Limits, Worker
+
+LIMITS = Limits(call_seconds=1, total_seconds=5, memory_mb=400, output_kb=1)
+
+
+def write(tmp_path: Path, source: str) -> Path:
+    path = tmp_path / "submission.py"
+    path.write_text(source)
+    return path
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_call_returns_plain_data_and_student_errors_name_the_line(tmp_path):
+    source = "import numpy as np\ndef f(x):\n    return np.asarray(x) * 2\ndef g():\n    return 1 / 0\n"
+    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+        assert worker.load().ok
+        reply = worker.call("f", [protocol.encode([1.0, 2.0])], [])
+        assert protocol.decode(reply.value).tolist() == [2.0, 4.0]
+        error = worker.call("g", [], []).error
+        assert error == {"type": "ZeroDivisionError", "message": "division by zero", "line": 5, "code": "return 1 / 0"}
+
+
+def test_timeout_kills_the_worker_and_children_in_new_sessions(tmp_path):
+    source = (
+        "import subprocess, sys, os\n"
+        "def spawn():\n"
+        "    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],\n"
+        "                             start_new_session=True)\n"
+        "    open('child.pid', 'w').write(str(child.pid))\n"
+        "    while True:\n"
+        "        pass\n"
+    )
+    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+        worker.load()
+        started = time.monotonic()
+        reply = worker.call("spawn", [], [])
+        assert reply.limit == "time" and time.monotonic() - started < 3
+        directory = worker._directory
+        child = int(Path(directory, "child.pid").read_text())
+    deadline = time.monotonic() + 2
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child)
+
+
+def test_memory_error_is_reported_as_the_memory_limit(tmp_path):
+    with Worker(write(tmp_path, "def hog():\n    return bytearray(2 * 1024 ** 3)\n"), "sub.py", LIMITS) as worker:
+        worker.load()
+        assert worker.call("hog", [], []).limit == "memory"
+        assert worker.call("hog", [], []).limit == "memory"  # still alive for the next call
+
+
+def test_total_time_limit_stops_further_calls(tmp_path):
+    limits = Limits(call_seconds=1, total_seconds=1.5, memory_mb=400, output_kb=1)
+    with Worker(write(tmp_path, "def spin():\n    while True:\n        pass\n"), "sub.py", limits) as worker:
+        worker.load()
+        assert worker.call("spin", [], []).limit == "time"
+        assert worker.call("spin", [], []).limit == "total_time"
+        assert worker.call("spin", [], []).limit == "total_time"
+
+
+def test_output_beyond_the_cap_is_dropped_with_a_marker(tmp_path):
+    with Worker(write(tmp_path, "print('x' * 5000)\n"), "sub.py", LIMITS) as worker:
+        worker.load()
+        output = worker.output
+    assert output.startswith("x" * 1024) and "output truncated" in output and "3977 bytes" in output
+
+
+def test_worker_runs_in_a_private_directory_with_only_its_file(tmp_path):
+    source = "import os\nprint(sorted(os.listdir('.')), os.getcwd() != os.environ['PWD_OF_GRADER'])\n"
+    source = source.replace("os.environ['PWD_OF_GRADER']", repr(os.getcwd()))
+    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+        worker.load()
+        time.sleep(0.1)
+        assert worker.output.strip() == "['sub.py'] True"
+
+
+def test_launcher_is_a_parameter(tmp_path):
+    launched = []
+
+    def recording_launcher(argv, **options):
+        launched.append(options["cwd"])
+        return subprocess.Popen(argv, **options)
+
+    with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, launcher=recording_launcher) as worker:
+        assert worker.load().ok
+    assert len(launched) == 1 and not os.path.exists(launched[0])
+
+
+@pytest.mark.parametrize("forged", [b"not json", b'{"ok": true, "value": {"__pickle__": "x"}}'])
+def test_forged_replies_never_pass_as_values(tmp_path, forged):
+    from grader.remote import RemoteSubmission, SubmissionCallFailed
+
+    source = (
+        "import os, struct\n"
+        "def forge():\n"
+        f"    body = {forged!r}\n"
+        "    fd = int(open('/proc/self/cmdline').read().split('\\0')[-4])\n"
+        "    os.write(fd, struct.pack('>I', len(body)) + body)\n"
+        "    os._exit(0)\n"
+    )
+    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+        worker.load()
+        with pytest.raises(SubmissionCallFailed) as failed:
+            RemoteSubmission(worker).forge()
+    assert failed.value.failure.kind in ("bad_value", "error")
