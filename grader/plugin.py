@@ -107,7 +107,7 @@ def describe_exception(error: BaseException) -> Failure:
         )
     call = last_call.get()
     if isinstance(error, AssertionError):
-        return Failure(kind="check", message=str(error) or "a check on your values failed.", call=call)
+        return Failure(kind="check", message=str(error).strip() or "a check on your values failed.", call=call)
     if isinstance(error, pytest.skip.Exception):
         return Failure(kind="internal", message="the test was skipped, so it scores 0.")
     if call is not None:

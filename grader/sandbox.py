@@ -156,8 +156,15 @@ class Worker:
         output_read, output_write = os.pipe()
         memory = self.limits.memory_mb * 1024 * 1024
         cpu = int(self.limits.total_seconds) + 2
+        # Import the grader package from its own folder without putting the folder above it (the
+        # project, with its reference and hidden tests) on the worker's sys.path.
         bootstrap = (
-            "import sys; sys.path.insert(0, sys.argv.pop(1)); from grader.worker import main; main(sys.argv[1:])"
+            "import importlib.util, sys; root = sys.argv.pop(1); "
+            "spec = importlib.util.spec_from_file_location("
+            "'grader', root + '/__init__.py', submodule_search_locations=[root]); "
+            "package = importlib.util.module_from_spec(spec); sys.modules['grader'] = package; "
+            "spec.loader.exec_module(package); "
+            "from grader.worker import main; main(sys.argv[1:])"
         )
         argv = [
             sys.executable,
@@ -302,7 +309,7 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def _package_root() -> str:
-    return str(Path(__file__).resolve().parent.parent)
+    return str(Path(__file__).resolve().parent)
 
 
 def _kill_tree(process: subprocess.Popen[bytes]) -> None:

@@ -32,11 +32,8 @@ def expect(condition: Any, *, expected: str, actual: Any, what: str = "the retur
     """Returns None when `condition` holds; otherwise raises Mismatch describing the property."""
     if bool(condition):
         return
-    raise Mismatch(
-        f"{what} does not have the expected property",
-        expected=expected,
-        actual=format_value(actual),
-    )
+    shown = format_value(actual)
+    raise Mismatch(f"{what} is {' '.join(shown.split())}; expected {expected}", expected=expected, actual=shown)
 
 
 def expect_close(

@@ -68,6 +68,23 @@ def test_examples_score_what_the_golden_file_says(examples):
     assert actual == json.loads(GOLDEN.read_text())
 
 
+@pytest.mark.parametrize("name", ["wrong_sign", "syntax_error", "ignores_schedule"])
+def test_results_and_markdown_report_match_their_golden_files(examples, gd1d, tmp_path, name):
+    write_reports(examples[name], gd1d.title, tmp_path)
+    results = json.loads((tmp_path / "results.json").read_text())
+    results.pop("seconds")
+    actual = {
+        "results.json": json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+        "report.md": (tmp_path / "report.md").read_text(),
+    }
+    for suffix, text in actual.items():
+        golden = GOLDEN.parent / "gd1d" / f"{name}.{suffix}"
+        if os.environ.get("GRADER_UPDATE_GOLDENS") == "1":
+            golden.parent.mkdir(exist_ok=True)
+            golden.write_text(text)
+        assert text == golden.read_text(), f"{golden} drifted; refresh with GRADER_UPDATE_GOLDENS=1 and review"
+
+
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_each_typical_mistake_scores_in_between_with_hints(examples, mistake):
     result = examples[mistake]

@@ -186,7 +186,9 @@ def test_context_without_svgs_still_renders_every_report():
     html = render_html(ctx)
     assert "<svg" not in html and "<figcaption>Value per epoch" in html
     assert "Runs with two rates" in render_markdown(ctx)
-    assert render_check(ctx).endswith("2 of 4 public tests passed (2.5 / 5.5 points).\n")
+    assert render_check(ctx).endswith(
+        "2 of 4 public tests passed. Your grade comes from the hidden tests, which check much more.\n"
+    )
 
 
 def test_html_teaches_each_failure(graded_html):
@@ -337,7 +339,7 @@ def test_check_lists_tests_then_failures_then_summary():
     ]
     assert "    call:      derivative(x=1.0)\n    expected:  2.0\n    actual:    1.0\n" in text
     assert "    raised:    ZeroDivisionError: float division by zero\n" in text
-    assert lines[-1] == "2 of 4 public tests passed (2.5 / 5.5 points)."
+    assert lines[-1] == "2 of 4 public tests passed. Your grade comes from the hidden tests, which check much more."
     assert "\x1b[" not in text
 
 
@@ -346,7 +348,9 @@ def test_check_for_a_submission_that_did_not_load():
     assert "✗ Syntax error: Python could not read your file" in text
     assert "    error:     SyntaxError: expected ':'\n    line 3:    def derivative(x)\n" in text
     assert "\n✗ error: test_derivative" not in text
-    assert text.rstrip().endswith("0 of 2 public tests passed (0 / 2 points).")
+    assert text.rstrip().endswith(
+        "0 of 2 public tests passed. Your grade comes from the hidden tests, which check much more."
+    )
 
 
 def test_write_reports_writes_three_files(tmp_path):

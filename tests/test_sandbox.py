@@ -123,3 +123,15 @@ def test_forged_replies_never_pass_as_values(tmp_path, forged):
         with pytest.raises(SubmissionCallFailed) as failed:
             RemoteSubmission(worker).forge()
     assert failed.value.failure.kind in ("bad_value", "error")
+
+
+def test_worker_cannot_import_the_reference_or_hidden_tests(tmp_path):
+    project = str(Path(__file__).resolve().parent.parent)
+    source = (
+        "import importlib.util, sys\n"
+        f"print({project!r} in sys.path, [importlib.util.find_spec(m) for m in ('reference', 'assignments')])\n"
+    )
+    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+        assert worker.load().ok
+        time.sleep(0.1)
+        assert worker.output.strip() == "False [None, None]"
