@@ -13,7 +13,7 @@ from grader.assignment import Assignment
 from grader.gradebook import GradebookRow, write_gradebook
 from grader.reports import write_reports
 from grader.results import Status
-from grader.runner import Source, grade_safely
+from grader.runner import Source, grade
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class BatchSummary:
 
 def grade_and_write(assignment: Assignment, source: Source, out: Path) -> GradebookRow:
     """Returns the gradebook row for one submission after writing its reports under out/student/."""
-    result = grade_safely(assignment, source)
+    result = grade(assignment, source)
     write_reports(result, assignment.title, out / source.student)
     return GradebookRow.from_result(result)
 

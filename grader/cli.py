@@ -15,7 +15,8 @@ from grader.discovery import discover
 from grader.errors import GraderError
 from grader.reports import build_context, render_check
 from grader.results import Outcome, Status
-from grader.runner import Source, grade_safely
+from grader.runner import Source
+from grader.runner import grade as grade_one
 
 
 class UserError(click.ClickException):
@@ -57,9 +58,7 @@ def check(submission: Path, assignment_name: str | None) -> None:
     assignment = _assignment(assignment_name)
     if not submission.is_file():
         raise UserError(f"no such file: {submission}; pass the path of your {assignment.submission_file}")
-    result = grade_safely(
-        assignment, Source(submission.stem, submission), tests=assignment.public_tests, with_plots=False
-    )
+    result = grade_one(assignment, Source(submission.stem, submission), tests=assignment.public_tests, with_plots=False)
     click.echo(render_check(build_context(result, assignment.title, with_svgs=False)), nl=False)
     passed = all(test.outcome is Outcome.PASSED for test in result.tests) and bool(result.tests)
     sys.exit(0 if passed else 1)

@@ -1,15 +1,16 @@
 """Wires grading into pytest: the fixtures hidden tests use, their markers, and what each test earned.
 
-Registered as a plugin object for one run of pytest in the trusted process. It never imports the
-submission: `submission` is a RemoteSubmission whose calls run in the worker.
+One pytest session, in the trusted process, grades a stream of submissions: the tests are collected
+once, then `run` replays every collected test against each submission in turn. The plugin never
+imports a submission: `submission` is a RemoteSubmission whose calls run in that submission's worker.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +18,9 @@ import pytest
 from grader.remote import RemoteSubmission, SubmissionCallFailed
 from grader.results import Failure
 from grader.testing import Mismatch, last_call
+
+# pytest's per-phase outcomes, worst first: a test's outcome is the worst of its phases.
+_SEVERITY = ("error", "failed", "skipped", "passed")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,17 @@ class CollectedTest:
     hint: str
 
 
+@dataclass(frozen=True)
+class TestRun:
+    """What one pass over the collected tests gave for one submission."""
+
+    __test__ = False  # a record, not a test class
+
+    outcomes: dict[str, str]
+    """nodeid → "passed", "failed", "error" or "skipped"."""
+    failures: dict[str, Failure]
+
+
 class SubmissionUnavailable(Exception):
     """The submission did not load, so no test can call into it."""
 
@@ -37,26 +52,79 @@ class SubmissionUnavailable(Exception):
 
 
 class GradingPlugin:
-    """Provides `submission`, `reference` and `rng`, and records points, hints and failures per test."""
+    """Provides `submission`, `reference` and `rng`; records points, hints, outcomes and failures."""
 
-    def __init__(
-        self,
-        submission: RemoteSubmission | None,
-        unavailable: Failure | None,
-        reference: ModuleType,
-        seed: int,
-    ):
-        self._submission = submission
-        self._unavailable = unavailable
+    def __init__(self, reference: ModuleType, seed: int, drive: Callable[[GradingPlugin], None]):
         self._reference = reference
         self._seed = seed
+        self._drive = drive
+        self._session: pytest.Session | None = None
+        self._submission: RemoteSubmission | None = None
+        self._unavailable: Failure | None = None
+        self._outcomes: dict[str, str] = {}
+        self._failures: dict[str, Failure] = {}
         self.collected: list[CollectedTest] = []
-        self.failures: dict[str, Failure] = {}
-        self.report: dict[str, Any] | None = None
+        self.collection_errors: list[str] = []
+        self.interrupted = False
+
+    def run(self, submission: RemoteSubmission | None, unavailable: Failure | None) -> TestRun:
+        """Returns the outcome of every collected test against one submission (None: it did not load)."""
+        assert self._session is not None, "run() is only called from within the session"
+        self._submission, self._unavailable = submission, unavailable
+        self._outcomes, self._failures = {}, {}
+        items = self._session.items
+        for index, item in enumerate(items):
+            # nextitem=None after the last item tears every fixture down: nothing outlives a submission.
+            nextitem = items[index + 1] if index + 1 < len(items) else None
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        return TestRun(self._outcomes, self._failures)
+
+    # -- pytest hooks ---------------------------------------------------------------------------------
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points each collected case of this test is worth")
         config.addinivalue_line("markers", "hint(text): what to tell a student whose code fails this test")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(report.nodeid or "the test folder")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            points = item.get_closest_marker("points")
+            hint = item.get_closest_marker("hint")
+            self.collected.append(
+                CollectedTest(
+                    nodeid=item.nodeid,
+                    points=float(points.args[0]) if points and points.args else 0.0,
+                    hint=str(hint.args[0]) if hint and hint.args else "",
+                )
+            )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        if self.collection_errors or not session.items:
+            return True  # nothing trustworthy to run: the runner reports every submission as internal_error
+        self._session = session
+        try:
+            self._drive(self)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            raise
+        return True
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        phase = "error" if report.failed and report.when != "call" else report.outcome
+        previous = self._outcomes.get(report.nodeid, "passed")
+        self._outcomes[report.nodeid] = min(previous, phase, key=_SEVERITY.index)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+        yield
+        if call.excinfo is not None and item.nodeid not in self._failures:
+            self._failures[item.nodeid] = describe_exception(call.excinfo.value)
+
+    # -- fixtures -------------------------------------------------------------------------------------
 
     @pytest.fixture
     def submission(self) -> RemoteSubmission:
@@ -74,32 +142,10 @@ class GradingPlugin:
         digest = hashlib.sha256(f"{self._seed}\0{request.node.nodeid}".encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:8], "big"))
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:
-            points = item.get_closest_marker("points")
-            hint = item.get_closest_marker("hint")
-            self.collected.append(
-                CollectedTest(
-                    nodeid=item.nodeid,
-                    points=float(points.args[0]) if points and points.args else 0.0,
-                    hint=str(hint.args[0]) if hint and hint.args else "",
-                )
-            )
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-        yield
-        if call.excinfo is not None and item.nodeid not in self.failures:
-            self.failures[item.nodeid] = describe_exception(call.excinfo.value)
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_json_modifyreport(self, json_report: dict[str, Any]) -> None:
-        self.report = json_report
-
 
 def describe_exception(error: BaseException) -> Failure:
     """Returns what a student should read about an exception that ended a test, never its source."""
-    if isinstance(error, (SubmissionCallFailed, SubmissionUnavailable)):
+    if isinstance(error, SubmissionCallFailed | SubmissionUnavailable):
         return error.failure
     if isinstance(error, Mismatch):
         return Failure(

@@ -1,4 +1,8 @@
-"""Returns a SubmissionResult for one submission: load it in a worker, run the tests, score, plot."""
+"""Returns SubmissionResults: loads each submission in a worker, runs the tests, scores, plots.
+
+One pytest session grades a whole stream of submissions (`grade_stream`), so pytest's start-up and
+collection are paid once per grading process, not once per submission.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import hashlib
 import io
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +23,8 @@ from grader.assignment import Assignment, load_reference
 from grader.plotdata import build_plot
 from grader.plugin import GradingPlugin
 from grader.remote import RemoteSubmission
-from grader.results import Failure, Status, SubmissionResult
-from grader.sandbox import Launcher, Reply, Worker, popen_launcher
+from grader.results import Failure, Plot, Status, SubmissionResult
+from grader.sandbox import ForkServerLauncher, Launcher, Reply, Worker
 
 
 @dataclass(frozen=True)
@@ -30,48 +35,93 @@ class Source:
     path: Path | None
 
 
-def grade(
+def grade(assignment: Assignment, source: Source, **options: Any) -> SubmissionResult:
+    """Returns the graded result of one submission (see grade_stream for the options)."""
+    results: list[SubmissionResult] = []
+    grade_stream(assignment, [source], results.append, **options)
+    return results[0]
+
+
+def grade_stream(
     assignment: Assignment,
-    source: Source,
+    sources: Iterable[Source],
+    on_result: Callable[[SubmissionResult], None],
     *,
     tests: Path | None = None,
     with_plots: bool = True,
-    launcher: Launcher = popen_launcher,
-) -> SubmissionResult:
-    """Returns the graded result; a broken submission is a result with a status, never an exception."""
-    started = time.monotonic()
+    launcher: Launcher | None = None,
+) -> None:
+    """Calls on_result once per source, in order, with its result; never raises for a student's mistake.
+
+    A broken submission is a result with a status. If the tests themselves cannot be collected, every
+    source gets an internal_error result. KeyboardInterrupt propagates after the worker is killed.
+    """
     reference = load_reference(assignment.reference_file)
-    tests = tests or assignment.hidden_tests
+    own_launcher = launcher is None
+    launcher = launcher or ForkServerLauncher()
+    pending: Iterator[Source] = iter(sources)
+
+    def drive(plugin: GradingPlugin) -> None:
+        for source in pending:
+            on_result(_grade_in_session(assignment, source, plugin, reference, launcher, with_plots))
+
+    plugin = GradingPlugin(reference, assignment.seed, drive)
+    try:
+        exit_code = run_pytest(tests or assignment.hidden_tests, plugin)
+    finally:
+        if own_launcher:
+            launcher.close()
+    if plugin.interrupted:
+        raise KeyboardInterrupt
+    problem = (
+        f"the hidden tests could not be collected ({', '.join(plugin.collection_errors)})"
+        if plugin.collection_errors
+        else f"pytest stopped with exit code {exit_code} before grading"
+    )
+    for source in pending:  # only reached when the session never started grading
+        on_result(internal_error_result(assignment, source, problem))
+
+
+def _grade_in_session(
+    assignment: Assignment,
+    source: Source,
+    plugin: GradingPlugin,
+    reference: Any,
+    launcher: Launcher,
+    with_plots: bool,
+) -> SubmissionResult:
+    started = time.monotonic()
     failure: Failure | None
-    if source.path is None or not source.path.is_file():
-        status, failure = (
-            Status.MISSING_FILE,
-            Failure(
+    try:
+        if source.path is None or not source.path.is_file():
+            failure = Failure(
                 kind="unavailable",
                 message=f"no file named {assignment.submission_file} was found in the submission.",
-            ),
-        )
-        plugin = GradingPlugin(None, failure, reference, assignment.seed)
-        exit_code = run_pytest(tests, plugin)
-        return _result(assignment, source, plugin, exit_code, status, failure, "", (), started)
-
-    with Worker(source.path, assignment.submission_file, assignment.limits, launcher) as worker:
-        load = worker.load()
-        status, failure = load_status(load, assignment)
-        submission = RemoteSubmission(worker, reference) if status is Status.GRADED else None
-        plugin = GradingPlugin(submission, failure, reference, assignment.seed)
-        exit_code = run_pytest(tests, plugin)
-        plots = tuple(build_plot(spec, reference, submission) for spec in assignment.plots) if with_plots else ()
-        if status is Status.GRADED and worker.seconds_used >= assignment.limits.total_seconds:
-            status, failure = (
-                Status.TIMEOUT,
-                Failure(
-                    kind="limit",
-                    message=f"your code used up the time limit for the whole submission "
-                    f"({assignment.limits.total_seconds:g} s); tests that came after scored 0.",
-                ),
             )
-        return _result(assignment, source, plugin, exit_code, status, failure, worker.output, plots, started)
+            run = plugin.run(None, failure)
+            return _result(assignment, source, plugin.collected, run, Status.MISSING_FILE, failure, "", (), started)
+        with Worker(source.path, assignment.submission_file, assignment.limits, launcher) as worker:
+            load = worker.load()
+            status, failure = load_status(load, assignment)
+            submission = RemoteSubmission(worker, reference) if status is Status.GRADED else None
+            run = plugin.run(submission, failure)
+            plots: tuple[Plot, ...] = ()
+            if with_plots:
+                plots = tuple(build_plot(spec, reference, submission) for spec in assignment.plots)
+            if status is Status.GRADED and worker.seconds_used >= assignment.limits.total_seconds:
+                status, failure = (
+                    Status.TIMEOUT,
+                    Failure(
+                        kind="limit",
+                        message=f"your code used up the time limit for the whole submission "
+                        f"({assignment.limits.total_seconds:g} s); tests that came after scored 0.",
+                    ),
+                )
+            return _result(assignment, source, plugin.collected, run, status, failure, worker.output, plots, started)
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # noqa: BLE001 - one grader bug must not lose the rest of a batch
+        return internal_error_result(assignment, source, f"the grader failed ({type(error).__name__}: {error})")
 
 
 def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | None]:
@@ -132,42 +182,23 @@ def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | 
 
 
 def run_pytest(tests: Path, plugin: GradingPlugin) -> int:
-    """Returns pytest's exit code for a quiet, isolated run of `tests` with the grading plugin."""
+    """Returns pytest's exit code for a quiet, isolated session over `tests` driven by the plugin."""
     args = [
         str(tests),
-        "-p",
-        "pytest_jsonreport.plugin",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:stepwise",
-        "--json-report",
-        "--json-report-file=none",
-        "--json-report-omit",
-        "traceback",
-        "streams",
-        "log",
-        "keywords",
-        "warnings",
-        "--noconftest",
-        "--assert=plain",
-        "--import-mode=importlib",
-        "-c",
-        os.devnull,
-        "--rootdir",
-        str(tests),
-        "-q",
-        "--strict-markers",
-        "-W",
-        "ignore::DeprecationWarning",
-    ]
+        "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:terminal",
+        # These two collect garbage after every test to find unraisable exceptions: 0.1 s a submission.
+        "-p", "no:unraisableexception", "-p", "no:threadexception",
+        "--noconftest", "--assert=plain", "--import-mode=importlib",
+        "-c", os.devnull, "--rootdir", str(tests), "--strict-markers",
+        "-W", "ignore::DeprecationWarning",
+    ]  # fmt: skip
     sink = io.StringIO()
     with _plugins_autoload_disabled(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         return int(pytest.main(args, plugins=[plugin]))
 
 
 @contextlib.contextmanager
-def _plugins_autoload_disabled() -> Any:
+def _plugins_autoload_disabled() -> Iterator[None]:
     """Keeps plugins installed beside the grader (random order, timeouts...) out of the graded run."""
     previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
@@ -183,26 +214,15 @@ def _plugins_autoload_disabled() -> Any:
 def _result(
     assignment: Assignment,
     source: Source,
-    plugin: GradingPlugin,
-    exit_code: int,
+    collected: Any,
+    run: Any,
     status: Status,
     failure: Failure | None,
     output: str,
-    plots: tuple[Any, ...],
+    plots: tuple[Plot, ...],
     started: float,
 ) -> SubmissionResult:
-    tests = scoring.score_tests(plugin.collected, scoring.outcomes_from_report(plugin.report), plugin.failures)
-    broken = scoring.collection_errors(plugin.report)
-    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or broken or not tests:
-        status, failure = (
-            Status.INTERNAL_ERROR,
-            Failure(
-                kind="internal",
-                message="the grader could not run its tests (pytest exit code "
-                f"{exit_code}{', could not collect ' + ', '.join(broken) if broken else ''}). "
-                "This is not your mistake: tell your instructor.",
-            ),
-        )
+    tests = scoring.score_tests(collected, run.outcomes, run.failures)
     return SubmissionResult(
         student=source.student,
         assignment=assignment.name,
@@ -220,33 +240,24 @@ def _result(
     )
 
 
+def internal_error_result(assignment: Assignment, source: Source, problem: str) -> SubmissionResult:
+    """Returns the result for a submission the grader itself failed to grade: status internal_error."""
+    failure = Failure(kind="internal", message=f"{problem}. This is not your mistake: tell your instructor.")
+    return SubmissionResult(
+        student=source.student,
+        assignment=assignment.name,
+        score=0.0,
+        max_score=assignment.points,
+        status=Status.INTERNAL_ERROR,
+        status_message=failure.message,
+        tests=(),
+        grader_version=__version__,
+        submission_sha256=_sha256(source.path),
+        failure=failure,
+    )
+
+
 def _sha256(path: Path | None) -> str:
     if path is None or not path.is_file():
         return ""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def grade_safely(assignment: Assignment, source: Source, **options: Any) -> SubmissionResult:
-    """Returns grade()'s result, or an internal_error result if the grader itself failed: a batch goes on."""
-    started = time.monotonic()
-    try:
-        return grade(assignment, source, **options)
-    except Exception as error:  # noqa: BLE001 - one grader bug must not lose the rest of a batch
-        failure = Failure(
-            kind="internal",
-            message=f"the grader failed while grading this submission ({type(error).__name__}: {error}). "
-            "This is not your mistake: tell your instructor.",
-        )
-        return SubmissionResult(
-            student=source.student,
-            assignment=assignment.name,
-            score=0.0,
-            max_score=assignment.points,
-            status=Status.INTERNAL_ERROR,
-            status_message=failure.message,
-            tests=(),
-            grader_version=__version__,
-            seconds=time.monotonic() - started,
-            submission_sha256=_sha256(source.path),
-            failure=failure,
-        )

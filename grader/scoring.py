@@ -12,8 +12,6 @@ _OUTCOMES = {
     "failed": Outcome.FAILED,
     "error": Outcome.ERROR,
     "skipped": Outcome.SKIPPED,
-    "xfailed": Outcome.FAILED,
-    "xpassed": Outcome.FAILED,
 }
 
 NOT_RUN = Failure(kind="internal", message="this test did not run, so it scores 0.")
@@ -48,30 +46,6 @@ def score_tests(
             )
         )
     return tuple(results)
-
-
-def outcomes_from_report(report: Mapping[str, object] | None) -> dict[str, str]:
-    """Returns nodeid → outcome from a pytest-json-report report."""
-    tests = report.get("tests", []) if report else []
-    return (
-        {
-            str(test["nodeid"]): str(test["outcome"])
-            for test in tests
-            if isinstance(test, dict) and "nodeid" in test and "outcome" in test
-        }
-        if isinstance(tests, list)
-        else {}
-    )
-
-
-def collection_errors(report: Mapping[str, object] | None) -> list[str]:
-    """Returns the node ids that pytest failed to collect (an error in the tests, not the submission)."""
-    collectors = report.get("collectors", []) if report else []
-    return (
-        [str(c.get("nodeid")) for c in collectors if isinstance(c, dict) and c.get("outcome") == "failed"]
-        if isinstance(collectors, list)
-        else []
-    )
 
 
 def total(tests: Iterable[TestResult]) -> float:

@@ -9,25 +9,38 @@ submission prints goes to stdout/stderr, which the grader captures separately.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import random
 import resource
+import socket
 import sys
 import traceback
 from typing import Any
 
 
 def main(argv: list[str]) -> None:
-    requests_fd, replies_fd, memory_bytes, cpu_seconds = (int(arg) for arg in argv)
-    _limit_resources(memory_bytes, cpu_seconds)
-    from grader import protocol  # after the limits: NumPy's import counts against them too
+    """Runs as `serve CHANNEL_FD MEMORY CPU` (one worker) or `zygote CONTROL_FD` (a fork server)."""
+    if argv[0] == "serve":
+        channel_fd, memory_bytes, cpu_seconds = (int(arg) for arg in argv[1:])
+        _limit_resources(memory_bytes, cpu_seconds)  # before NumPy's import, which counts against them
+        serve(channel_fd)
+    elif argv[0] == "zygote":
+        serve_forks(int(argv[1]))
 
-    requests = os.fdopen(requests_fd, "rb")
-    replies = os.fdopen(replies_fd, "wb")
+
+def serve(channel_fd: int) -> None:
+    """Answers load and call requests on the channel until the grader closes it."""
+    from grader import protocol
+
+    _reset_randomness()
+    channel = socket.socket(fileno=channel_fd)
+    requests, replies = channel.makefile("rb"), channel.makefile("wb")
     server = _Server(protocol)
     while True:
         try:
             request = protocol.read_message(requests)
-        except protocol.ProtocolError:
+        except (protocol.ProtocolError, OSError):
             return  # the grader closed the channel: we are done
         reply = server.handle(request)
         try:
@@ -36,10 +49,71 @@ def main(argv: list[str]) -> None:
             protocol.write_message(replies, {"ok": False, "bad_value": str(error)})
 
 
+def serve_forks(control_fd: int) -> None:
+    """Forks a worker per request from this warm process, which has already imported NumPy.
+
+    Requests come over a SOCK_SEQPACKET socket: {"op": "spawn", ...} with the worker's channel and
+    output descriptors attached (answered with its pid), and {"op": "wait", "pid": n} (answered with
+    its exit code once it has ended). The zygote never runs student code itself.
+    """
+    import numpy  # noqa: F401 - imported once here so that every forked worker starts warm
+
+    from grader import protocol  # noqa: F401
+
+    control = socket.socket(fileno=control_fd)
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 65536, 2)
+        except OSError:
+            return
+        if not message:
+            return
+        request = json.loads(message)
+        if request["op"] == "spawn":
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                _become_worker(request, fds)
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"pid": pid}).encode())
+        elif request["op"] == "wait":
+            _, status = os.waitpid(request["pid"], 0)
+            control.send(json.dumps({"code": os.waitstatus_to_exitcode(status)}).encode())
+
+
+def _become_worker(request: dict[str, Any], fds: list[int]) -> None:
+    """In a freshly forked child: take the worker's descriptors, directory, environment and limits."""
+    try:
+        channel_fd, output_fd = fds
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.close(null)
+        os.close(output_fd)
+        os.chdir(request["directory"])
+        os.environ.clear()
+        os.environ.update(request["environment"])
+        _limit_resources(request["memory"], request["cpu"])
+        serve(channel_fd)
+    finally:
+        os._exit(0)
+
+
 def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _reset_randomness() -> None:
+    """Seeds the global generators, so unseeded student code behaves the same in every worker and run."""
+    random.seed(0)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(0)
 
 
 class _Scripted:

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from grader import protocol
-from grader.sandbox import Limits, Worker
+from grader.sandbox import ForkServerLauncher, Limits, SpawnLauncher, Worker
 
 LIMITS = Limits(call_seconds=1, total_seconds=5, memory_mb=400, output_kb=1)
+
+
+@pytest.fixture(scope="module")
+def fork_server():
+    launcher = ForkServerLauncher()
+    yield launcher
+    launcher.close()
+
+
+@pytest.fixture(params=["fork server", "spawn"])
+def launcher(request, fork_server):
+    """Every behaviour holds whichever way the worker was started."""
+    return fork_server if request.param == "fork server" else SpawnLauncher()
 
 
 def write(tmp_path: Path, source: str) -> Path:
@@ -29,9 +41,9 @@ def alive(pid: int) -> bool:
         return False
 
 
-def test_call_returns_plain_data_and_student_errors_name_the_line(tmp_path):
+def test_call_returns_plain_data_and_student_errors_name_the_line(launcher, tmp_path):
     source = "import numpy as np\ndef f(x):\n    return np.asarray(x) * 2\ndef g():\n    return 1 / 0\n"
-    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+    with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
         assert worker.load().ok
         reply = worker.call("f", [protocol.encode([1.0, 2.0])], [])
         assert protocol.decode(reply.value).tolist() == [2.0, 4.0]
@@ -39,7 +51,7 @@ def test_call_returns_plain_data_and_student_errors_name_the_line(tmp_path):
         assert error == {"type": "ZeroDivisionError", "message": "division by zero", "line": 5, "code": "return 1 / 0"}
 
 
-def test_timeout_kills_the_worker_and_children_in_new_sessions(tmp_path):
+def test_timeout_kills_the_worker_and_children_in_new_sessions(launcher, tmp_path):
     source = (
         "import subprocess, sys, os\n"
         "def spawn():\n"
@@ -49,7 +61,7 @@ def test_timeout_kills_the_worker_and_children_in_new_sessions(tmp_path):
         "    while True:\n"
         "        pass\n"
     )
-    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+    with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
         worker.load()
         started = time.monotonic()
         reply = worker.call("spawn", [], [])
@@ -62,76 +74,100 @@ def test_timeout_kills_the_worker_and_children_in_new_sessions(tmp_path):
     assert not alive(child)
 
 
-def test_memory_error_is_reported_as_the_memory_limit(tmp_path):
-    with Worker(write(tmp_path, "def hog():\n    return bytearray(2 * 1024 ** 3)\n"), "sub.py", LIMITS) as worker:
+def test_memory_error_is_reported_as_the_memory_limit(launcher, tmp_path):
+    with Worker(
+        write(tmp_path, "def hog():\n    return bytearray(2 * 1024 ** 3)\n"), "sub.py", LIMITS, launcher
+    ) as worker:
         worker.load()
         assert worker.call("hog", [], []).limit == "memory"
         assert worker.call("hog", [], []).limit == "memory"  # still alive for the next call
 
 
-def test_total_time_limit_stops_further_calls(tmp_path):
+def test_total_time_limit_stops_further_calls(launcher, tmp_path):
     limits = Limits(call_seconds=1, total_seconds=1.5, memory_mb=400, output_kb=1)
-    with Worker(write(tmp_path, "def spin():\n    while True:\n        pass\n"), "sub.py", limits) as worker:
+    with Worker(write(tmp_path, "def spin():\n    while True:\n        pass\n"), "sub.py", limits, launcher) as worker:
         worker.load()
         assert worker.call("spin", [], []).limit == "time"
         assert worker.call("spin", [], []).limit == "total_time"
         assert worker.call("spin", [], []).limit == "total_time"
 
 
-def test_output_beyond_the_cap_is_dropped_with_a_marker(tmp_path):
-    with Worker(write(tmp_path, "print('x' * 5000)\n"), "sub.py", LIMITS) as worker:
+def test_output_beyond_the_cap_is_dropped_with_a_marker(launcher, tmp_path):
+    with Worker(write(tmp_path, "print('x' * 5000)\n"), "sub.py", LIMITS, launcher) as worker:
         worker.load()
         output = worker.output
     assert output.startswith("x" * 1024) and "output truncated" in output and "3977 bytes" in output
 
 
-def test_worker_runs_in_a_private_directory_with_only_its_file(tmp_path):
+def test_worker_runs_in_a_private_directory_with_only_its_file(launcher, tmp_path):
     source = "import os\nprint(sorted(os.listdir('.')), os.getcwd() != os.environ['PWD_OF_GRADER'])\n"
     source = source.replace("os.environ['PWD_OF_GRADER']", repr(os.getcwd()))
-    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+    with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
         worker.load()
         time.sleep(0.1)
         assert worker.output.strip() == "['sub.py'] True"
 
 
 def test_launcher_is_a_parameter(tmp_path):
-    launched = []
+    started = []
 
-    def recording_launcher(argv, **options):
-        launched.append(options["cwd"])
-        return subprocess.Popen(argv, **options)
+    class RecordingLauncher(SpawnLauncher):
+        def start(self, directory, limits):
+            started.append(directory)
+            return super().start(directory, limits)
 
-    with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, launcher=recording_launcher) as worker:
+    with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, RecordingLauncher()) as worker:
         assert worker.load().ok
-    assert len(launched) == 1 and not os.path.exists(launched[0])
+    assert len(started) == 1 and not os.path.exists(started[0])
+
+
+def test_fork_server_comes_back_after_being_killed(fork_server, tmp_path):
+    with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, fork_server) as worker:
+        assert worker.load().ok
+    fork_server._zygote.kill()
+    fork_server._zygote.wait()
+    with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, fork_server) as worker:
+        assert worker.load().ok
+
+
+def test_unseeded_randomness_is_the_same_in_every_worker(launcher, tmp_path):
+    source = "import random\nimport numpy as np\nprint(random.random(), np.random.rand())\n"
+    printed = []
+    for _ in range(2):
+        with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
+            worker.load()
+            time.sleep(0.05)
+            printed.append(worker.output)
+    assert printed[0] == printed[1] != ""
 
 
 @pytest.mark.parametrize("forged", [b"not json", b'{"ok": true, "value": {"__pickle__": "x"}}'])
-def test_forged_replies_never_pass_as_values(tmp_path, forged):
+def test_forged_replies_never_pass_as_values(launcher, tmp_path, forged):
     from grader.remote import RemoteSubmission, SubmissionCallFailed
 
     source = (
         "import os, struct\n"
         "def forge():\n"
         f"    body = {forged!r}\n"
-        "    fd = int(open('/proc/self/cmdline').read().split('\\0')[-4])\n"
-        "    os.write(fd, struct.pack('>I', len(body)) + body)\n"
+        "    for fd in os.listdir('/proc/self/fd'):\n"
+        "        if os.readlink(f'/proc/self/fd/{fd}').startswith('socket:'):\n"
+        "            os.write(int(fd), struct.pack('>I', len(body)) + body)\n"
         "    os._exit(0)\n"
     )
-    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+    with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
         worker.load()
         with pytest.raises(SubmissionCallFailed) as failed:
             RemoteSubmission(worker).forge()
     assert failed.value.failure.kind in ("bad_value", "error")
 
 
-def test_worker_cannot_import_the_reference_or_hidden_tests(tmp_path):
+def test_worker_cannot_import_the_reference_or_hidden_tests(launcher, tmp_path):
     project = str(Path(__file__).resolve().parent.parent)
     source = (
         "import importlib.util, sys\n"
         f"print({project!r} in sys.path, [importlib.util.find_spec(m) for m in ('reference', 'assignments')])\n"
     )
-    with Worker(write(tmp_path, source), "sub.py", LIMITS) as worker:
+    with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
         assert worker.load().ok
         time.sleep(0.1)
         assert worker.output.strip() == "False [None, None]"

@@ -1,11 +1,4 @@
-"""Returns replies from a submission held in a separate, limited worker process.
-
-This is the only module that starts, limits, talks to and kills processes. The worker gets a private
-working directory holding a copy of the one submission file, a scrubbed environment, resource limits
-it applies to itself before any student code runs, and its own session so that it and everything it
-started can be killed together. Replies come back over a pipe of their own, as plain data; what the
-student's code prints is captured apart, up to a cap.
-"""
+"""Returns replies from one submission loaded in a worker, restarting the worker after a kill."""
 
 from __future__ import annotations
 
@@ -14,36 +7,17 @@ import selectors
 import shutil
 import signal
 import struct
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader import protocol
-
-TRUNCATION_MARKER = "\n[… output truncated: the rest ({} bytes) was not kept …]\n"
-
-Launcher = Callable[..., "subprocess.Popen[bytes]"]
-"""Starts the worker: called like subprocess.Popen(argv, **options); tests swap it."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one submission, from the assignment's [limits] table."""
-
-    call_seconds: float
-    """Wall-clock limit for loading the submission and for each call into it."""
-    total_seconds: float
-    """Wall-clock limit for all loads and calls of one submission together."""
-    memory_mb: int
-    """Address-space limit of the worker process."""
-    output_kb: int
-    """How much of what the submission prints is kept."""
+from grader.sandbox.launchers import Launcher, Started
+from grader.sandbox.limits import Limits
+from grader.sandbox.processes import BoundedOutput, kill_tree
 
 
 @dataclass(frozen=True)
@@ -66,25 +40,6 @@ class Reply:
     seconds: float = 0.0
 
 
-def popen_launcher(argv: Sequence[str], **options: Any) -> subprocess.Popen[bytes]:
-    """Returns a started worker process; the default way to run one."""
-    return subprocess.Popen(argv, **options)
-
-
-def worker_environment(home: str) -> dict[str, str]:
-    """Returns the worker's whole environment: an allow-list, nothing inherited."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
-        "TMPDIR": home,
-        "LANG": "C.UTF-8",
-        "MPLBACKEND": "Agg",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-    }
-
-
 class Worker:
     """A submission loaded in a worker process, restarted after any call that had to kill it."""
 
@@ -93,18 +48,17 @@ class Worker:
         submission: Path,
         file_name: str,
         limits: Limits,
-        launcher: Launcher = popen_launcher,
+        launcher: Launcher,
     ):
         self.submission = submission
         self.file_name = file_name
         self.limits = limits
         self.launcher = launcher
         self.seconds_used = 0.0
-        self._process: subprocess.Popen[bytes] | None = None
-        self._requests_fd = -1
-        self._replies_fd = -1
+        self._process: Started | None = None
+        self._channel_fd = -1
         self._directory: str | None = None
-        self._output = _BoundedOutput(limits.output_kb * 1024)
+        self._output = BoundedOutput(limits.output_kb * 1024)
         self._output_thread: threading.Thread | None = None
         self.load_reply: Reply | None = None
 
@@ -151,64 +105,25 @@ class Worker:
         if self._directory is None:
             self._directory = tempfile.mkdtemp(prefix="grader-worker-")
             shutil.copyfile(self.submission, os.path.join(self._directory, self.file_name))
-        request_read, request_write = os.pipe()
-        reply_read, reply_write = os.pipe()
-        output_read, output_write = os.pipe()
-        memory = self.limits.memory_mb * 1024 * 1024
-        cpu = int(self.limits.total_seconds) + 2
-        # Import the grader package from its own folder without putting the folder above it (the
-        # project, with its reference and hidden tests) on the worker's sys.path.
-        bootstrap = (
-            "import importlib.util, sys; root = sys.argv.pop(1); "
-            "spec = importlib.util.spec_from_file_location("
-            "'grader', root + '/__init__.py', submodule_search_locations=[root]); "
-            "package = importlib.util.module_from_spec(spec); sys.modules['grader'] = package; "
-            "spec.loader.exec_module(package); "
-            "from grader.worker import main; main(sys.argv[1:])"
-        )
-        argv = [
-            sys.executable,
-            "-I",
-            "-B",
-            "-u",
-            "-c",
-            bootstrap,
-            _package_root(),
-            str(request_read),
-            str(reply_write),
-            str(memory),
-            str(cpu),
-        ]
-        try:
-            self._process = self.launcher(
-                argv,
-                cwd=self._directory,
-                env=worker_environment(self._directory),
-                stdin=subprocess.DEVNULL,
-                stdout=output_write,
-                stderr=output_write,
-                pass_fds=(request_read, reply_write),
-                start_new_session=True,
-                close_fds=True,
-            )
-        finally:
-            for fd in (request_read, reply_write, output_write):
-                os.close(fd)
-        self._requests_fd, self._replies_fd = request_write, reply_read
-        self._output_thread = threading.Thread(target=self._output.drain, args=(output_read,), daemon=True)
+        self._process = self.launcher.start(self._directory, self.limits)
+        self._channel_fd = self._process.channel_fd
+        self._output_thread = threading.Thread(target=self._output.drain, args=(self._process.output_fd,), daemon=True)
         self._output_thread.start()
 
-    def _stop(self) -> None:
+    def _stop(self) -> int | None:
+        """Kills the worker's whole tree; returns its exit code (negative for a signal) when known."""
         process, self._process = self._process, None
-        for fd in (self._requests_fd, self._replies_fd):
-            if fd >= 0:
-                os.close(fd)
-        self._requests_fd = self._replies_fd = -1
+        if self._channel_fd >= 0:
+            os.close(self._channel_fd)
+            self._channel_fd = -1
+        code = None
         if process is not None:
-            _kill_tree(process)
+            kill_tree(process.pid)
+            code = process.reap()
         if self._output_thread is not None:
             self._output_thread.join(timeout=1.0)
             self._output_thread = None
+        return code
 
     # -- one request, one reply --------------------------------------------------------------------
 
@@ -220,7 +135,7 @@ class Worker:
         timeout = min(self.limits.call_seconds, remaining)
         started = time.monotonic()
         try:
-            os.write(self._requests_fd, protocol.dumps(request))
+            os.write(self._channel_fd, protocol.dumps(request))
             message = self._read_reply(started + timeout)
         except TimeoutError:
             self._stop()
@@ -240,12 +155,12 @@ class Worker:
         buffer = bytearray()
         needed = 4
         with selectors.DefaultSelector() as selector:
-            selector.register(self._replies_fd, selectors.EVENT_READ)
+            selector.register(self._channel_fd, selectors.EVENT_READ)
             while len(buffer) < needed:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not selector.select(remaining):
                     raise TimeoutError
-                chunk = os.read(self._replies_fd, max(needed - len(buffer), 65536))
+                chunk = os.read(self._channel_fd, max(needed - len(buffer), 65536))
                 if not chunk:
                     raise protocol.ProtocolError("channel closed")
                 buffer += chunk
@@ -259,11 +174,10 @@ class Worker:
         return protocol.loads(bytes(buffer[4:]))
 
     def _crash_description(self, error: Exception) -> str:
-        process = self._process
-        self._stop()
-        if process is None:
+        running = self._process is not None
+        code = self._stop()
+        if not running:
             return f"the worker was not running ({error})"
-        code = process.returncode
         if code is None:
             return f"the worker sent an unreadable reply ({error})"
         if code < 0:
@@ -306,78 +220,3 @@ def _sanitized_error(error: dict[str, Any]) -> dict[str, Any]:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _package_root() -> str:
-    return str(Path(__file__).resolve().parent)
-
-
-def _kill_tree(process: subprocess.Popen[bytes]) -> None:
-    """Kills the worker, its process group, and descendants that left the group (new sessions)."""
-    _signal(process.pid, signal.SIGSTOP)
-    for _ in range(3):
-        descendants = _descendants(process.pid)
-        for pid in descendants:
-            _signal(pid, signal.SIGSTOP)  # freeze first, so nothing forks between listing and killing
-        for pid in descendants:
-            _signal(pid, signal.SIGKILL)
-        if not descendants:
-            break
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    process.kill()
-    process.wait()
-
-
-def _signal(pid: int, signum: int) -> None:
-    try:
-        os.kill(pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _descendants(root: int) -> list[int]:
-    """Returns the pids of every process below `root`, read from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    found, queue = [], [root]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
-
-
-class _BoundedOutput:
-    """Keeps the first `limit` bytes of a stream and counts the rest, so a flood cannot fill memory."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.kept = bytearray()
-        self.dropped = 0
-        self.lock = threading.Lock()
-
-    def drain(self, fd: int) -> None:
-        try:
-            while chunk := os.read(fd, 65536):
-                with self.lock:
-                    room = self.limit - len(self.kept)
-                    self.kept += chunk[: max(room, 0)]
-                    self.dropped += max(len(chunk) - max(room, 0), 0)
-        finally:
-            os.close(fd)
-
-    def text(self) -> str:
-        with self.lock:
-            text = self.kept.decode("utf-8", errors="replace")
-            return text + TRUNCATION_MARKER.format(self.dropped) if self.dropped else text
