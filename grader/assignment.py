@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import sys
 import tomllib
@@ -66,6 +67,8 @@ class Assignment:
     limits: Limits
     reference_file: Path
     plots: tuple[PlotSpec, ...]
+    digest: str
+    """Hash of everything that decides a grade (settings, tests, reference): a change means regrading."""
 
     @property
     def hidden_tests(self) -> Path:
@@ -151,7 +154,15 @@ def load_assignment(folder: Path) -> Assignment:
         limits=limits,
         reference_file=reference_file,
         plots=tuple(_plot(reader, index, spec) for index, spec in enumerate(config.get("plots", []))),
+        digest=_digest([config_path, reference_file, *sorted((folder / "tests").rglob("*.py"))]),
     )
+
+
+def _digest(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @cache

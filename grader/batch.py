@@ -1,19 +1,42 @@
-"""Grades many submissions, in parallel when asked, writing each student's reports and the gradebook."""
+"""Grades many submissions, in parallel when asked, writing each student's reports and the gradebook.
+
+Each grading process runs one pytest session over a stream of submissions taken from a shared queue
+and writes each student's reports itself; the parent only counts, so its memory does not grow with
+the class. A rerun into the same folder skips submissions whose fingerprint is unchanged.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import queue
+import signal
+import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.assignment import Assignment
 from grader.gradebook import GradebookRow, write_gradebook
 from grader.reports import write_reports
-from grader.results import Status
-from grader.runner import Source, grade
+from grader.results import Status, SubmissionResult
+from grader.resume import Change, changes, read_previous, write_changes
+from grader.runner import Source, fingerprint, grade_stream, internal_error_result
+from grader.svgcache import SvgCache
+
+CACHE_FOLDER = ".cache"
+"""Under OUT: drawn plots shared by the grading processes and by later runs."""
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What a grading process reports to the parent about one submission: small, whatever the class size."""
+
+    row: GradebookRow
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per phase, including "reports" and "total", for the benchmark's profile."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +45,9 @@ class BatchSummary:
 
     rows: tuple[GradebookRow, ...]
     gradebook: Path
+    skipped: int = 0
+    changed: tuple[Change, ...] = ()
+    graded: tuple[Graded, ...] = ()
 
     @property
     def by_status(self) -> dict[str, int]:
@@ -29,11 +55,13 @@ class BatchSummary:
         return {status.value: counts[status.value] for status in Status if counts[status.value]}
 
 
-def grade_and_write(assignment: Assignment, source: Source, out: Path) -> GradebookRow:
-    """Returns the gradebook row for one submission after writing its reports under out/student/."""
-    result = grade(assignment, source)
-    write_reports(result, assignment.title, out / source.student)
-    return GradebookRow.from_result(result)
+class Interrupted(Exception):
+    """Ctrl-C stopped a batch; finished results are on disk and the next run resumes from them."""
+
+    def __init__(self, finished: int, total: int):
+        super().__init__(f"interrupted after {finished} of {total} submissions")
+        self.finished = finished
+        self.total = total
 
 
 def grade_batch(
@@ -41,24 +69,133 @@ def grade_batch(
     sources: Sequence[Source],
     out: Path,
     jobs: int = 1,
+    force: bool = False,
     on_done: Callable[[GradebookRow], None] = lambda row: None,
 ) -> BatchSummary:
-    """Returns the summary after grading every source; results do not depend on `jobs` or order."""
+    """Returns the summary after grading every source that needs it; results depend on neither `jobs`
+    nor the order of `sources`. Raises Interrupted on Ctrl-C, after stopping every worker."""
     out.mkdir(parents=True, exist_ok=True)
-    rows: list[GradebookRow] = []
-    if jobs <= 1 or len(sources) <= 1:
-        for source in sources:
-            rows.append(grade_and_write(assignment, source, out))
-            on_done(rows[-1])
+    previous = read_previous(out, [s.student for s in sources])
+    todo = [
+        s
+        for s in sources
+        if force or s.student not in previous or previous[s.student].fingerprint != fingerprint(assignment, s.path)
+    ]
+    regrading = {s.student for s in todo}
+    kept = [previous[s.student].row for s in sources if s.student not in regrading]
+    for row in kept:
+        on_done(row)
+    graded: list[Graded] = []
+
+    def collect(item: Graded) -> None:
+        graded.append(item)
+        on_done(item.row)
+
+    if jobs <= 1 or len(todo) <= 1:
+        _grade_here(assignment, todo, out, collect)
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(grade_and_write, assignment, source, out) for source in sources]
-            for future in futures:
-                rows.append(future.result())
-                on_done(rows[-1])
+        _grade_in_processes(assignment, todo, out, min(jobs, len(todo)), collect)
+    rows = kept + [item.row for item in graded]
     gradebook = out / "gradebook.csv"
     write_gradebook(rows, gradebook)
-    return BatchSummary(rows=tuple(rows), gradebook=gradebook)
+    found = changes(previous, [item.row for item in graded])
+    if found or (out / "changes.csv").exists():
+        write_changes(found, out / "changes.csv")
+    return BatchSummary(tuple(rows), gradebook, len(kept), tuple(found), tuple(graded))
+
+
+def _writer(assignment: Assignment, out: Path, emit: Callable[[Graded], None]) -> Callable[[SubmissionResult], None]:
+    svg_cache = SvgCache(out / CACHE_FOLDER / "svg")
+
+    def write(result: SubmissionResult) -> None:
+        started = time.monotonic()
+        write_reports(result, assignment.title, out / result.student, svg_cache)
+        timings = dict(result.timings) | {"reports": time.monotonic() - started}
+        timings["total"] = result.seconds + timings["reports"]
+        emit(Graded(GradebookRow.from_result(result), timings))
+
+    return write
+
+
+def _grade_here(assignment: Assignment, todo: Sequence[Source], out: Path, emit: Callable[[Graded], None]) -> None:
+    done: list[str] = []
+
+    def record(item: Graded) -> None:
+        done.append(item.row.student)
+        emit(item)
+
+    try:
+        grade_stream(assignment, todo, _writer(assignment, out, record))
+    except KeyboardInterrupt:
+        raise Interrupted(len(done), len(todo)) from None
+
+
+def _grade_in_processes(
+    assignment: Assignment, todo: Sequence[Source], out: Path, jobs: int, emit: Callable[[Graded], None]
+) -> None:
+    context = multiprocessing.get_context("fork")  # the parent is trusted; forking it costs no re-import
+    tasks: Any = context.Queue()
+    results: Any = context.Queue()
+    for source in todo:
+        tasks.put(source)
+    for _ in range(jobs):
+        tasks.put(None)
+    processes = [
+        context.Process(target=_grading_process, args=(assignment, out, tasks, results), daemon=True)
+        for _ in range(jobs)
+    ]
+    for process in processes:
+        process.start()
+    finished: set[str] = set()
+    try:
+        while len(finished) < len(todo):
+            try:
+                item = results.get(timeout=0.2)
+            except queue.Empty:
+                if any(p.is_alive() for p in processes):
+                    continue
+                try:
+                    item = results.get(timeout=0.5)  # a last result may still be in the pipe
+                except queue.Empty:
+                    break
+            finished.add(item.row.student)
+            emit(item)
+    except KeyboardInterrupt:
+        _stop(processes)
+        raise Interrupted(len(finished), len(todo)) from None
+    for process in processes:
+        process.join()
+    # A grading process that died took its current submission with it: every submission still gets a row.
+    write = _writer(assignment, out, emit)
+    for source in todo:
+        if source.student not in finished:
+            write(internal_error_result(assignment, source, "the grading process stopped while grading this"))
+
+
+def _grading_process(assignment: Assignment, out: Path, tasks: Any, results: Any) -> None:
+    def sources() -> Iterator[Source]:
+        while (source := tasks.get()) is not None:
+            yield source
+
+    try:
+        grade_stream(assignment, sources(), _writer(assignment, out, results.put))
+    except KeyboardInterrupt:
+        pass  # the worker is already killed; the parent reports the interruption
+    finally:
+        results.close()
+        results.join_thread()
+
+
+def _stop(processes: list[Any]) -> None:
+    for process in processes:
+        if process.is_alive() and process.pid:
+            os.kill(process.pid, signal.SIGINT)  # SIGINT: each process kills its own worker and fork server
+    deadline = time.monotonic() + 5
+    for process in processes:
+        process.join(max(deadline - time.monotonic(), 0))
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def default_jobs() -> int:

@@ -10,9 +10,10 @@ import click
 
 from grader import __version__
 from grader.assignment import Assignment, find_assignment
-from grader.batch import default_jobs, grade_batch
+from grader.batch import Interrupted, default_jobs, grade_batch
 from grader.discovery import discover
 from grader.errors import GraderError
+from grader.gradebook import format_points
 from grader.reports import build_context, render_check
 from grader.results import Outcome, Status
 from grader.runner import Source
@@ -82,12 +83,15 @@ def check(submission: Path, assignment_name: str | None) -> None:
     default=None,
     help="Submissions graded at once. Default: the number of cores.",
 )
-def grade(submissions: tuple[Path, ...], assignment_name: str | None, out: Path, jobs: int | None) -> None:
+@click.option("--force", is_flag=True, help="Regrade every submission, even those already graded unchanged in OUT.")
+def grade(submissions: tuple[Path, ...], assignment_name: str | None, out: Path, jobs: int | None, force: bool) -> None:
     """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
 
     Each SUBMISSION is a submission file, a submission folder, or a folder of submissions (one per
-    file or sub-folder; the student id is the file stem or folder name). Exit status 0 when every
-    submission was graded, whatever the scores.
+    file or sub-folder; the student id is the file stem or folder name). Rerunning into the same OUT
+    grades only what changed (submission, assignment or grader) and lists changed scores in
+    OUT/changes.csv; Ctrl-C keeps finished results and the next run resumes. Exit status 0 when every
+    submission got a result, whatever the scores.
     """
     assignment = _assignment(assignment_name)
     try:
@@ -95,18 +99,56 @@ def grade(submissions: tuple[Path, ...], assignment_name: str | None, out: Path,
     except GraderError as error:
         raise UserError(str(error)) from None
     started = time.monotonic()
-    show_progress = sys.stderr.isatty()
-    with click.progressbar(
-        length=len(sources), label="grading", file=sys.stderr, show_eta=True, show_pos=True, hidden=not show_progress
-    ) as bar:
-        summary = grade_batch(assignment, sources, out, jobs or default_jobs(), on_done=lambda row: bar.update(1))
+    progress = Progress(len(sources), enabled=sys.stderr.isatty())
+    try:
+        summary = grade_batch(assignment, sources, out, jobs or default_jobs(), force, on_done=progress.advance)
+    except Interrupted as stopped:
+        progress.finish()
+        click.echo(
+            f"Interrupted: {stopped.finished} of {stopped.total} submissions finished and kept in {out}/. "
+            "Run the same command again to grade the rest.",
+            err=True,
+        )
+        sys.exit(130)
+    progress.finish()
+    for change in summary.changed:
+        click.echo(
+            f"changed: {change.student} {format_points(change.old.score)} -> {format_points(change.new.score)}"
+            + (f" ({change.old.status} -> {change.new.status})" if change.old.status != change.new.status else "")
+        )
     counts = ", ".join(f"{count} {status}" for status, count in summary.by_status.items())
+    skipped = f" ({summary.skipped} unchanged, not regraded)" if summary.skipped else ""
     click.echo(
-        f"{len(summary.rows)} submissions in {time.monotonic() - started:.1f} s: {counts}. "
+        f"{len(summary.rows)} submissions in {time.monotonic() - started:.1f} s{skipped}: {counts}. "
         f"Reports in {out}/, gradebook {summary.gradebook}"
+        + (f", {len(summary.changed)} changed scores in {out / 'changes.csv'}" if summary.changed else "")
     )
     if summary.by_status.get(Status.INTERNAL_ERROR.value):
         sys.exit(1)  # the grader failed on some submission: their rows say internal_error
+
+
+class Progress:
+    """A progress line on a terminal (count, rate, ETA); silent when stderr is not a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.done = total, enabled, 0
+        self.started = time.monotonic()
+
+    def advance(self, row: object) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate else 0.0
+        width = 30
+        filled = width * self.done // max(self.total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(f"\rgrading [{bar}] {self.done}/{self.total}  {rate:.1f}/s  ETA {eta:.0f} s ", nl=False, err=True)
+
+    def finish(self) -> None:
+        if self.enabled:
+            click.echo(err=True)
 
 
 def main() -> None:

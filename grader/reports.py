@@ -15,8 +15,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from grader.gradebook import format_points
-from grader.plots import render_svg
 from grader.results import Outcome, ReportContext, Status, SubmissionResult, TestResult
+from grader.svgcache import SvgCache, write_atomically
 
 STATUS_TITLES: dict[Status, str] = {
     Status.GRADED: "Graded",
@@ -42,18 +42,21 @@ OUTCOME_LABELS: dict[Outcome, str] = {
 _NOT_EXPLAINED = (Outcome.SKIPPED, Outcome.NOT_RUN)
 
 
-def build_context(result: SubmissionResult, title: str, *, with_svgs: bool = True) -> ReportContext:
+def build_context(
+    result: SubmissionResult, title: str, *, with_svgs: bool = True, svg_cache: SvgCache | None = None
+) -> ReportContext:
     """Returns what the templates receive: tests split into failed and passed, plots drawn as SVG.
 
     with_svgs=False skips drawing (the Markdown and check text never show the figures).
     """
+    svg_cache = svg_cache or SvgCache()
     return ReportContext(
         result=result,
         title=title,
         failed=tuple(t for t in result.tests if t.outcome is not Outcome.PASSED),
         passed=tuple(t for t in result.tests if t.outcome is Outcome.PASSED),
         # The SVG is made by plots.render_svg from escaped text, so it may go into HTML as it is.
-        svgs=tuple(Markup(render_svg(plot)) for plot in result.plots) if with_svgs else (),
+        svgs=tuple(Markup(svg_cache.svg(plot)) for plot in result.plots) if with_svgs else (),
     )
 
 
@@ -72,15 +75,19 @@ def render_check(ctx: ReportContext) -> str:
     return _environment.get_template("check.txt.j2").render(_template_values(ctx))
 
 
-def write_reports(result: SubmissionResult, title: str, directory: Path) -> None:
-    """Writes results.json, report.html and report.md for one submission into `directory`."""
+def write_reports(result: SubmissionResult, title: str, directory: Path, svg_cache: SvgCache | None = None) -> None:
+    """Writes report.html, report.md and then results.json for one submission into `directory`.
+
+    results.json goes last and whole (through a rename): its presence marks a finished submission,
+    which is what lets an interrupted batch resume.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
-    results_json = json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False)
-    (directory / "results.json").write_text(results_json + "\n", encoding="utf-8")
-    ctx = build_context(result, title)
+    ctx = build_context(result, title, svg_cache=svg_cache)
     (directory / "report.html").write_text(render_html(ctx), encoding="utf-8")
     (directory / "report.md").write_text(render_markdown(ctx), encoding="utf-8")
+    # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
+    results_json = json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    write_atomically(directory / "results.json", results_json + "\n")
 
 
 def _template_values(ctx: ReportContext) -> dict[str, Any]:

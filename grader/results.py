@@ -113,6 +113,10 @@ class Plot:
     """Sentences about runs that could not be drawn, e.g. the student's code raised in one run."""
 
 
+TIMING_FIELDS = ("seconds", "timings")
+"""The only results.json keys that may differ between two runs on the same inputs."""
+
+
 @dataclass(frozen=True)
 class SubmissionResult:
     """Everything grading one submission produced."""
@@ -135,6 +139,11 @@ class SubmissionResult:
     """Hash of the submission's bytes, so a result can be traced to exactly what was graded."""
     failure: Failure | None = None
     """For a submission that did not load: the exception and line that stopped it."""
+    fingerprint: str = ""
+    """Hash of the grader's version, the assignment's digest and the submission: equal means a rerun
+    would give the same result, so a batch may skip it."""
+    timings: tuple[tuple[str, float], ...] = ()
+    """Seconds spent per phase (worker start, tests, plots); like `seconds`, differs between runs."""
 
     @property
     def percent(self) -> float:
@@ -167,7 +176,9 @@ class SubmissionResult:
             "output": self.output,
             "grader_version": self.grader_version,
             "submission_sha256": self.submission_sha256,
+            "fingerprint": self.fingerprint,
             "seconds": round(self.seconds, 3),
+            "timings": {phase: round(seconds, 4) for phase, seconds in self.timings},
         }
 
 

@@ -99,15 +99,22 @@ def _grade_in_session(
                 message=f"no file named {assignment.submission_file} was found in the submission.",
             )
             run = plugin.run(None, failure)
-            return _result(assignment, source, plugin.collected, run, Status.MISSING_FILE, failure, "", (), started)
+            timings = {"tests": time.monotonic() - started}
+            return _result(
+                assignment, source, plugin.collected, run, Status.MISSING_FILE, failure, "", (), started, timings
+            )
         with Worker(source.path, assignment.submission_file, assignment.limits, launcher) as worker:
+            clock = _Clock()
             load = worker.load()
+            clock.lap("worker start")
             status, failure = load_status(load, assignment)
             submission = RemoteSubmission(worker, reference) if status is Status.GRADED else None
             run = plugin.run(submission, failure)
+            clock.lap("tests")
             plots: tuple[Plot, ...] = ()
             if with_plots:
                 plots = tuple(build_plot(spec, reference, submission) for spec in assignment.plots)
+                clock.lap("plot data")
             if status is Status.GRADED and worker.seconds_used >= assignment.limits.total_seconds:
                 status, failure = (
                     Status.TIMEOUT,
@@ -117,7 +124,9 @@ def _grade_in_session(
                         f"({assignment.limits.total_seconds:g} s); tests that came after scored 0.",
                     ),
                 )
-            return _result(assignment, source, plugin.collected, run, status, failure, worker.output, plots, started)
+            return _result(
+                assignment, source, plugin.collected, run, status, failure, worker.output, plots, started, clock.laps
+            )
     except KeyboardInterrupt:
         raise
     except Exception as error:  # noqa: BLE001 - one grader bug must not lose the rest of a batch
@@ -221,6 +230,7 @@ def _result(
     output: str,
     plots: tuple[Plot, ...],
     started: float,
+    timings: dict[str, float],
 ) -> SubmissionResult:
     tests = scoring.score_tests(collected, run.outcomes, run.failures)
     return SubmissionResult(
@@ -237,6 +247,8 @@ def _result(
         seconds=time.monotonic() - started,
         submission_sha256=_sha256(source.path),
         failure=failure,
+        fingerprint=fingerprint(assignment, source.path),
+        timings=tuple(timings.items()),
     )
 
 
@@ -255,6 +267,25 @@ def internal_error_result(assignment: Assignment, source: Source, problem: str) 
         submission_sha256=_sha256(source.path),
         failure=failure,
     )
+
+
+def fingerprint(assignment: Assignment, path: Path | None) -> str:
+    """Returns what identifies a grading: grader version, assignment digest and the submission's bytes."""
+    parts = (__version__, assignment.digest, _sha256(path))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+class _Clock:
+    """Measures consecutive phases of grading one submission."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.laps[phase] = now - self._last
+        self._last = now
 
 
 def _sha256(path: Path | None) -> str:

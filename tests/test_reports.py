@@ -375,7 +375,9 @@ def test_results_json_has_required_keys(tmp_path):
         "output",
         "grader_version",
         "submission_sha256",
+        "fingerprint",
         "seconds",
+        "timings",
     }
     for test in data["tests"]:
         assert {"name", "score", "max_score", "outcome", "message", "hint"} <= set(test)
