@@ -7,6 +7,7 @@ the class. A rerun into the same folder skips submissions whose fingerprint is u
 
 from __future__ import annotations
 
+import csv
 import multiprocessing
 import os
 import queue
@@ -36,7 +37,7 @@ class Graded:
 
     row: GradebookRow
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds per phase, including "reports" and "total", for the benchmark's profile."""
+    """Seconds per phase, including drawing, rendering and "total", for the benchmark's profile."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,8 @@ def _writer(assignment: Assignment, out: Path, emit: Callable[[Graded], None]) -
     svg_cache = SvgCache(out / CACHE_FOLDER / "svg")
 
     def write(result: SubmissionResult) -> None:
-        started = time.monotonic()
-        write_reports(result, assignment.title, out / result.student, svg_cache)
-        timings = dict(result.timings) | {"reports": time.monotonic() - started}
-        timings["total"] = result.seconds + timings["reports"]
+        timings = dict(result.timings) | write_reports(result, assignment.title, out / result.student, svg_cache)
+        timings["total"] = result.seconds + timings["draw plots"] + timings["render reports"]
         emit(Graded(GradebookRow.from_result(result), timings))
 
     return write
@@ -196,6 +195,16 @@ def _stop(processes: list[Any]) -> None:
         if process.is_alive():
             process.kill()
             process.join()
+
+
+def write_timings(graded: Sequence[Graded], path: Path) -> None:
+    """Writes seconds per phase for each graded submission, sorted by student: where the time goes."""
+    phases = sorted({phase for item in graded for phase in item.timings})
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(["student", "status", *phases])
+        for item in sorted(graded, key=lambda g: g.row.student):
+            writer.writerow([item.row.student, item.row.status, *(f"{item.timings.get(p, 0.0):.4f}" for p in phases)])
 
 
 def default_jobs() -> int:

@@ -10,7 +10,7 @@ import click
 
 from grader import __version__
 from grader.assignment import Assignment, find_assignment
-from grader.batch import Interrupted, default_jobs, grade_batch
+from grader.batch import Interrupted, default_jobs, grade_batch, write_timings
 from grader.discovery import discover
 from grader.errors import GraderError
 from grader.gradebook import format_points
@@ -84,7 +84,17 @@ def check(submission: Path, assignment_name: str | None) -> None:
     help="Submissions graded at once. Default: the number of cores.",
 )
 @click.option("--force", is_flag=True, help="Regrade every submission, even those already graded unchanged in OUT.")
-def grade(submissions: tuple[Path, ...], assignment_name: str | None, out: Path, jobs: int | None, force: bool) -> None:
+@click.option(
+    "--timings", is_flag=True, help="Also write OUT/timings.csv: seconds per phase for each submission graded."
+)
+def grade(
+    submissions: tuple[Path, ...],
+    assignment_name: str | None,
+    out: Path,
+    jobs: int | None,
+    force: bool,
+    timings: bool,
+) -> None:
     """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
 
     Each SUBMISSION is a submission file, a submission folder, or a folder of submissions (one per
@@ -111,6 +121,8 @@ def grade(submissions: tuple[Path, ...], assignment_name: str | None, out: Path,
         )
         sys.exit(130)
     progress.finish()
+    if timings:
+        write_timings(summary.graded, out / "timings.csv")
     for change in summary.changed:
         click.echo(
             f"changed: {change.student} {format_points(change.old.score)} -> {format_points(change.new.score)}"

@@ -12,7 +12,7 @@ import matplotlib.style
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from grader.results import Panel, Plot, Series
 
@@ -46,7 +46,9 @@ def render_svg(plot: Plot) -> str:
             }
         ),
     ):
-        figure = Figure(figsize=FIGURE_SIZE, layout="constrained")
+        # Fixed margins rather than a layout engine: constrained layout redraws the figure several times.
+        figure = Figure(figsize=FIGURE_SIZE)
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
         axes_row = figure.subplots(1, max(1, len(plot.panels)), squeeze=False)[0]
         if plot.panels:
             for axes, panel in zip(axes_row, plot.panels, strict=True):
@@ -72,6 +74,11 @@ def _draw_panel(axes: Axes, panel: Panel) -> None:
         return
     if log:
         axes.set_yscale("log")
+        # Over 70 decades, minor ticks are thousands of invisible marks that take most of the drawing time.
+        axes.yaxis.set_major_locator(LogLocator(numticks=8))
+        axes.yaxis.set_minor_locator(NullLocator())
+        # "1e70" as plain text: matplotlib's default "10^70" goes through its slow mathtext parser.
+        axes.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
     axes.grid(True, linewidth=0.4, alpha=0.5)
     axes.legend(fontsize=7, loc="best", framealpha=0.85)
 
@@ -128,6 +135,10 @@ def _mark_divergence(
         color="#1f2328",
         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": color},
     )
+
+
+def _power_of_ten(value: float, _position: int) -> str:
+    return f"1e{round(math.log10(value))}" if value > 0 else ""
 
 
 def _word_for(value: float) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from grader.remote import RemoteSubmission, SubmissionCallFailed
 from grader.results import Failure
-from grader.testing import Mismatch, last_call
+from grader.testing import Mismatch, describe_last_call, last_call
 
 # pytest's per-phase outcomes, worst first: a test's outcome is the worst of its phases.
 _SEVERITY = ("error", "failed", "skipped", "passed")
@@ -118,11 +118,38 @@ class GradingPlugin:
         previous = self._outcomes.get(report.nodeid, "passed")
         self._outcomes[report.nodeid] = min(previous, phase, key=_SEVERITY.index)
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
-        yield
-        if call.excinfo is not None and item.nodeid not in self._failures:
-            self._failures[item.nodeid] = describe_exception(call.excinfo.value)
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+        """Returns the phase's report, with the student-facing failure instead of pytest's traceback.
+
+        pytest's own report would render a traceback from the hidden test's source: slow (it parses
+        the file for every failure), and nothing of it may reach a student anyway.
+        """
+        excinfo = call.excinfo
+        longrepr: tuple[str, int, str] | str | None = None
+        if excinfo is None:
+            outcome = "passed"
+        elif isinstance(excinfo.value, pytest.skip.Exception):
+            outcome = "skipped"
+            longrepr = (str(item.path), (item.location[1] or 0) + 1, str(excinfo.value))
+        else:
+            outcome = "failed"
+            failure = describe_exception(excinfo.value)
+            self._failures.setdefault(item.nodeid, failure)
+            longrepr = failure.message
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            {},
+            outcome,  # type: ignore[arg-type]
+            longrepr,
+            call.when,  # type: ignore[arg-type]
+            (),
+            call.duration,
+            call.start,
+            call.stop,
+            user_properties=item.user_properties,
+        )
 
     # -- fixtures -------------------------------------------------------------------------------------
 
@@ -151,7 +178,7 @@ def describe_exception(error: BaseException) -> Failure:
         return Failure(
             kind="mismatch", message=error.message, call=error.call, expected=error.expected, actual=error.actual
         )
-    call = last_call.get()
+    call = describe_last_call()
     if isinstance(error, AssertionError):
         return Failure(kind="check", message=str(error).strip() or "a check on your values failed.", call=call)
     if isinstance(error, pytest.skip.Exception):

@@ -6,6 +6,7 @@ worker, and what comes back is decoded plain data or a SubmissionCallFailed nami
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 from collections.abc import Sequence
@@ -74,7 +75,7 @@ class RemoteSubmission:
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Returns the value of `name(*args, **kwargs)` run in the worker, or raises SubmissionCallFailed."""
-        described = describe_call(name, args, kwargs, self._reference)
+        described = _Described(name, args, kwargs, self._reference)
         last_call.set(described)
         scripted = {s.id: s for s in itertools.chain(args, kwargs.values()) if isinstance(s, Scripted)}
         reply = self._worker.call(
@@ -85,15 +86,15 @@ class RemoteSubmission:
         for key, stand_in in scripted.items():
             stand_in.calls = _recorded_calls(reply.scripted.get(key, []))
         if not reply.ok:
-            raise SubmissionCallFailed(failure_for(reply, described, self._worker))
+            raise SubmissionCallFailed(failure_for(reply, described(), self._worker))
         try:
             return protocol.decode(reply.value)
         except protocol.ProtocolError as error:
             raise SubmissionCallFailed(
                 Failure(
                     kind="bad_value",
-                    call=described,
-                    message=f"The value returned by {described} could not be read: {error}.",
+                    call=described(),
+                    message=f"The value returned by {described()} could not be read: {error}.",
                 )
             ) from None
 
@@ -159,6 +160,19 @@ def failure_for(reply: Reply, call: str, worker: Worker) -> Failure:
     )
 
 
+class _Described:
+    """A call, described only if someone asks (a failure): most calls succeed and need no text."""
+
+    def __init__(self, name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None):
+        self.parts = (name, args, kwargs, reference)
+        self.text: str | None = None
+
+    def __call__(self) -> str:
+        if self.text is None:
+            self.text = describe_call(*self.parts)
+        return self.text
+
+
 def describe_call(name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None) -> str:
     """Returns the call as a student would write it, naming arguments after the reference's parameters."""
     named: list[str] = []
@@ -174,6 +188,7 @@ def describe_call(name: str, args: Sequence[Any], kwargs: dict[str, Any], refere
     return f"{name}({', '.join(named)})"
 
 
+@functools.cache
 def _signature(function: Any) -> inspect.Signature | None:
     try:
         return inspect.signature(function) if callable(function) else None

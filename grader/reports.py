@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,19 +76,24 @@ def render_check(ctx: ReportContext) -> str:
     return _environment.get_template("check.txt.j2").render(_template_values(ctx))
 
 
-def write_reports(result: SubmissionResult, title: str, directory: Path, svg_cache: SvgCache | None = None) -> None:
+def write_reports(
+    result: SubmissionResult, title: str, directory: Path, svg_cache: SvgCache | None = None
+) -> dict[str, float]:
     """Writes report.html, report.md and then results.json for one submission into `directory`.
 
     results.json goes last and whole (through a rename): its presence marks a finished submission,
-    which is what lets an interrupted batch resume.
+    which is what lets an interrupted batch resume. Returns the seconds spent drawing and rendering.
     """
+    started = time.monotonic()
     directory.mkdir(parents=True, exist_ok=True)
     ctx = build_context(result, title, svg_cache=svg_cache)
+    drawn = time.monotonic()
     (directory / "report.html").write_text(render_html(ctx), encoding="utf-8")
     (directory / "report.md").write_text(render_markdown(ctx), encoding="utf-8")
     # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
     results_json = json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False)
     write_atomically(directory / "results.json", results_json + "\n")
+    return {"draw plots": drawn - started, "render reports": time.monotonic() - drawn}
 
 
 def _template_values(ctx: ReportContext) -> dict[str, Any]:

@@ -7,14 +7,24 @@ student, so a report can show them without ever showing the test's source.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from grader.formatting import format_value
 
-last_call: contextvars.ContextVar[str | None] = contextvars.ContextVar("last_call", default=None)
-"""The most recent call a test made into the submission; set by the submission proxy."""
+last_call: contextvars.ContextVar[Callable[[], str] | None] = contextvars.ContextVar("last_call", default=None)
+"""Describes the most recent call a test made into the submission; set by the submission proxy.
+
+A function rather than text: most calls succeed, and formatting their arguments would be wasted.
+"""
+
+
+def describe_last_call() -> str | None:
+    """Returns the most recent call into the submission as a student would write it, if there was one."""
+    describe = last_call.get()
+    return describe() if describe is not None else None
 
 
 class Mismatch(AssertionError):
@@ -25,7 +35,7 @@ class Mismatch(AssertionError):
         self.message = message
         self.expected = expected
         self.actual = actual
-        self.call = call if call is not None else last_call.get()
+        self.call = call if call is not None else describe_last_call()
 
 
 def expect(condition: Any, *, expected: str, actual: Any, what: str = "the returned value") -> None:

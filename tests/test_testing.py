@@ -31,7 +31,7 @@ def test_expect_close_names_the_first_difference(actual, expected, message):
 
 
 def test_mismatch_names_the_last_call_into_the_submission():
-    token = last_call.set("f(x=1.0)")
+    token = last_call.set(lambda: "f(x=1.0)")
     try:
         with pytest.raises(Mismatch) as raised:
             expect(False, expected="x > 0", actual=-1.0, what="x")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import selectors
+import select
 import shutil
 import signal
 import struct
@@ -154,21 +154,21 @@ class Worker:
     def _read_reply(self, deadline: float) -> dict[str, Any]:
         buffer = bytearray()
         needed = 4
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._channel_fd, selectors.EVENT_READ)
-            while len(buffer) < needed:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    raise TimeoutError
-                chunk = os.read(self._channel_fd, max(needed - len(buffer), 65536))
-                if not chunk:
-                    raise protocol.ProtocolError("channel closed")
-                buffer += chunk
-                if needed == 4 and len(buffer) >= 4:
-                    (length,) = struct.unpack(">I", bytes(buffer[:4]))
-                    if length > protocol.MAX_MESSAGE_BYTES:
-                        raise protocol.ProtocolError("reply too large")
-                    needed = 4 + length
+        poller = select.poll()
+        poller.register(self._channel_fd, select.POLLIN)
+        while len(buffer) < needed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not poller.poll(remaining * 1000):
+                raise TimeoutError
+            chunk = os.read(self._channel_fd, max(needed - len(buffer), 65536))
+            if not chunk:
+                raise protocol.ProtocolError("channel closed")
+            buffer += chunk
+            if needed == 4 and len(buffer) >= 4:
+                (length,) = struct.unpack(">I", bytes(buffer[:4]))
+                if length > protocol.MAX_MESSAGE_BYTES:
+                    raise protocol.ProtocolError("reply too large")
+                needed = 4 + length
         if len(buffer) > needed:
             raise protocol.ProtocolError("more than one reply")
         return protocol.loads(bytes(buffer[4:]))

@@ -1,0 +1,230 @@
+"""Benchmark batch grading: `grader grade -j JOBS` against the naive way, on N generated submissions.
+
+    python benchmarks/batch.py --n 1000            # the issue's figure; about two minutes here
+    python benchmarks/batch.py --n 20 --sample 5   # a smoke run (CI runs one so this cannot rot)
+
+It generates N submissions for the assignment (copies of the reference with cosmetic changes, mutants
+made from the assignment's example mistakes, and a few that hang, crash or do not parse), grades them
+end to end with the grader CLI (scores, results.json, both reports with plots, gradebook), then runs
+the naive baseline on a sample of the same set: a fresh `python -m pytest` with pytest-json-report per
+submission, with the hidden tests importing the file in-process. It prints submissions per second,
+median and p95 time per submission, peak memory, the ratio to the baseline, and where the grader's
+time goes per submission. Numbers go to the closing note, not into assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+HANGS = "while True:\n    pass\n"
+CRASHES = "import os\nos._exit(3)\n"
+
+
+def generate(assignment: Path, reference: Path, count: int, folder: Path, seed: int) -> dict[str, int]:
+    """Writes `count` submissions into `folder`; returns how many of each kind."""
+    chooser = random.Random(seed)
+    examples = assignment / "examples"
+    correct = reference.read_text()
+    mistakes = [
+        p.read_text()
+        for p in sorted(examples.glob("*.py"))
+        if p.stem not in ("correct", "loops_at_import", "os_exit_at_import")
+    ]
+    kinds: dict[str, int] = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        if index < 2:
+            kind, text = "hangs at import", HANGS
+        elif index < 4:
+            kind, text = "crashes at import", CRASHES
+        elif chooser.random() < 0.45:
+            kind, text = "correct", correct
+        else:
+            kind, text = "example mistake or broken", chooser.choice(mistakes)
+        kinds[kind] = kinds.get(kind, 0) + 1
+        # A comment and a renamed helper make every file's bytes (and so its fingerprint) unique.
+        (folder / f"student{index:04d}.py").write_text(f"# submission {index}\n_unused_{index} = {index}\n{text}")
+    return kinds
+
+
+class PeakMemory:
+    """Samples the resident memory of a process tree, split into the grader's processes and workers."""
+
+    def __init__(self, root: int):
+        self.root = root
+        self.grader_peak = 0
+        self.total_peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            grader, total = 0, 0
+            for pid in _tree(self.root):
+                rss = _rss(pid)
+                total += rss
+                if b"grader.worker" not in _cmdline(pid):
+                    grader += rss
+            self.grader_peak = max(self.grader_peak, grader)
+            self.total_peak = max(self.total_peak, total)
+            self._stop.wait(0.05)
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, queue = [root], [root]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def run_grader(folder: Path, assignment: Path, out: Path, jobs: int) -> dict[str, object]:
+    command = [sys.executable, "-m", "grader", "grade", str(folder), "-a", str(assignment), "-o", str(out),
+               "-j", str(jobs), "--force", "--timings"]  # fmt: skip
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = PeakMemory(process.pid)
+    stdout, stderr = process.communicate()
+    wall = time.monotonic() - started
+    memory.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"grader failed ({process.returncode}):\n{stdout}\n{stderr}")
+    with (out / "timings.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    return {
+        "wall": wall,
+        "count": len(rows),
+        "per_submission": [float(r["total"]) for r in rows],
+        "phases": {
+            phase: (statistics.fmean(float(r[phase]) for r in rows), statistics.median(float(r[phase]) for r in rows))
+            for phase in rows[0]
+            if phase not in ("student", "status", "total")
+        },
+        "grader_peak": memory.grader_peak,
+        "total_peak": memory.total_peak,
+        "summary": stdout.strip(),
+    }
+
+
+def run_naive(files: list[Path], assignment: Path, reference: Path, jobs: int, seed: int) -> dict[str, object]:
+    hidden = assignment / "tests" / "hidden"
+    environment = dict(os.environ, NAIVE_REFERENCE=str(reference), NAIVE_SEED=str(seed),
+                       PYTHONPATH=os.pathsep.join([str(PROJECT / "benchmarks"), str(PROJECT)]))  # fmt: skip
+
+    def one(path: Path) -> float:
+        report = Path(tempfile.mkstemp(suffix=".json")[1])
+        command = [sys.executable, "-m", "pytest", str(hidden), "-q", "-p", "naive_fixtures", "-p",
+                   "no:cacheprovider", "--json-report", f"--json-report-file={report}", "-c", os.devnull,
+                   "--rootdir", str(hidden)]  # fmt: skip
+        started = time.monotonic()
+        try:
+            subprocess.run(command, env=environment | {"NAIVE_SUBMISSION": str(path)}, capture_output=True,
+                           timeout=30)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            pass
+        elapsed = time.monotonic() - started
+        report.unlink(missing_ok=True)
+        return elapsed
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(jobs) as pool:
+        times = list(pool.map(one, files))
+    return {"wall": time.monotonic() - started, "count": len(files), "per_submission": times}
+
+
+def describe(name: str, run: dict[str, object], n_for_rate: int) -> list[str]:
+    times = sorted(run["per_submission"])  # type: ignore[arg-type]
+    rate = run["count"] / run["wall"]  # type: ignore[operator]
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    return [name, str(run["count"]), f"{run['wall']:.1f}", f"{rate:.1f}", f"{1000 * statistics.median(times):.0f}",
+            f"{1000 * p95:.0f}", f"{1000 / rate:.0f}"]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="submissions to generate and grade")
+    parser.add_argument("--sample", type=int, default=100, help="of those, how many the naive baseline runs")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--assignment", type=Path, default=PROJECT / "assignments" / "gd1d")
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+
+    sys.path.insert(0, str(PROJECT))
+    from grader.assignment import load_assignment
+
+    assignment = load_assignment(arguments.assignment)
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as scratch:
+        folder = Path(scratch) / "submissions"
+        kinds = generate(assignment.root, assignment.reference_file, arguments.n, folder, arguments.seed)
+        print(f"{arguments.n} submissions: " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())))
+        grader = run_grader(folder, assignment.root, Path(scratch) / "out", arguments.jobs)
+        print(grader["summary"])
+        # The naive way has no per-call time limit: a hanging file would cost it its whole timeout, so
+        # its sample leaves the generated hangs out (flattering the baseline, not the grader).
+        candidates = [p for p in sorted(folder.glob("*.py")) if HANGS not in p.read_text()]
+        sample = random.Random(arguments.seed).sample(candidates, min(arguments.sample, len(candidates)))
+        naive = run_naive(sample, assignment.root, assignment.reference_file, arguments.jobs, assignment.seed)
+
+    header = ["approach", "submissions", "wall s", "subs/s", "median ms", "p95 ms", "s per 1000"]
+    rows = [describe(f"grader grade -j {arguments.jobs}", grader, arguments.n),
+            describe(f"naive pytest+json-report, {arguments.jobs} at once", naive, arguments.n)]  # fmt: skip
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    print()
+    for row in [header, *rows]:
+        print("  ".join(str(cell).rjust(width) for cell, width in zip(row, widths, strict=True)))
+    ratio = (grader["count"] / grader["wall"]) / (naive["count"] / naive["wall"])  # type: ignore[operator]
+    print(f"\ngrader is {ratio:.1f}x the naive baseline's throughput")
+    print(f"peak memory: grader processes {grader['grader_peak'] / 2**20:.0f} MB, "
+          f"with student workers {grader['total_peak'] / 2**20:.0f} MB")  # fmt: skip
+    print("\nwhere a grading process spends its time per submission (mean, median):")
+    for phase, (mean, median) in sorted(grader["phases"].items(), key=lambda item: -item[1][0]):  # type: ignore[union-attr]
+        print(f"  {phase:16s} {1000 * mean:7.1f} ms {1000 * median:7.1f} ms")
+    print(json.dumps({"grader_subs_per_s": grader["count"] / grader["wall"], "ratio": ratio}))  # type: ignore[operator]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""The batch benchmark still runs end to end (a small N): its numbers belong in notes, not assertions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).parent.parent
+
+
+def test_batch_benchmark_prints_its_table():
+    command = [sys.executable, str(PROJECT / "benchmarks" / "batch.py"), "--n", "12", "--sample", "3"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=PROJECT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "grader grade -j 2" in result.stdout and "naive pytest+json-report" in result.stdout
+    assert "x the naive baseline's throughput" in result.stdout
+    for phase in ("tests", "worker start", "draw plots", "render reports"):
+        assert phase in result.stdout
