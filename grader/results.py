@@ -139,6 +139,8 @@ class SubmissionResult:
     """Hash of the submission's bytes, so a result can be traced to exactly what was graded."""
     failure: Failure | None = None
     """For a submission that did not load: the exception and line that stopped it."""
+    isolation: str = ""
+    """How strongly the worker was isolated: "bubblewrap", "unprivileged user" or "resource limits only"."""
     fingerprint: str = ""
     """Hash of the grader's version, the assignment's digest and the submission: equal means a rerun
     would give the same result, so a batch may skip it."""
@@ -176,6 +178,7 @@ class SubmissionResult:
             "output": self.output,
             "grader_version": self.grader_version,
             "submission_sha256": self.submission_sha256,
+            "isolation": self.isolation,
             "fingerprint": self.fingerprint,
             "seconds": round(self.seconds, 3),
             "timings": {phase: round(seconds, 4) for phase, seconds in self.timings},

@@ -375,6 +375,7 @@ def test_results_json_has_required_keys(tmp_path):
         "output",
         "grader_version",
         "submission_sha256",
+        "isolation",
         "fingerprint",
         "seconds",
         "timings",
