@@ -25,6 +25,9 @@ import numpy as np
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 """A reply larger than this is refused: no call the grader makes needs more."""
 
+MAX_VALUE_BYTES = 16 * 1024 * 1024
+"""An array larger than this is refused in the worker: far more than any call of an exercise returns."""
+
 MAX_DEPTH = 32
 """Nesting deeper than this is refused, so a reply cannot exhaust the decoder's stack."""
 
@@ -86,6 +89,11 @@ def encode_array(array: np.ndarray) -> dict[str, Any]:
     dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
     if dtype.str not in ALLOWED_DTYPES:
         raise UnsupportedValue(f"an array of dtype {array.dtype}; return numbers (for example float64)")
+    if array.nbytes > MAX_VALUE_BYTES:
+        raise UnsupportedValue(
+            f"an array of {array.nbytes / 2**20:.0f} MB (shape {array.shape}), far larger than the call could "
+            f"produce; the grader accepts at most {MAX_VALUE_BYTES // 2**20} MB"
+        )
     data = np.ascontiguousarray(array, dtype=dtype).tobytes()
     return {"__array__": {"dtype": dtype.str, "shape": list(array.shape), "data": base64.b64encode(data).decode()}}
 

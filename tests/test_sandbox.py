@@ -4,27 +4,37 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from grader import protocol
 from grader.sandbox import ForkServerLauncher, Limits, SpawnLauncher, Worker
+from grader.sandbox.isolation import choose_isolation
 
 LIMITS = Limits(call_seconds=1, total_seconds=5, memory_mb=400, output_kb=1)
 
 
 @pytest.fixture(scope="module")
-def fork_server():
-    launcher = ForkServerLauncher()
-    yield launcher
-    launcher.close()
+def fork_servers():
+    servers = {level: ForkServerLauncher(choose_isolation(level)) for level in ("strongest", "limits")}
+    yield servers
+    for server in servers.values():
+        server.close()
 
 
-@pytest.fixture(params=["fork server", "spawn"])
-def launcher(request, fork_server):
-    """Every behaviour holds whichever way the worker was started."""
-    return fork_server if request.param == "fork server" else SpawnLauncher()
+@pytest.fixture
+def fork_server(fork_servers):
+    return fork_servers["strongest"]
+
+
+@pytest.fixture(params=["fork server, strongest isolation", "fork server, limits only", "spawn"])
+def launcher(request, fork_servers):
+    """Every behaviour holds whichever way the worker was started and isolated."""
+    if request.param == "spawn":
+        return SpawnLauncher()
+    return fork_servers["strongest" if "strongest" in request.param else "limits"]
 
 
 def write(tmp_path: Path, source: str) -> Path:
@@ -51,13 +61,31 @@ def test_call_returns_plain_data_and_student_errors_name_the_line(launcher, tmp_
         assert error == {"type": "ZeroDivisionError", "message": "division by zero", "line": 5, "code": "return 1 / 0"}
 
 
-def test_timeout_kills_the_worker_and_children_in_new_sessions(launcher, tmp_path):
+def processes_with(token: str) -> list[int]:
+    """Returns the pids of processes whose command line holds `token`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if token.encode() in Path(f"/proc/{entry}/cmdline").read_bytes() and alive(int(entry)):
+                    found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def test_timeout_kills_the_worker_and_orphans_in_new_sessions(launcher, tmp_path):
+    token = f"grader-test-orphan-{uuid.uuid4().hex}"
     source = (
-        "import subprocess, sys, os\n"
+        "import os, subprocess, sys\n"
         "def spawn():\n"
-        "    child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],\n"
-        "                             start_new_session=True)\n"
-        "    open('child.pid', 'w').write(str(child.pid))\n"
+        "    for _ in range(2):  # a child in a session of its own, and one orphaned by a double fork\n"
+        f"        subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', {token!r}],\n"
+        "                         start_new_session=True)\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid()\n"
+        f"        subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', {token!r}])\n"
+        "        os._exit(0)\n"
         "    while True:\n"
         "        pass\n"
     )
@@ -66,12 +94,10 @@ def test_timeout_kills_the_worker_and_children_in_new_sessions(launcher, tmp_pat
         started = time.monotonic()
         reply = worker.call("spawn", [], [])
         assert reply.limit == "time" and time.monotonic() - started < 3
-        directory = worker._directory
-        child = int(Path(directory, "child.pid").read_text())
     deadline = time.monotonic() + 2
-    while alive(child) and time.monotonic() < deadline:
+    while processes_with(token) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not alive(child)
+    assert not processes_with(token)
 
 
 def test_memory_error_is_reported_as_the_memory_limit(launcher, tmp_path):
@@ -112,13 +138,13 @@ def test_launcher_is_a_parameter(tmp_path):
     started = []
 
     class RecordingLauncher(SpawnLauncher):
-        def start(self, directory, limits):
-            started.append(directory)
-            return super().start(directory, limits)
+        def start(self, submission, file_name, limits):
+            started.append(submission)
+            return super().start(submission, file_name, limits)
 
     with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, RecordingLauncher()) as worker:
         assert worker.load().ok
-    assert len(started) == 1 and not os.path.exists(started[0])
+    assert started == [tmp_path / "submission.py"]
 
 
 def test_fork_server_comes_back_after_being_killed(fork_server, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Callable
 
 TRUNCATION_MARKER = "\n[… output truncated: the rest ({} bytes) was not kept …]\n"
 
@@ -27,6 +28,91 @@ def kill_tree(root: int) -> None:
     _signal(root, signal.SIGKILL)
 
 
+def kill_descendants(root: int) -> None:
+    """Kills every process below `root` (not `root` itself), freezing each before killing it."""
+    for _ in range(5):
+        descendants = _descendants(root)
+        if not descendants:
+            return
+        for pid in descendants:
+            _signal(pid, signal.SIGSTOP)
+        for pid in descendants:
+            _signal(pid, signal.SIGKILL)
+
+
+def kill_user(uid: int) -> None:
+    """Kills every process running as `uid` (a user id only one fork server's workers use)."""
+    _kill_all(lambda status: _field(status, "Uid") == str(uid), keep=())
+
+
+def kill_namespace(outer: int, keep: tuple[int, ...]) -> None:
+    """Kills every process in the PID namespace that bubblewrap process `outer` made, except the pids
+    (as seen inside the namespace) in `keep`. Orphans reparent inside the namespace, so none escape."""
+    namespace = _namespace_below(outer)
+    if namespace is None:
+        return
+
+    def inside_and_not_kept(status: str, pid: int) -> bool:
+        inner = (_field(status, "NSpid") or "").split()
+        return _pid_namespace(pid) == namespace and bool(inner) and int(inner[-1]) not in keep
+
+    _kill_all(lambda status: True, keep=(), also=inside_and_not_kept)
+
+
+def _kill_all(
+    matches: Callable[[str], bool], keep: tuple[int, ...], also: Callable[[str, int], bool] | None = None
+) -> None:
+    for _ in range(5):
+        targets = [
+            pid
+            for pid, status in _statuses()
+            if pid != os.getpid() and matches(status) and (also is None or also(status, pid)) and pid not in keep
+        ]
+        if not targets:
+            return
+        for pid in targets:
+            _signal(pid, signal.SIGSTOP)  # freeze first, so nothing forks between listing and killing
+        for pid in targets:
+            _signal(pid, signal.SIGKILL)
+
+
+def _statuses() -> list[tuple[int, str]]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status") as status:
+                    found.append((int(entry), status.read()))
+            except OSError:
+                continue
+    return found
+
+
+def _field(status: str, name: str) -> str | None:
+    for line in status.splitlines():
+        if line.startswith(name + ":"):
+            value = line.split(":", 1)[1].split()
+            return " ".join(value) if name == "NSpid" else (value[0] if value else None)
+    return None
+
+
+def _pid_namespace(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+def _namespace_below(outer: int) -> str | None:
+    """Returns the PID namespace of the first descendant of `outer` that is not in outer's namespace."""
+    own = _pid_namespace(outer)
+    for pid in _descendants(outer):
+        namespace = _pid_namespace(pid)
+        if namespace is not None and namespace != own:
+            return namespace
+    return None
+
+
 def _signal(pid: int, signum: int) -> None:
     try:
         os.kill(pid, signum)
@@ -45,7 +131,8 @@ def _descendants(root: int) -> list[int]:
                 fields = stat.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
+        if fields[0] != b"Z":  # a zombie is already dead: only its parent's wait remains
+            children.setdefault(int(fields[1]), []).append(int(entry))
     found, queue = [], [root]
     while queue:
         for child in children.get(queue.pop(), []):

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import struct
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,7 +15,7 @@ from typing import Any
 from grader import protocol
 from grader.sandbox.launchers import Launcher, Started
 from grader.sandbox.limits import Limits
-from grader.sandbox.processes import BoundedOutput, kill_tree
+from grader.sandbox.processes import BoundedOutput
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,6 @@ class Worker:
         self.seconds_used = 0.0
         self._process: Started | None = None
         self._channel_fd = -1
-        self._directory: str | None = None
         self._output = BoundedOutput(limits.output_kb * 1024)
         self._output_thread: threading.Thread | None = None
         self.load_reply: Reply | None = None
@@ -86,11 +83,8 @@ class Worker:
         return self._output.text()
 
     def close(self) -> None:
-        """Kills the worker and everything it started, and removes its working directory."""
+        """Kills the worker and everything it started, and removes its files."""
         self._stop()
-        if self._directory:
-            shutil.rmtree(self._directory, ignore_errors=True)
-            self._directory = None
 
     def __enter__(self) -> Worker:
         return self
@@ -102,10 +96,7 @@ class Worker:
 
     def _start(self) -> None:
         self._stop()
-        if self._directory is None:
-            self._directory = tempfile.mkdtemp(prefix="grader-worker-")
-            shutil.copyfile(self.submission, os.path.join(self._directory, self.file_name))
-        self._process = self.launcher.start(self._directory, self.limits)
+        self._process = self.launcher.start(self.submission, self.file_name, self.limits)
         self._channel_fd = self._process.channel_fd
         self._output_thread = threading.Thread(target=self._output.drain, args=(self._process.output_fd,), daemon=True)
         self._output_thread.start()
@@ -116,10 +107,7 @@ class Worker:
         if self._channel_fd >= 0:
             os.close(self._channel_fd)
             self._channel_fd = -1
-        code = None
-        if process is not None:
-            kill_tree(process.pid)
-            code = process.reap()
+        code = process.stop() if process is not None else None
         if self._output_thread is not None:
             self._output_thread.join(timeout=1.0)
             self._output_thread = None

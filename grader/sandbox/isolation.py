@@ -1,0 +1,148 @@
+"""Decides how strongly workers are isolated on this machine, and builds the bubblewrap command for it.
+
+Three levels, strongest first:
+
+- "bubblewrap": workers run inside bwrap: no network, their own PID namespace, a private /tmp, and a
+  read-only view of only the Python installation and the grader package (plus their own folder). As
+  root they also run as a user of their own, as below.
+- "unprivileged user" (root without bubblewrap): each worker drops to a user id no one else uses, in a
+  network namespace of its own; everything that user id runs is killed after each submission.
+- "resource limits only": neither is possible (not root, no bubblewrap): time, memory and process limits.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import GraderError
+
+BUBBLEWRAP = "bubblewrap"
+UNPRIVILEGED = "unprivileged user"
+LIMITS_ONLY = "resource limits only"
+LEVELS = (BUBBLEWRAP, UNPRIVILEGED, LIMITS_ONLY)
+CHOICES = {"strongest": None, "bubblewrap": BUBBLEWRAP, "unprivileged": UNPRIVILEGED, "limits": LIMITS_ONLY}
+"""What GRADER_ISOLATION (or a caller) may ask for; "strongest" picks the best this machine allows."""
+
+WORKER_UID_BASE = 1_500_000
+"""Workers run as WORKER_UID_BASE + a number per fork server: ids no account on the machine uses."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How workers are isolated, and what it takes."""
+
+    level: str
+    bwrap: str | None = None
+    """The bwrap command, at level "bubblewrap"."""
+    drop_privileges: bool = False
+    """Whether workers switch to a user id of their own (needs root)."""
+
+
+def choose_isolation(requested: str | None = None) -> Isolation:
+    """Returns the isolation asked for (by argument, else GRADER_ISOLATION, else the strongest possible).
+
+    Raises GraderError when the level asked for cannot be had here, naming how to get it.
+    """
+    choice = requested or os.environ.get("GRADER_ISOLATION") or "strongest"
+    if choice not in CHOICES:
+        raise GraderError(f"unknown isolation {choice!r}", f"choose one of {', '.join(CHOICES)} (GRADER_ISOLATION)")
+    root = os.geteuid() == 0
+    bwrap = _working_bwrap()
+    wanted = CHOICES[choice]
+    if wanted in (None, BUBBLEWRAP) and bwrap:
+        return Isolation(BUBBLEWRAP, bwrap=bwrap, drop_privileges=root)
+    if wanted == BUBBLEWRAP:
+        raise GraderError(
+            "bubblewrap is not available (no working bwrap command)",
+            "install the Debian package bubblewrap, or set GRADER_ISOLATION=strongest",
+        )
+    hidden = _unreadable_python_folder()
+    if wanted in (None, UNPRIVILEGED) and root and hidden is None:
+        return Isolation(UNPRIVILEGED, drop_privileges=True)
+    if wanted == UNPRIVILEGED:
+        if not root:
+            raise GraderError(
+                "dropping to an unprivileged user needs root", "run as root, or set GRADER_ISOLATION=limits"
+            )
+        raise GraderError(
+            f"an unprivileged worker could not read the Python installation ({hidden} is closed to other users)",
+            "install bubblewrap, or use a Python that all users can read",
+        )
+    return Isolation(LIMITS_ONLY)
+
+
+def _unreadable_python_folder() -> str | None:
+    """Returns the first folder on the way to the interpreter's files that other users cannot enter."""
+    for folder in sorted(_python_folders()):
+        for path in [*reversed(Path(folder).parents[:-1]), Path(folder)]:
+            if not path.stat().st_mode & 0o001:
+                return str(path)
+    return None
+
+
+@functools.cache
+def _working_bwrap() -> str | None:
+    """Returns the bwrap command if it can make the namespaces the grader uses here, else None."""
+    command = shutil.which("bwrap")
+    if command is None:
+        return None
+    probe = [command, *_unshare_options(), "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+    try:
+        return command if subprocess.run(probe, capture_output=True, timeout=10).returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def _unshare_options() -> list[str]:
+    own_user = [] if os.geteuid() == 0 else ["--unshare-user"]
+    return [*own_user, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+
+
+SCRATCH_INSIDE = "/submission"
+"""Where the grader's scratch folder (one worker's folder at a time) appears inside bubblewrap."""
+
+
+def bwrap_command(isolation: Isolation, scratch: Path, grader_folder: Path) -> list[str]:
+    """Returns the bwrap options that show a worker only what it needs, with `scratch` at SCRATCH_INSIDE.
+
+    /tmp is a private tmpfs, mounted first so that an interpreter installed under /tmp stays visible.
+    """
+    assert isolation.bwrap is not None
+    options = [isolation.bwrap, "--die-with-parent", *_unshare_options(), "--proc", "/proc", "--dev", "/dev"]
+    options += ["--tmpfs", "/tmp"]
+    for top in ("/bin", "/lib", "/lib32", "/lib64", "/sbin"):
+        if os.path.islink(top):
+            options += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            options += ["--ro-bind", top, top]
+    options += ["--ro-bind", "/usr", "/usr"]
+    for shared in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives"):
+        options += ["--ro-bind-try", shared, shared]
+    made: set[str] = set()
+    for folder in sorted(_python_folders() | {str(grader_folder)}):
+        # bwrap copies the modes of the folders above a bind (/root is 0700): open them for the worker.
+        for ancestor in reversed(Path(folder).parents[:-1]):
+            if str(ancestor) not in made and str(ancestor) not in ("/usr", "/tmp"):
+                made.add(str(ancestor))
+                options += ["--perms", "0755", "--dir", str(ancestor)]
+        options += ["--ro-bind", folder, folder]
+    options += ["--bind", str(scratch), SCRATCH_INSIDE, "--chdir", SCRATCH_INSIDE]
+    if isolation.drop_privileges:
+        # The zygote keeps these three to become each worker's user and to empty /tmp between workers;
+        # a worker loses every capability when it switches to its own user id.
+        options += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_DAC_OVERRIDE"]
+    return options
+
+
+def _python_folders() -> set[str]:
+    """Returns the folders the interpreter and its packages live in (not the project around a venv)."""
+    folders = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    folders |= {p for p in sys.path if "site-packages" in p and os.path.isdir(p)}
+    # A folder inside another one listed is already visible.
+    return {f for f in folders if not any(f != other and f.startswith(other + os.sep) for other in folders)}

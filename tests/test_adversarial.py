@@ -1,0 +1,251 @@
+"""Hostile and broken submissions: each attack scores exactly what its honest values earn, leaks nothing,
+and leaves no process behind. One fixture submission per attack, in fixtures/attacks/, named by the attack.
+
+The suite runs at the strongest isolation this machine offers (bubblewrap in CI), and again at "resource
+limits only" for the attacks that level defends (docs/security.md says which it does not).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import Assignment
+from grader.reports import write_reports
+from grader.results import Status, SubmissionResult
+from grader.runner import Source, grade
+from grader.sandbox import ForkServerLauncher
+from grader.sandbox.isolation import BUBBLEWRAP, LIMITS_ONLY, WORKER_UID_BASE, choose_isolation
+
+ATTACKS = Path(__file__).parent / "fixtures" / "attacks"
+SECRET_NAME, SECRET_VALUE = "GRADER_TEST_API_TOKEN", "tok-3141592653589793"
+
+# attack → (status, score) that its honest values earn on the toy assignment (5 points).
+EXPECTED = {
+    "loops_at_import": (Status.TIMEOUT, 0.0),
+    "sleeps_at_import": (Status.TIMEOUT, 0.0),
+    "sys_exit_at_import": (Status.IMPORT_ERROR, 0.0),
+    "os_exit_at_import": (Status.CRASHED, 0.0),
+    "loops_in_call": (Status.GRADED, 1.0),
+    "sleeps_in_call": (Status.GRADED, 1.0),
+    "sys_exit_in_call": (Status.GRADED, 1.0),
+    "os_exit_in_call": (Status.GRADED, 1.0),
+    "ignores_sigterm": (Status.GRADED, 1.0),
+    "leaves_children_running": (Status.GRADED, 5.0),
+    "starts_many_children": (Status.GRADED, 5.0),
+    "hogs_memory": (Status.GRADED, 1.0),
+    "floods_output": (Status.GRADED, 5.0),
+    "reads_environment_secrets": (Status.GRADED, 5.0),
+    "reads_hidden_tests_and_reference": (Status.GRADED, 5.0),
+    "writes_fake_results": (Status.GRADED, 0.0),
+    "patches_pytest_numpy_builtins": (Status.GRADED, 0.0),
+    "returns_always_equal": (Status.GRADED, 0.0),
+    "returns_ndarray_subclass": (Status.GRADED, 0.0),
+    "returns_huge_array": (Status.GRADED, 1.0),
+    "planted_conftest": (Status.GRADED, 0.0),
+    "connects_to_local_port": (Status.GRADED, 5.0),
+    "valid_but_slow": (Status.GRADED, 5.0),
+}
+NOT_DEFENDED_WITHOUT_NAMESPACES = {
+    # With resource limits only, a worker shares the grader's user, files and network (docs/security.md).
+    "reads_hidden_tests_and_reference",
+    "writes_fake_results",
+    "connects_to_local_port",
+}
+
+
+class Listener:
+    """A TCP server on 127.0.0.1 that records whether anything connected."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
+def attack_source(name: str, tmp_path: Path, listener: Listener) -> Path:
+    if name == "planted_conftest":
+        return ATTACKS / name / "toy.py"
+    if name != "connects_to_local_port":
+        return ATTACKS / f"{name}.py"
+    path = tmp_path / f"{name}.py"
+    path.write_text(
+        "# Connects to a port the grader's machine opened on 127.0.0.1; honest values.\n"
+        "import socket\n\nimport numpy as np\n\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {listener.port}), timeout=0.5).sendall(b'leak')\n"
+        "    print('connected')\n"
+        "except OSError as error:\n"
+        "    print('no connection:', error)\n\n\n"
+        "def double(x):\n    return np.asarray(x, dtype=np.float64) * 2\n\n\n"
+        "def apply(function, n):\n    return [function(i) for i in range(n)]\n\n\n"
+        "def steps(n):\n    return np.arange(2.0 * n).reshape(n, 2)\n"
+    )
+    return path
+
+
+def leftovers() -> list[str]:
+    """Returns processes a submission started that are still running (attack marker or a worker's uid)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        uid = int(status.split("Uid:")[1].split()[0])
+        state = status.split("State:")[1].split()[0]
+        if state != "Z" and (b"grader-attack" in command or uid >= WORKER_UID_BASE):
+            found.append(f"{entry}: {command[:80]!r}")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_process_survives():
+    yield
+    deadline = time.monotonic() + 3
+    while leftovers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not leftovers(), "processes started by a submission are still running"
+
+
+@pytest.fixture(scope="module")
+def strongest():
+    launcher = ForkServerLauncher(choose_isolation("strongest"))
+    yield launcher
+    launcher.close()
+
+
+@pytest.fixture(scope="module")
+def limits_only():
+    launcher = ForkServerLauncher(choose_isolation("limits"))
+    yield launcher
+    launcher.close()
+
+
+@pytest.fixture
+def secret_in_environment():
+    os.environ[SECRET_NAME] = SECRET_VALUE
+    yield
+    del os.environ[SECRET_NAME]
+
+
+def forbidden_texts(toy: Assignment) -> list[str]:
+    """Returns lines of the hidden tests and the reference that must never reach a student, and the secret."""
+    sources = [*toy.hidden_tests.glob("*.py"), toy.reference_file]
+    lines = {line.strip() for path in sources for line in path.read_text().splitlines() if len(line.strip()) > 20}
+    return [SECRET_VALUE, *lines]
+
+
+def assert_nothing_leaked(result: SubmissionResult, toy: Assignment, folder: Path) -> None:
+    write_reports(result, toy.title, folder)
+    texts = {path.name: path.read_text() for path in folder.iterdir()}
+    for forbidden in forbidden_texts(toy):
+        for name, text in texts.items():
+            assert forbidden not in text, f"{name} shows {forbidden!r}"
+
+
+def run_attack(name, toy, tmp_path, launcher) -> tuple[SubmissionResult, Listener]:
+    for marker in ("conftest", "sitecustomize"):
+        Path(f"/tmp/grader-attack-{marker}-was-imported").unlink(missing_ok=True)
+    listener = Listener()
+    try:
+        result = grade(toy, Source(name, attack_source(name, tmp_path, listener)), launcher=launcher)
+    finally:
+        listener.close()
+    return result, listener
+
+
+STRONGEST = choose_isolation("strongest").level
+DEFENDED_HERE = (
+    sorted(EXPECTED) if STRONGEST != LIMITS_ONLY else sorted(set(EXPECTED) - NOT_DEFENDED_WITHOUT_NAMESPACES)
+)
+
+
+@pytest.mark.parametrize("name", DEFENDED_HERE)
+def test_attack_earns_exactly_its_honest_score_at_the_strongest_isolation(
+    name, toy, tmp_path, strongest, secret_in_environment
+):
+    result, listener = run_attack(name, toy, tmp_path, strongest)
+    assert (result.status, result.score) == EXPECTED[name], result.status_message
+    assert result.isolation == strongest.isolation.level
+    assert_nothing_leaked(result, toy, tmp_path / "reports")
+    assert listener.connections == 0
+    for marker in ("conftest", "sitecustomize"):
+        assert not Path(f"/tmp/grader-attack-{marker}-was-imported").exists()
+
+
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - NOT_DEFENDED_WITHOUT_NAMESPACES))
+def test_attack_earns_exactly_its_honest_score_with_resource_limits_only(
+    name, toy, tmp_path, limits_only, secret_in_environment
+):
+    result, _ = run_attack(name, toy, tmp_path, limits_only)
+    assert (result.status, result.score) == EXPECTED[name], result.status_message
+    assert result.isolation == LIMITS_ONLY
+    assert SECRET_VALUE not in result.output
+
+
+def test_the_strongest_level_here_is_bubblewrap_when_it_is_installed():
+    installed = shutil.which("bwrap") is not None
+    assert (choose_isolation().level == BUBBLEWRAP) == installed, "bwrap is installed but unusable here"
+
+
+def test_messages_name_the_limit_that_was_broken(toy, tmp_path, strongest):
+    memory, _ = run_attack("hogs_memory", toy, tmp_path, strongest)
+    assert "ran out of memory (the limit is 400 MB) in double(x=1.0)." in memory.tests[0].message
+    huge, _ = run_attack("returns_huge_array", toy, tmp_path, strongest)
+    assert "far larger than the call could produce" in huge.tests[0].message
+    flood, _ = run_attack("floods_output", toy, tmp_path, strongest)
+    assert "output truncated" in flood.output and len(flood.output) < 4096
+    slow, _ = run_attack("sleeps_in_call", toy, tmp_path, strongest)
+    assert slow.tests[0].message == "timed out after 1 s in double(x=1.0)."
+
+
+def test_a_batch_mixing_attacks_grades_normal_submissions_as_it_would_alone(toy, tmp_path):
+    from grader.batch import grade_batch
+    from grader.results import TIMING_FIELDS
+
+    normal = [Source(name, ATTACKS.parent / "submissions" / f"{name}.py") for name in ("good", "wrong_double")]
+    hostile = [
+        Source(name, attack_source(name, tmp_path, None))  # type: ignore[arg-type]
+        for name in sorted(EXPECTED)
+        if name not in ("connects_to_local_port", "sleeps_at_import", "loops_at_import")  # keep the batch quick
+    ]
+    grade_batch(toy, normal, tmp_path / "alone", jobs=1)
+    mixed = grade_batch(toy, hostile[:6] + normal + hostile[6:], tmp_path / "mixed", jobs=2)
+    assert len(mixed.rows) == len(hostile) + 2
+
+    def stable(folder: Path) -> dict:
+        import json
+
+        data = json.loads(folder.joinpath("results.json").read_text())
+        return {k: v for k, v in data.items() if k not in TIMING_FIELDS}
+
+    for source in normal:
+        assert stable(tmp_path / "mixed" / source.student) == stable(tmp_path / "alone" / source.student)
