@@ -1,0 +1,170 @@
+"""Returns the Python source a notebook submission is graded as: its code cells in order, each run on its own.
+
+A notebook's JSON is untrusted data read in the trusted process: it is size-limited and checked field by
+field, and nothing in it runs here. The Python it becomes runs in the worker like any submission: each
+code cell is compiled and run by itself, so a cell that raises is reported (in what the code printed)
+and skipped, and the functions the other cells define still earn their points. IPython magics (`%...`,
+`%%...`) and shell escapes (`!...`) are not Python and are dropped; plotting needs nothing special
+because the worker draws with matplotlib's headless Agg backend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+NOTEBOOK_SUFFIX = ".ipynb"
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+"""Colab notebooks keep their outputs (images) inside; beyond this a file is not a plausible submission."""
+
+PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
+"""Cell magics whose body is Python: the magic line is dropped and the body kept."""
+
+_MAGIC_LINE = re.compile(r"^(\s*)([%!].*)$")
+_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
+
+
+class UnreadableNotebook(Exception):
+    """A notebook submission that cannot be turned into Python; the message is for the student."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One code cell as it will run: its number among the code cells and its Python lines."""
+
+    number: int
+    lines: tuple[str, ...]
+
+
+def is_notebook(path: Path) -> bool:
+    """Returns whether `path` names a notebook (by its suffix)."""
+    return path.suffix == NOTEBOOK_SUFFIX
+
+
+def read_cells(path: Path) -> list[Cell]:
+    """Returns the notebook's code cells with magics dropped; raises UnreadableNotebook naming the problem."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            raise _unreadable(path, f"it is {size // (1024 * 1024)} MB, more than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        with path.open("rb") as file:
+            raw = file.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as error:
+        raise _unreadable(path, f"it could not be read ({error.strerror})") from None
+    try:
+        notebook = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise _unreadable(path, "it is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise _unreadable(path, f"it is not valid JSON (line {error.lineno}, column {error.colno})") from None
+    except RecursionError:
+        raise _unreadable(path, "its JSON is nested too deeply") from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        raise _unreadable(
+            path, 'it has no list of "cells" (the grader reads notebook format 4, as Jupyter and Colab save)'
+        )
+    code_cells: list[Cell] = []
+    for index, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            raise _unreadable(path, f"cell {index} is not a JSON object")
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise _unreadable(path, f'the "source" of cell {index} is not text')
+        code_cells.append(Cell(len(code_cells) + 1, tuple(_without_magics(source.splitlines()))))
+    return code_cells
+
+
+def python_source(path: Path) -> str:
+    """Returns the Python module a notebook is graded as (see the module docstring)."""
+    cells = read_cells(path)
+    lines: list[str] = []
+    runs: list[tuple[int, int, str]] = []
+    for cell in cells:
+        lines.append(f"# %% code cell {cell.number}")
+        runs.append((cell.number, len(lines) + 1, "".join(line + "\n" for line in cell.lines)))
+        lines.extend(cell.lines)
+        lines.append("")
+    virtual = [line + "\n" for line in lines]
+    return _DRIVER.format(cells=repr(runs), lines=repr(virtual))
+
+
+@contextlib.contextmanager
+def python_file(path: Path) -> Iterator[Path]:
+    """Yields a Python file to load for the submission at `path`: itself, or a notebook's converted source.
+
+    Raises UnreadableNotebook for a notebook that cannot be converted. The converted file is removed on exit.
+    """
+    if not is_notebook(path):
+        yield path
+        return
+    source = python_source(path)
+    handle, name = tempfile.mkstemp(prefix="grader-notebook-", suffix=".py")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(source)
+        yield Path(name)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+def _without_magics(lines: list[str]) -> list[str]:
+    """Returns the cell's lines with IPython-only lines replaced by `pass`, keeping line numbers and indents."""
+    if lines and (magic := _CELL_MAGIC.match(lines[0])):
+        if magic.group(1) not in PYTHON_CELL_MAGICS:
+            return ["pass  # the grader dropped this cell: its %%" + magic.group(1) + " magic is not Python"]
+        lines = ["pass  # the grader dropped: " + lines[0].strip(), *lines[1:]]
+    kept = []
+    for line in lines:
+        match = _MAGIC_LINE.match(line)
+        kept.append(f"{match.group(1)}pass  # the grader dropped: {match.group(2)}" if match else line)
+    return kept
+
+
+def _unreadable(path: Path, problem: str) -> UnreadableNotebook:
+    return UnreadableNotebook(
+        f"the grader could not read {path.name} as a notebook: {problem}. Save it again from Jupyter or Colab "
+        f"(File > Download > .ipynb) and submit that file."
+    )
+
+
+# Runs in the worker beside the student's code, so it decides nothing: it runs each cell and says which
+# raised. Each cell is compiled under this file's name with its lines where they are in `lines`, and
+# `lines` is put in linecache, so an error's line and code shown in a report are the notebook's own.
+_DRIVER = '''\
+"""A notebook submission converted by the grader: each code cell runs on its own; one that raises is skipped."""
+
+
+def _grader_run_cells(cells, lines):
+    import linecache
+    import sys
+    import traceback
+
+    linecache.cache[__file__] = (sum(map(len, lines)), None, lines, __file__)
+    say = sys.stderr.write
+    for number, first_line, source in cells:
+        try:
+            exec(compile("\\n" * (first_line - 1) + source, __file__, "exec"), globals())
+        except (Exception, SystemExit) as error:
+            frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == __file__]
+            line = getattr(error, "lineno", None) if isinstance(error, SyntaxError) else None
+            line = line or (frames[-1].lineno if frames else None)
+            where = f" at line {{line - first_line + 1}} of the cell" if line and line >= first_line else ""
+            message = error.msg if isinstance(error, SyntaxError) else error
+            say(f"code cell {{number}} raised {{type(error).__name__}}: {{message}}{{where}}; the grader skipped it\\n")
+
+
+_grader_run_cells({cells}, {lines})
+del _grader_run_cells
+'''

@@ -1,0 +1,173 @@
+"""Notebook submissions (Jupyter, Colab) are graded like Python files: code cells in order, magics dropped."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import notebooks
+from grader.assignment import find_assignment
+from grader.discovery import discover
+from grader.results import Outcome, Status, SubmissionResult
+from grader.runner import Source, grade, grade_stream
+
+NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+TWINS = ("correct", "wrong_sign", "one_cell_raises")
+COLAB_SKIPPED = (
+    "code cell 2 raised ModuleNotFoundError: No module named 'google' at line 1 of the cell; the grader skipped it\n"
+)
+
+
+@pytest.fixture(scope="module")
+def graded_twins() -> dict[str, SubmissionResult]:
+    """Each fixture graded as its .py twin and as its Colab notebook, in one session."""
+    sources = [
+        Source(f"{name}{suffix}", NOTEBOOKS / f"{name}{suffix}") for name in TWINS for suffix in (".py", ".ipynb")
+    ]
+    results: list[SubmissionResult] = []
+    grade_stream(find_assignment("gd1d"), sources, results.append, with_plots=False)
+    return {result.student: result for result in results}
+
+
+def _scores(result: SubmissionResult) -> list[tuple[str, Outcome, float]]:
+    return [(test.name, test.outcome, test.score) for test in result.tests]
+
+
+@pytest.mark.parametrize("name", TWINS)
+def test_a_colab_notebook_scores_what_its_python_twin_scores(graded_twins, name):
+    as_python, as_notebook = graded_twins[f"{name}.py"], graded_twins[f"{name}.ipynb"]
+    assert as_notebook.status is Status.GRADED
+    assert as_python.status is Status.GRADED
+    assert as_notebook.score == as_python.score
+    assert _scores(as_notebook) == _scores(as_python)
+
+
+def test_the_twins_are_not_all_alike(graded_twins):
+    # Otherwise the comparison above would prove nothing: each fixture earns a different score.
+    assert graded_twins["correct.ipynb"].score == 100
+    assert len({graded_twins[f"{name}.ipynb"].score for name in TWINS}) == 3
+
+
+def test_a_cell_that_raises_is_reported_and_skipped(graded_twins):
+    output = graded_twins["one_cell_raises.ipynb"].output
+    assert output.startswith(COLAB_SKIPPED)
+    assert (
+        "code cell 5 raised NameError: name 'load_rates' is not defined at line 1 of the cell; "
+        "the grader skipped it\n" in output
+    )
+    failed = {test.name.split("::")[0] for test in graded_twins["one_cell_raises.ipynb"].tests if test.score == 0}
+    passed = {test.name.split("::")[0] for test in graded_twins["one_cell_raises.ipynb"].tests if test.score > 0}
+    assert failed and passed  # the functions from the other cells still earn their points
+
+
+def test_magics_shell_escapes_and_cell_magics_are_dropped_keeping_line_numbers():
+    cells = notebooks._without_magics(["%matplotlib inline", "x = 1", "    !ls -l", "y = 2"])
+    assert cells == [
+        "pass  # the grader dropped: %matplotlib inline",
+        "x = 1",
+        "    pass  # the grader dropped: !ls -l",
+        "y = 2",
+    ]
+    assert notebooks._without_magics(["%%time", "def f():", "    return 1"]) == [
+        "pass  # the grader dropped: %%time",
+        "def f():",
+        "    return 1",
+    ]
+    assert notebooks._without_magics(["%%bash", "echo hi", "rm -rf /"]) == [
+        "pass  # the grader dropped this cell: its %%bash magic is not Python"
+    ]
+
+
+def _notebook(tmp_path: Path, *cells: str | dict, name: str = "toy.ipynb") -> Path:
+    made = [c if isinstance(c, dict) else {"cell_type": "code", "source": c.splitlines(True)} for c in cells]
+    path = tmp_path / name
+    path.write_text(json.dumps({"cells": made, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
+    return path
+
+
+def test_converted_source_runs_every_cell_and_reports_the_one_that_raises(tmp_path, capfd):
+    path = _notebook(
+        tmp_path,
+        {"cell_type": "markdown", "source": "# not code"},
+        "a = 1\n%timeit a",
+        "b = 1 / 0",
+        "def f(:\n  pass",
+        "c = a + 1\n!echo hi",
+    )
+    module = tmp_path / "converted.py"
+    module.write_text(notebooks.python_source(path))
+    namespace = {"__file__": str(module), "__name__": "converted"}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    assert (namespace["a"], namespace["c"], "b" in namespace) == (1, 2, False)
+    assert capfd.readouterr().err == (
+        "code cell 2 raised ZeroDivisionError: division by zero at line 1 of the cell; the grader skipped it\n"
+        "code cell 3 raised SyntaxError: invalid syntax at line 1 of the cell; the grader skipped it\n"
+    )
+    assert not any(name.startswith("_grader") for name in namespace)
+
+
+def test_an_error_in_a_call_points_at_the_notebook_line(toy, tmp_path):
+    path = _notebook(tmp_path, "import numpy as np", "def double(x):\n    scale = 2\n    return int(x) * scale // 0")
+    result = grade(toy, Source("nb", path), with_plots=False)
+    failure = next(t.failure for t in result.tests if t.name.startswith("test_toy.py::test_double[") and t.failure)
+    assert failure.exception == "ZeroDivisionError: integer division or modulo by zero"
+    # Line 7 of the notebook's cells as one script: "# %% code cell N" heads each cell, a blank line ends it.
+    assert (failure.line, failure.code) == (7, "return int(x) * scale // 0")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"cells": [{"cell_type": "code", "source": ["def f(:\\n"', "it is not valid JSON (line 1, column 56)"),
+        ("[1, 2]", 'it has no list of "cells" (the grader reads notebook format 4, as Jupyter and Colab save)'),
+        ('{"cells": [3]}', "cell 1 is not a JSON object"),
+        ('{"cells": [{"cell_type": "code", "source": 7}]}', 'the "source" of cell 1 is not text'),
+        (b"\xff\xfe{", "it is not UTF-8 text"),
+    ],
+)
+def test_an_unreadable_notebook_is_a_syntax_error_with_a_clear_message(toy, tmp_path, content, problem):
+    path = tmp_path / "broken.ipynb"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = grade(toy, Source("broken", path), with_plots=False)
+    assert result.status is Status.SYNTAX_ERROR
+    assert result.score == 0
+    assert result.status_message == (
+        f"the grader could not read broken.ipynb as a notebook: {problem}. Save it again from Jupyter or Colab "
+        "(File > Download > .ipynb) and submit that file."
+    )
+    assert all(test.outcome is not Outcome.PASSED for test in result.tests)
+
+
+def test_a_notebook_over_the_size_limit_is_not_parsed(tmp_path, monkeypatch):
+    monkeypatch.setattr(notebooks, "MAX_NOTEBOOK_BYTES", 2 * 1024 * 1024)
+    path = tmp_path / "huge.ipynb"
+    path.write_bytes(b" " * (3 * 1024 * 1024))
+    with pytest.raises(notebooks.UnreadableNotebook, match="it is 3 MB, more than 2 MB"):
+        notebooks.read_cells(path)
+
+
+def test_the_converted_file_is_removed_after_grading(tmp_path):
+    path = _notebook(tmp_path, "x = 1")
+    with notebooks.python_file(path) as converted:
+        assert converted != path and converted.read_text().startswith('"""A notebook submission converted')
+    assert not converted.exists()
+    with notebooks.python_file(tmp_path / "plain.py") as same:
+        assert same == tmp_path / "plain.py"
+
+
+def test_discovery_finds_notebooks_as_files_and_in_submission_folders(tmp_path):
+    shutil.copy(NOTEBOOKS / "correct.ipynb", tmp_path / "ada.ipynb")
+    (tmp_path / "bob").mkdir()
+    shutil.copy(NOTEBOOKS / "correct.ipynb", tmp_path / "bob" / "gradient_descent.ipynb")
+    (tmp_path / "cy").mkdir()
+    shutil.copy(NOTEBOOKS / "correct.py", tmp_path / "cy" / "gradient_descent.py")
+    shutil.copy(NOTEBOOKS / "correct.ipynb", tmp_path / "cy" / "gradient_descent.ipynb")
+    found = discover([tmp_path], "gradient_descent.py")
+    assert [(s.student, s.path) for s in found] == [
+        ("ada", tmp_path / "ada.ipynb"),
+        ("bob", tmp_path / "bob" / "gradient_descent.ipynb"),
+        ("cy", tmp_path / "cy" / "gradient_descent.py"),  # the Python file wins over a notebook beside it
+    ]

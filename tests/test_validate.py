@@ -1,0 +1,113 @@
+"""`grader validate`: an assignment is ready only when every check passes; every problem is listed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader.assignment import load_assignment
+from grader.cli import cli
+from grader.validate import validate
+
+TOY = Path(__file__).parent / "fixtures" / "toy"
+
+FLAKY_TEST = """
+import itertools
+
+import pytest
+
+_runs = itertools.count()
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Nothing to fix: this test fails on the second submission of a session.")
+def test_flaky(submission):
+    assert next(_runs) != 1, "second run"
+
+
+@pytest.mark.points(0)
+def test_without_points_or_hint(submission):
+    assert submission.double(1.0) is not None
+"""
+
+
+def ready_toy(tmp_path: Path) -> Path:
+    """A copy of the toy assignment with what validate needs: a starter and a student README."""
+    folder = tmp_path / "toy"
+    shutil.copytree(TOY, folder)
+    (folder / "starter").mkdir()
+    (folder / "starter" / "toy.py").write_text(
+        "def double(x):\n    raise NotImplementedError\n\n\n"
+        "def apply(function, n):\n    raise NotImplementedError\n\n\n"
+        "def steps(n):\n    raise NotImplementedError\n"
+    )
+    (folder / "README.md").write_text("# Toy\n\nWrite double, apply and steps.\n")
+    return folder
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_gd1d_is_ready():
+    result = run("validate", "-a", "gd1d")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "OK: gd1d: reference 100/100 in 3 identical runs, starter 0, 45 hidden tests with points and hints, "
+        "the student bundle leaks nothing.\n"
+    )
+
+
+def test_a_ready_toy_passes(tmp_path):
+    found = validate(load_assignment(ready_toy(tmp_path)))
+    assert found.problems == ()
+    assert (found.tests, found.points) == (5, 5.0)
+
+
+def test_every_problem_is_listed_and_exit_1(tmp_path):
+    folder = ready_toy(tmp_path)
+    (folder / "tests" / "hidden" / "test_more.py").write_text(FLAKY_TEST)
+    shutil.copy(folder / "reference_toy.py", folder / "starter" / "toy.py")  # the starter gives the answer away
+    hidden_line = "expect_close(submission.double(x), reference.double(x))"
+    (folder / "README.md").write_text(f"# Toy\n\n    {hidden_line}\n")
+    result = run("validate", "-a", str(folder))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "problem: the reference's run 2 differs from run 1: tests test_more.py::test_flaky gave other results",
+        "problem: the starter scores 6, not 0; it passes test_more.py::test_flaky, test_toy.py::test_double[x=1], "
+        "test_toy.py::test_double[x=2.5], test_toy.py::test_apply_calls_in_order, "
+        "test_toy.py::test_double_on_seeded_array, ...",
+        "problem: hidden test test_more.py::test_without_points_or_hint has no points (add @pytest.mark.points(N))",
+        "problem: hidden test test_more.py::test_without_points_or_hint has no hint (add @pytest.mark.hint(...))",
+        "problem: the hidden tests' points add up to 6, but assignment.toml says points = 5",
+        "problem: the student bundle leaks: README.md holds 1 line(s) of tests/hidden/test_toy.py, "
+        f"e.g. '{hidden_line}'",
+        "problem: the student bundle leaks: toy.py is a copy of reference_toy.py",
+        "toy is not ready: 7 problem(s).",
+    ]
+
+
+def test_a_reference_that_fails_and_a_starter_that_does_not_load(tmp_path):
+    folder = ready_toy(tmp_path)
+    reference = folder / "reference_toy.py"
+    # The reference is graded against itself, so only a test with a value written in it can catch this.
+    reference.write_text(reference.read_text().replace("return 2 * np.asarray", "return 3 * np.asarray"))
+    (folder / "starter" / "toy.py").write_text("def double(x:\n")
+    (folder / "README.md").unlink()
+    result = run("validate", "-a", str(folder))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "problem: the reference fails 1 hidden test(s), scoring 4 of 5: test_toy.py::test_apply_with_own_function"
+    )
+    assert lines[1].startswith("problem: the starter does not load (syntax_error): Python could not read toy.py")
+    assert lines[2] == f"problem: the student README {folder.resolve() / 'README.md'} does not exist"
+    assert lines[3] == "toy is not ready: 3 problem(s)."
+
+
+def test_unknown_assignment_is_a_usage_error():
+    result = CliRunner().invoke(cli, ["validate", "-a", "nope"])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: unknown assignment 'nope'")
