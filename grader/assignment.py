@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import GraderError
 from grader.sandbox import Limits
 
+if TYPE_CHECKING:
+    from grader.diagnosis import Probe
+
 CONFIG_NAME = "assignment.toml"
+DIAGNOSES_NAME = "diagnoses.py"
 TRANSFORMS = ("identity", "abs", "distance")
 YSCALES = ("linear", "log")
 
@@ -68,7 +72,10 @@ class Assignment:
     reference_file: Path
     plots: tuple[PlotSpec, ...]
     digest: str
-    """Hash of everything that decides a grade (settings, tests, reference): a change means regrading."""
+    """Hash of everything that decides a result (settings, tests, reference, diagnoses, catalogs): a
+    change means regrading."""
+    diagnoses_file: Path | None = None
+    """diagnoses.py beside assignment.toml, when the assignment names mistakes (see grader.diagnosis)."""
 
     @property
     def hidden_tests(self) -> Path:
@@ -85,6 +92,11 @@ class Assignment:
     @property
     def examples(self) -> Path:
         return self.root / "examples"
+
+    @property
+    def locale(self) -> Path:
+        """The folder of the assignment's gettext catalogs (hints, plot texts, diagnoses)."""
+        return self.root / "locale"
 
 
 def assignments_home() -> Path:
@@ -144,6 +156,7 @@ def load_assignment(folder: Path) -> Assignment:
         memory_mb=int(reader.number("limits", "memory_mb")),
         output_kb=int(reader.number("limits", "output_kb")),
     )
+    diagnoses_file = folder / DIAGNOSES_NAME
     return Assignment(
         name=name,
         root=folder,
@@ -154,7 +167,16 @@ def load_assignment(folder: Path) -> Assignment:
         limits=limits,
         reference_file=reference_file,
         plots=tuple(_plot(reader, index, spec) for index, spec in enumerate(config.get("plots", []))),
-        digest=_digest([config_path, reference_file, *sorted((folder / "tests").rglob("*.py"))]),
+        digest=_digest(
+            [
+                config_path,
+                reference_file,
+                *sorted((folder / "tests").rglob("*.py")),
+                *([diagnoses_file] if diagnoses_file.is_file() else []),
+                *sorted((folder / "locale").rglob("*.po")),
+            ]
+        ),
+        diagnoses_file=diagnoses_file if diagnoses_file.is_file() else None,
     )
 
 
@@ -176,6 +198,24 @@ def load_reference(path: Path) -> ModuleType:
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
     return module
+
+
+@cache
+def load_diagnoses(path: Path) -> tuple[Probe, ...]:
+    """Returns the probes an assignment's diagnoses.py defines, imported once per process."""
+    from grader.diagnosis import probes_in
+
+    module_name = f"_grader_diagnoses_{abs(hash(str(path)))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise GraderError(f"cannot import the diagnoses {path}", "check that it is a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    try:
+        return probes_in(module)
+    except ValueError as error:
+        raise GraderError(f"{path}: {error}", "give every mistake its own id") from None
 
 
 def _plot(reader: _Reader, index: int, spec: Any) -> PlotSpec:

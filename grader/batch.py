@@ -24,7 +24,9 @@ from grader.gradebook import GradebookRow, write_gradebook
 from grader.reports import write_reports
 from grader.results import Status, SubmissionResult
 from grader.resume import Change, changes, read_previous, write_changes
+from grader.roster import missing_result
 from grader.runner import Source, fingerprint, grade_stream, internal_error_result
+from grader.summary import SummaryEntry, mistake_titles, read_entry, write_summary
 from grader.svgcache import SvgCache
 
 CACHE_FOLDER = ".cache"
@@ -37,6 +39,8 @@ class Graded:
 
     row: GradebookRow
     timings: dict[str, float] = field(default_factory=dict)
+    entry: SummaryEntry | None = None
+    """What the class summary needs: each test's outcome and the named mistakes' ids."""
     """Seconds per phase, including drawing, rendering and "total", for the benchmark's profile."""
 
 
@@ -72,16 +76,26 @@ def grade_batch(
     jobs: int = 1,
     force: bool = False,
     on_done: Callable[[GradebookRow], None] = lambda row: None,
+    missing: Sequence[str] = (),
+    write_rows: Callable[[list[GradebookRow], Path], None] = write_gradebook,
+    language: str = "en",
 ) -> BatchSummary:
     """Returns the summary after grading every source that needs it; results depend on neither `jobs`
-    nor the order of `sources`. Raises Interrupted on Ctrl-C, after stopping every worker."""
+    nor the order of `sources`. Raises Interrupted on Ctrl-C, after stopping every worker.
+
+    Each student in `missing` (on the roster, no submission) gets a result with status missing.
+    `write_rows` writes the gradebook (an LMS's needs another one, see roster.py)."""
     out.mkdir(parents=True, exist_ok=True)
-    previous = read_previous(out, [s.student for s in sources])
+    previous = read_previous(out, [s.student for s in sources] + list(missing))
     todo = [
         s
         for s in sources
         if force or s.student not in previous or previous[s.student].fingerprint != fingerprint(assignment, s.path)
     ]
+    # Kept results keep their reports; reports in another language than asked are written anew.
+    pending = {s.student for s in todo}
+    kept_entries = {s.student: read_entry(out / s.student) for s in sources if s.student not in pending}
+    todo += [s for s in sources if s.student in kept_entries and _language(kept_entries[s.student]) != language]
     regrading = {s.student for s in todo}
     kept = [previous[s.student].row for s in sources if s.student not in regrading]
     for row in kept:
@@ -93,30 +107,50 @@ def grade_batch(
         on_done(item.row)
 
     if jobs <= 1 or len(todo) <= 1:
-        _grade_here(assignment, todo, out, collect)
+        _grade_here(assignment, todo, out, collect, language)
     else:
-        _grade_in_processes(assignment, todo, out, min(jobs, len(todo)), collect)
+        _grade_in_processes(assignment, todo, out, min(jobs, len(todo)), collect, language)
+    write_missing = _writer(assignment, out, collect, language)
+    for student in missing:
+        write_missing(missing_result(assignment, student))
     rows = kept + [item.row for item in graded]
     gradebook = out / "gradebook.csv"
-    write_gradebook(rows, gradebook)
+    write_rows(rows, gradebook)
     found = changes(previous, [item.row for item in graded])
     if found or (out / "changes.csv").exists():
         write_changes(found, out / "changes.csv")
+    entries = [e for s in sources if s.student not in regrading and (e := kept_entries.get(s.student))]
+    entries += [item.entry for item in graded if item.entry is not None]
+    write_summary(
+        entries, out, assignment.title, mistake_titles(assignment), language=language, locale_dirs=[assignment.locale]
+    )
     return BatchSummary(tuple(rows), gradebook, len(kept), tuple(found), tuple(graded))
 
 
-def _writer(assignment: Assignment, out: Path, emit: Callable[[Graded], None]) -> Callable[[SubmissionResult], None]:
+def _language(entry: SummaryEntry | None) -> str | None:
+    return entry.language if entry is not None else None
+
+
+def _writer(
+    assignment: Assignment, out: Path, emit: Callable[[Graded], None], language: str = "en"
+) -> Callable[[SubmissionResult], None]:
     svg_cache = SvgCache(out / CACHE_FOLDER / "svg")
 
     def write(result: SubmissionResult) -> None:
-        timings = dict(result.timings) | write_reports(result, assignment.title, out / result.student, svg_cache)
+        reports = out / result.student
+        locale = [assignment.locale]
+        timings = dict(result.timings) | write_reports(
+            result, assignment.title, reports, svg_cache, language=language, locale_dirs=locale
+        )
         timings["total"] = result.seconds + timings["draw plots"] + timings["render reports"]
-        emit(Graded(GradebookRow.from_result(result), timings))
+        emit(Graded(GradebookRow.from_result(result), timings, SummaryEntry.from_result(result, language)))
 
     return write
 
 
-def _grade_here(assignment: Assignment, todo: Sequence[Source], out: Path, emit: Callable[[Graded], None]) -> None:
+def _grade_here(
+    assignment: Assignment, todo: Sequence[Source], out: Path, emit: Callable[[Graded], None], language: str = "en"
+) -> None:
     done: list[str] = []
 
     def record(item: Graded) -> None:
@@ -124,13 +158,18 @@ def _grade_here(assignment: Assignment, todo: Sequence[Source], out: Path, emit:
         emit(item)
 
     try:
-        grade_stream(assignment, todo, _writer(assignment, out, record))
+        grade_stream(assignment, todo, _writer(assignment, out, record, language))
     except KeyboardInterrupt:
         raise Interrupted(len(done), len(todo)) from None
 
 
 def _grade_in_processes(
-    assignment: Assignment, todo: Sequence[Source], out: Path, jobs: int, emit: Callable[[Graded], None]
+    assignment: Assignment,
+    todo: Sequence[Source],
+    out: Path,
+    jobs: int,
+    emit: Callable[[Graded], None],
+    language: str = "en",
 ) -> None:
     context = multiprocessing.get_context("fork")  # the parent is trusted; forking it costs no re-import
     tasks: Any = context.Queue()
@@ -140,7 +179,7 @@ def _grade_in_processes(
     for _ in range(jobs):
         tasks.put(None)
     processes = [
-        context.Process(target=_grading_process, args=(assignment, out, tasks, results), daemon=True)
+        context.Process(target=_grading_process, args=(assignment, out, tasks, results, language), daemon=True)
         for _ in range(jobs)
     ]
     for process in processes:
@@ -165,19 +204,19 @@ def _grade_in_processes(
     for process in processes:
         process.join()
     # A grading process that died took its current submission with it: every submission still gets a row.
-    write = _writer(assignment, out, emit)
+    write = _writer(assignment, out, emit, language)
     for source in todo:
         if source.student not in finished:
             write(internal_error_result(assignment, source, "the grading process stopped while grading this"))
 
 
-def _grading_process(assignment: Assignment, out: Path, tasks: Any, results: Any) -> None:
+def _grading_process(assignment: Assignment, out: Path, tasks: Any, results: Any, language: str = "en") -> None:
     def sources() -> Iterator[Source]:
         while (source := tasks.get()) is not None:
             yield source
 
     try:
-        grade_stream(assignment, sources(), _writer(assignment, out, results.put))
+        grade_stream(assignment, sources(), _writer(assignment, out, results.put, language))
     except KeyboardInterrupt:
         pass  # the worker is already killed; the parent reports the interruption
     finally:

@@ -14,12 +14,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
+from grader.i18n import N_, Translator, translator
 from grader.results import Panel, Plot, Series
 
 FIGURE_SIZE = (9.0, 3.2)
 """Inches; wide and short so two or three panels sit side by side in a report."""
 
-NO_DATA_TEXT = "no finite values to draw"
+NO_DATA_TEXT = N_("no finite values to draw")
 
 DRAWABLE_MAX = 1e300
 """Larger magnitudes overflow matplotlib's axis arithmetic; they are marked like inf, as "overflow"."""
@@ -49,28 +50,29 @@ def render_svg(plot: Plot) -> str:
         # Fixed margins rather than a layout engine: constrained layout redraws the figure several times.
         figure = Figure(figsize=FIGURE_SIZE)
         figure.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
+        words = translator(plot.language)  # the plot's own words; its data's texts come translated
         axes_row = figure.subplots(1, max(1, len(plot.panels)), squeeze=False)[0]
         if plot.panels:
             for axes, panel in zip(axes_row, plot.panels, strict=True):
-                _draw_panel(axes, panel)
+                _draw_panel(axes, panel, words)
         else:
-            _say_no_data(axes_row[0])
+            _say_no_data(axes_row[0], words)
         figure.suptitle(_plain(plot.title), fontsize=11)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata=_METADATA)
     return _accessible(_strip_prologue(buffer.getvalue()), plot)
 
 
-def _draw_panel(axes: Axes, panel: Panel) -> None:
+def _draw_panel(axes: Axes, panel: Panel, words: Translator) -> None:
     log = panel.yscale == "log"
     drawn_any = False
     for series in panel.series:
-        drawn_any |= _draw_series(axes, series, log=log)
-    axes.set_xlabel("epoch")
+        drawn_any |= _draw_series(axes, series, words, log=log)
+    axes.set_xlabel(words.gettext("epoch"))
     axes.set_ylabel(_plain(panel.ylabel))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     if not drawn_any:
-        _say_no_data(axes)
+        _say_no_data(axes, words)
         return
     if log:
         axes.set_yscale("log")
@@ -83,16 +85,17 @@ def _draw_panel(axes: Axes, panel: Panel) -> None:
     axes.legend(fontsize=7, loc="best", framealpha=0.85)
 
 
-def _draw_series(axes: Axes, series: Series, *, log: bool) -> bool:
+def _draw_series(axes: Axes, series: Series, words: Translator, *, log: bool) -> bool:
     """Returns whether any point of `series` could be drawn; marks where it stops being finite."""
     values = np.asarray(series.values, dtype=np.float64)
     epochs = np.arange(1, len(values) + 1)
     in_range = np.isfinite(values) & (np.abs(values) <= DRAWABLE_MAX)
     drawable = in_range & ((values > 0) if log else True)
-    label = _plain(f"{series.label} ({'reference' if series.is_reference else 'yours'})")
+    whose = words.gettext("reference") if series.is_reference else words.gettext("yours")
+    label = _plain(f"{series.label} ({whose})")
     if not drawable.any():
         # Still listed in the legend, so a student sees the run exists and why it has no line.
-        axes.plot([], [], color=series.color, label=f"{label}: {NO_DATA_TEXT}")
+        axes.plot([], [], color=series.color, label=f"{label}: {words.gettext(NO_DATA_TEXT)}")
         return False
     style = {"linestyle": "--", "linewidth": 1.2} if series.is_reference else {"linewidth": 2.0}
     axes.plot(epochs, np.where(drawable, values, np.nan), color=series.color, label=label, **style)
@@ -101,7 +104,7 @@ def _draw_series(axes: Axes, series: Series, *, log: bool) -> bool:
     alone = drawable & ~neighbours
     if alone.any():
         axes.plot(epochs[alone], values[alone], color=series.color, marker="o", markersize=3, linestyle="none")
-    _mark_divergence(axes, series.color, values, epochs, drawable, in_range)
+    _mark_divergence(axes, series.color, values, epochs, drawable, in_range, words)
     return True
 
 
@@ -112,6 +115,7 @@ def _mark_divergence(
     epochs: np.ndarray,
     drawable: np.ndarray,
     in_range: np.ndarray,
+    words: Translator,
 ) -> None:
     out_of_range = np.flatnonzero(~in_range)
     if not len(out_of_range):
@@ -125,7 +129,8 @@ def _mark_divergence(
     # Text goes toward the middle of the panel so it stays inside the axes.
     leftward = last_good >= (len(values) - 1) / 2
     axes.annotate(
-        f"→ {_word_for(float(values[first_bad]))} at epoch {epochs[first_bad]}",
+        words.gettext("→ %(value)s at epoch %(epoch)s")
+        % {"value": _word_for(float(values[first_bad]), words), "epoch": epochs[first_bad]},
         (epochs[last_good], values[last_good]),
         xytext=(-6 if leftward else 6, -6),
         textcoords="offset points",
@@ -141,17 +146,18 @@ def _power_of_ten(value: float, _position: int) -> str:
     return f"1e{round(math.log10(value))}" if value > 0 else ""
 
 
-def _word_for(value: float) -> str:
+def _word_for(value: float, words: Translator) -> str:
     """Returns how a value that cannot be drawn is named on the plot."""
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    return "overflow"
+    return words.gettext("overflow")
 
 
-def _say_no_data(axes: Axes) -> None:
-    axes.text(0.5, 0.5, NO_DATA_TEXT, transform=axes.transAxes, ha="center", va="center", fontsize=10, color="#57606a")
+def _say_no_data(axes: Axes, words: Translator) -> None:
+    text = words.gettext(NO_DATA_TEXT)
+    axes.text(0.5, 0.5, text, transform=axes.transAxes, ha="center", va="center", fontsize=10, color="#57606a")
     axes.set_xticks([])
     axes.set_yticks([])
 

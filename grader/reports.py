@@ -6,9 +6,12 @@ in grader/templates only lay it out.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,27 +19,29 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from grader.gradebook import format_points
-from grader.results import Outcome, ReportContext, Status, SubmissionResult, TestResult
+from grader.i18n import DEFAULT_LANGUAGE, N_, Translator, install, translator
+from grader.results import Diagnosis, Outcome, Plot, ReportContext, Status, SubmissionResult, TestResult
 from grader.svgcache import SvgCache, write_atomically
 
 STATUS_TITLES: dict[Status, str] = {
-    Status.GRADED: "Graded",
-    Status.MISSING_FILE: "Missing file: no submission was found",
-    Status.SYNTAX_ERROR: "Syntax error: Python could not read your file",
-    Status.IMPORT_ERROR: "Error while loading: your file raised an exception when Python ran it",
-    Status.TIMEOUT: "Time limit: your code ran for too long",
-    Status.MEMORY_LIMIT: "Memory limit: your code needed more memory than allowed",
-    Status.CRASHED: "Crashed: the process running your code stopped unexpectedly",
-    Status.INTERNAL_ERROR: "Grader problem: the grader failed, not your code; please tell your instructor",
+    Status.GRADED: N_("Graded"),
+    Status.MISSING_FILE: N_("Missing file: no submission was found"),
+    Status.SYNTAX_ERROR: N_("Syntax error: Python could not read your file"),
+    Status.IMPORT_ERROR: N_("Error while loading: your file raised an exception when Python ran it"),
+    Status.TIMEOUT: N_("Time limit: your code ran for too long"),
+    Status.MEMORY_LIMIT: N_("Memory limit: your code needed more memory than allowed"),
+    Status.CRASHED: N_("Crashed: the process running your code stopped unexpectedly"),
+    Status.INTERNAL_ERROR: N_("Grader problem: the grader failed, not your code; please tell your instructor"),
+    Status.MISSING: "Missing: no submission of yours was handed in",
 }
-"""What each status is called in a report, in words a student understands."""
+"""What each status is called in a report, in words a student understands (English msgids)."""
 
 OUTCOME_LABELS: dict[Outcome, str] = {
-    Outcome.PASSED: "✓ passed",
-    Outcome.FAILED: "✗ failed",
-    Outcome.ERROR: "✗ error",
-    Outcome.SKIPPED: "– skipped",
-    Outcome.NOT_RUN: "– not run",
+    Outcome.PASSED: N_("✓ passed"),
+    Outcome.FAILED: N_("✗ failed"),
+    Outcome.ERROR: N_("✗ error"),
+    Outcome.SKIPPED: N_("– skipped"),
+    Outcome.NOT_RUN: N_("– not run"),
 }
 """A symbol and a word per outcome, so a result never depends on colour alone."""
 
@@ -44,40 +49,81 @@ _NOT_EXPLAINED = (Outcome.SKIPPED, Outcome.NOT_RUN)
 
 
 def build_context(
-    result: SubmissionResult, title: str, *, with_svgs: bool = True, svg_cache: SvgCache | None = None
+    result: SubmissionResult,
+    title: str,
+    *,
+    with_svgs: bool = True,
+    svg_cache: SvgCache | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    locale_dirs: Iterable[Path] = (),
 ) -> ReportContext:
     """Returns what the templates receive: tests split into failed and passed, plots drawn as SVG.
 
-    with_svgs=False skips drawing (the Markdown and check text never show the figures).
+    with_svgs=False skips drawing (the Markdown and check text never show the figures). `language`
+    picks the catalogs: the engine's, and those under `locale_dirs` (the assignment's).
     """
     svg_cache = svg_cache or SvgCache()
+    locale_dirs = tuple(locale_dirs)
+    plots = tuple(translate_plot(plot, translator(language, locale_dirs)) for plot in result.plots)
     return ReportContext(
         result=result,
         title=title,
         failed=tuple(t for t in result.tests if t.outcome is not Outcome.PASSED),
         passed=tuple(t for t in result.tests if t.outcome is Outcome.PASSED),
         # The SVG is made by plots.render_svg from escaped text, so it may go into HTML as it is.
-        svgs=tuple(Markup(svg_cache.svg(plot)) for plot in result.plots) if with_svgs else (),
+        svgs=tuple(Markup(svg_cache.svg(plot)) for plot in plots) if with_svgs else (),
+        language=language,
+        locale_dirs=locale_dirs,
+        plots=plots,
+    )
+
+
+def translate_plot(plot: Plot, translate: Translator) -> Plot:
+    """Returns the plot with its title, description, labels and axis names in the translator's language."""
+    if translate.language == DEFAULT_LANGUAGE:
+        return plot
+    _ = translate.gettext
+    panels = tuple(
+        dataclasses.replace(
+            panel,
+            ylabel=_(panel.ylabel),
+            series=tuple(dataclasses.replace(series, label=_(series.label)) for series in panel.series),
+        )
+        for panel in plot.panels
+    )
+    return dataclasses.replace(
+        plot, title=_(plot.title), description=_(plot.description), panels=panels, language=translate.language
     )
 
 
 def render_html(ctx: ReportContext) -> str:
     """Returns the self-contained HTML report (inline CSS and SVG, no scripts, no external links)."""
-    return _environment.get_template("report.html.j2").render(_template_values(ctx))
+    return _render("report.html.j2", ctx)
 
 
 def render_markdown(ctx: ReportContext) -> str:
     """Returns the GitHub-flavoured Markdown report, for CI summaries and LMS comments."""
-    return _environment.get_template("report.md.j2").render(_template_values(ctx))
+    return _render("report.md.j2", ctx)
 
 
 def render_check(ctx: ReportContext) -> str:
     """Returns the plain terminal text `grader check` prints: a line per test, then the failures."""
-    return _environment.get_template("check.txt.j2").render(_template_values(ctx))
+    return _render("check.txt.j2", ctx)
+
+
+def _render(template: str, ctx: ReportContext) -> str:
+    translate = translator(ctx.language, ctx.locale_dirs)
+    return environment(translate).get_template(template).render(_template_values(ctx, translate))
 
 
 def write_reports(
-    result: SubmissionResult, title: str, directory: Path, svg_cache: SvgCache | None = None
+    result: SubmissionResult,
+    title: str,
+    directory: Path,
+    svg_cache: SvgCache | None = None,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    locale_dirs: Iterable[Path] = (),
 ) -> dict[str, float]:
     """Writes report.html, report.md and then results.json for one submission into `directory`.
 
@@ -86,33 +132,59 @@ def write_reports(
     """
     started = time.monotonic()
     directory.mkdir(parents=True, exist_ok=True)
-    ctx = build_context(result, title, svg_cache=svg_cache)
+    ctx = build_context(result, title, svg_cache=svg_cache, language=language, locale_dirs=locale_dirs)
     drawn = time.monotonic()
     (directory / "report.html").write_text(render_html(ctx), encoding="utf-8")
     (directory / "report.md").write_text(render_markdown(ctx), encoding="utf-8")
     # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
-    results_json = json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    # "language": the reports beside it are in it, so a rerun in another language rewrites them.
+    stored = result.to_json_dict() | {"language": language}
+    results_json = json.dumps(stored, indent=2, ensure_ascii=False, allow_nan=False)
     write_atomically(directory / "results.json", results_json + "\n")
     return {"draw plots": drawn - started, "render reports": time.monotonic() - drawn}
 
 
-def _template_values(ctx: ReportContext) -> dict[str, Any]:
+def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any]:
     result = ctx.result
+    _ = translate.gettext
     graded = result.status is Status.GRADED
     not_run = tuple(t for t in ctx.failed if not _is_explained(t, result))
+    mistakes = tuple(_diagnosis_view(d, translate) for d in result.diagnoses)
+    plots = ctx.plots or result.plots
     return {
         "result": result,
-        "title": ctx.title,
+        "title": _(ctx.title),
+        "language": ctx.language,
+        # Messages the engine and hidden tests compose with values are English in every language: the
+        # HTML marks them lang="en" so a screen reader reads them as English.
+        "message_lang": "" if ctx.language == DEFAULT_LANGUAGE else "en",
         "passed": ctx.passed,
         "failed": ctx.failed,
         "explained": tuple(t for t in ctx.failed if _is_explained(t, result)),
         "not_run": tuple((test, _own_message(test, result)) for test in not_run),
-        "not_run_lead": "These tests did not run and scored 0."
+        "not_run_lead": _(N_("These tests did not run and scored 0."))
         if graded
-        else "Because of the problem above, these tests could not run and scored 0.",
-        "figures": tuple(zip(result.plots, ctx.svgs or ("",) * len(result.plots), strict=True)),
-        "status_title": STATUS_TITLES[result.status],
-        "banner": None if graded else STATUS_TITLES[result.status],
+        else _(N_("Because of the problem above, these tests could not run and scored 0.")),
+        "figures": tuple(zip(plots, ctx.svgs or ("",) * len(plots), strict=True)),
+        "status_title": _(STATUS_TITLES[result.status]),
+        "banner": None if graded else _(STATUS_TITLES[result.status]),
+        "mistakes": mistakes,
+        "mistakes_of": {test: [m for m in mistakes if test in m["tests"]] for test in (t.name for t in ctx.failed)},
+    }
+
+
+def _diagnosis_view(diagnosis: Diagnosis, translate: Translator) -> dict[str, Any]:
+    """Returns a named mistake's texts in the report's language, placeholders filled."""
+    _ = translate.gettext
+    return {
+        "id": diagnosis.id,
+        "title": diagnosis.text(_(diagnosis.title)),
+        "explanation": diagnosis.text(_(diagnosis.explanation)),
+        "fix": diagnosis.text(_(diagnosis.fix)),
+        "call": diagnosis.call,
+        "expected": diagnosis.expected,
+        "actual": diagnosis.actual,
+        "tests": diagnosis.tests,
     }
 
 
@@ -168,19 +240,18 @@ def _md_quote(text: str) -> str:
     return "\n".join(f"> {line}".rstrip() for line in str(text).splitlines() or [""])
 
 
-def _points_phrase(value: float) -> str:
-    """Returns "1 point", "1.5 points", "0 points"."""
+def _points_phrase(value: float, translate: Translator) -> str:
+    """Returns "1 point", "1.5 points", "0 points" in the translator's language."""
     text = format_points(value)
-    return f"{text} point" if text == "1" else f"{text} points"
+    return translate.ngettext("%(n)s point", "%(n)s points", 1 if text == "1" else 2) % {"n": text}
 
 
-def _outcome_label(outcome: Outcome) -> str:
-    return OUTCOME_LABELS[Outcome(outcome)]
-
-
-def _make_environment() -> Environment:
+@cache
+def environment(translate: Translator) -> Environment:
+    """Returns the one Jinja2 environment of a language: the templates' gettext and filters in it."""
     environment = Environment(
         loader=PackageLoader("grader", "templates"),
+        extensions=["jinja2.ext.i18n"],
         # select_autoescape compares name endings, so "report.html.j2" matches "html.j2" and the
         # Markdown and text templates stay unescaped.
         autoescape=select_autoescape(["html.j2"], default_for_string=False, default=False),
@@ -196,12 +267,15 @@ def _make_environment() -> Environment:
         md_fence=_md_fence,
         md_quote=_md_quote,
         points=format_points,
-        points_phrase=_points_phrase,
-        outcome_label=_outcome_label,
+        points_phrase=lambda value: _points_phrase(value, translate),
+        outcome_label=lambda outcome: translate.gettext(OUTCOME_LABELS[Outcome(outcome)]),
+        translate=translate.gettext,
         # Printed output and values usually end in a newline; a block shows it as an empty line.
         rstrip_newlines=lambda text: str(text).rstrip("\r\n"),
     )
+    install(environment, translate)
     return environment
 
 
-_environment = _make_environment()
+_environment = environment(translator())
+"""The English environment (the source language)."""

@@ -26,6 +26,8 @@ class Status(enum.StrEnum):
     """The worker holding the submission exited or died while loading it."""
     INTERNAL_ERROR = "internal_error"
     """The grader or the hidden tests failed; the student is not at fault."""
+    MISSING = "missing"
+    """A student on the roster handed in nothing: no submission of theirs was found at all."""
 
 
 class Outcome(enum.StrEnum):
@@ -111,6 +113,40 @@ class Plot:
     panels: tuple[Panel, ...]
     notes: tuple[str, ...] = ()
     """Sentences about runs that could not be drawn, e.g. the student's code raised in one run."""
+    language: str = "en"
+    """The language of the plot's text (title, labels, the words drawn on it); part of what is drawn."""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A named mistake the submission's values show, with the smallest call that shows it and the fix.
+
+    title, explanation and fix are the assignment's English text, which is also the gettext msgid a
+    report looks up to show them in another language; `{name}` placeholders are filled from params.
+    """
+
+    id: str
+    """Stable name of the mistake, e.g. "uphill_update": what the class summary counts."""
+    title: str
+    """The mistake in plain words."""
+    explanation: str
+    """What the values show and why it is wrong."""
+    fix: str
+    """What to change."""
+    call: str | None = None
+    """The smallest call that shows the mistake, as a student would type it."""
+    expected: str | None = None
+    """What the reference gives for that call, formatted for reading."""
+    actual: str | None = None
+    """What the student's code gave."""
+    params: tuple[tuple[str, str], ...] = ()
+    """Values (already formatted) filled into the texts' `{name}` placeholders."""
+    tests: tuple[str, ...] = ()
+    """The failed tests this mistake explains."""
+
+    def text(self, message: str) -> str:
+        """Returns `message` (one of the texts, or its translation) with the placeholders filled."""
+        return message.format(**dict(self.params)) if self.params else message
 
 
 TIMING_FIELDS = ("seconds", "timings")
@@ -146,6 +182,8 @@ class SubmissionResult:
     would give the same result, so a batch may skip it."""
     timings: tuple[tuple[str, float], ...] = ()
     """Seconds spent per phase (worker start, tests, plots); like `seconds`, differs between runs."""
+    diagnoses: tuple[Diagnosis, ...] = ()
+    """The named mistakes found in the submission's values, for graded submissions that failed a test."""
 
     @property
     def percent(self) -> float:
@@ -175,6 +213,19 @@ class SubmissionResult:
             "percent": round(self.percent, 2),
             "failure": asdict(self.failure) if self.failure else None,
             "tests": tests,
+            "diagnoses": [
+                {
+                    "id": d.id,
+                    "title": d.text(d.title),
+                    "explanation": d.text(d.explanation),
+                    "fix": d.text(d.fix),
+                    "call": d.call,
+                    "expected": d.expected,
+                    "actual": d.actual,
+                    "tests": list(d.tests),
+                }
+                for d in self.diagnoses
+            ],
             "output": self.output,
             "grader_version": self.grader_version,
             "submission_sha256": self.submission_sha256,
@@ -195,4 +246,10 @@ class ReportContext:
     failed: tuple[TestResult, ...] = field(default=())
     passed: tuple[TestResult, ...] = field(default=())
     svgs: tuple[str, ...] = field(default=())
-    """One inline SVG per plot in result.plots, same order."""
+    """One inline SVG per plot in `plots`, same order."""
+    language: str = "en"
+    """The language the report is written in."""
+    locale_dirs: tuple[Any, ...] = field(default=())
+    """Folders of gettext catalogs (Paths) beside the engine's: the assignment's hints, plots, diagnoses."""
+    plots: tuple[Plot, ...] = field(default=())
+    """result.plots with their texts in the report's language."""

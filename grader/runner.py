@@ -7,9 +7,11 @@ collection are paid once per grading process, not once per submission.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,12 +20,13 @@ from typing import Any
 
 import pytest
 
-from grader import __version__, scoring
-from grader.assignment import Assignment, load_reference
+from grader import __version__, notebooks, scoring
+from grader.assignment import Assignment, load_diagnoses, load_reference
+from grader.diagnosis import diagnose
 from grader.plotdata import build_plot
 from grader.plugin import GradingPlugin
 from grader.remote import RemoteSubmission
-from grader.results import Failure, Plot, Status, SubmissionResult
+from grader.results import Diagnosis, Failure, Plot, Status, SubmissionResult
 from grader.sandbox import ForkServerLauncher, Launcher, Reply, Worker
 
 
@@ -63,7 +66,8 @@ def grade_stream(
 
     def drive(plugin: GradingPlugin) -> None:
         for source in pending:
-            on_result(_grade_in_session(assignment, source, plugin, reference, launcher, with_plots))
+            result = _grade_in_session(assignment, source, plugin, reference, launcher, with_plots)
+            on_result(dataclasses.replace(result, isolation=launcher.isolation.level))
 
     plugin = GradingPlugin(reference, assignment.seed, drive)
     try:
@@ -92,6 +96,7 @@ def _grade_in_session(
 ) -> SubmissionResult:
     started = time.monotonic()
     failure: Failure | None
+    converted = contextlib.ExitStack()  # keeps a notebook's converted source until its worker is done
     try:
         if source.path is None or not source.path.is_file():
             failure = Failure(
@@ -103,7 +108,16 @@ def _grade_in_session(
             return _result(
                 assignment, source, plugin.collected, run, Status.MISSING_FILE, failure, "", (), started, timings
             )
-        with Worker(source.path, assignment.submission_file, assignment.limits, launcher) as worker:
+        try:  # a notebook becomes Python here, in the trusted process; the worker only ever loads Python
+            python_file = converted.enter_context(notebooks.python_file(source.path))
+        except notebooks.UnreadableNotebook as unreadable:
+            failure = Failure(kind="error", message=str(unreadable))
+            run = plugin.run(None, failure)
+            timings = {"tests": time.monotonic() - started}
+            return _result(
+                assignment, source, plugin.collected, run, Status.SYNTAX_ERROR, failure, "", (), started, timings
+            )
+        with Worker(python_file, assignment.submission_file, assignment.limits, launcher) as worker:
             clock = _Clock()
             load = worker.load()
             clock.lap("worker start")
@@ -111,6 +125,9 @@ def _grade_in_session(
             submission = RemoteSubmission(worker, reference) if status is Status.GRADED else None
             run = plugin.run(submission, failure)
             clock.lap("tests")
+            diagnoses = _diagnoses(assignment, run.outcomes, submission, reference)
+            if diagnoses is not None:
+                clock.lap("diagnoses")
             plots: tuple[Plot, ...] = ()
             if with_plots:
                 plots = tuple(build_plot(spec, reference, submission) for spec in assignment.plots)
@@ -125,12 +142,15 @@ def _grade_in_session(
                     ),
                 )
             return _result(
-                assignment, source, plugin.collected, run, status, failure, worker.output, plots, started, clock.laps
-            )
+                assignment, source, plugin.collected, run, status, failure, worker.output, plots, started, clock.laps,
+                diagnoses=diagnoses or (),
+            )  # fmt: skip
     except KeyboardInterrupt:
         raise
     except Exception as error:  # noqa: BLE001 - one grader bug must not lose the rest of a batch
         return internal_error_result(assignment, source, f"the grader failed ({type(error).__name__}: {error})")
+    finally:
+        converted.close()
 
 
 def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | None]:
@@ -208,8 +228,31 @@ def run_pytest(tests: Path, plugin: GradingPlugin) -> int:
         "-W", "ignore::DeprecationWarning",
     ]  # fmt: skip
     sink = io.StringIO()
-    with _plugins_autoload_disabled(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+    with (
+        _plugins_autoload_disabled(),
+        test_modules_forgotten(tests),
+        contextlib.redirect_stdout(sink),
+        contextlib.redirect_stderr(sink),
+    ):
         return int(pytest.main(args, plugins=[plugin]))
+
+
+@contextlib.contextmanager
+def test_modules_forgotten(tests: Path) -> Iterator[None]:
+    """Drops the modules imported from `tests` when the session ends.
+
+    With --import-mode=importlib a test file is named after its path below the rootdir, so two
+    assignments' tests/public/test_public.py are both "test_public": a later session in the same
+    process would reuse the first one's module and run the wrong assignment's tests.
+    """
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        folder = str(tests.resolve())
+        for name in set(sys.modules) - before:
+            if str(getattr(sys.modules[name], "__file__", None) or "").startswith(folder):
+                del sys.modules[name]
 
 
 @contextlib.contextmanager
@@ -237,6 +280,7 @@ def _result(
     plots: tuple[Plot, ...],
     started: float,
     timings: dict[str, float],
+    diagnoses: tuple[Diagnosis, ...] = (),
 ) -> SubmissionResult:
     tests = scoring.score_tests(collected, run.outcomes, run.failures)
     return SubmissionResult(
@@ -255,7 +299,18 @@ def _result(
         failure=failure,
         fingerprint=fingerprint(assignment, source.path),
         timings=tuple(timings.items()),
+        diagnoses=diagnoses,
     )
+
+
+def _diagnoses(
+    assignment: Assignment, outcomes: dict[str, str], submission: RemoteSubmission | None, reference: Any
+) -> tuple[Diagnosis, ...] | None:
+    """Returns the named mistakes of a loaded submission that failed a test; None when none was looked for."""
+    failed = [nodeid for nodeid, outcome in outcomes.items() if outcome != "passed"]
+    if submission is None or assignment.diagnoses_file is None or not failed:
+        return None
+    return diagnose(load_diagnoses(assignment.diagnoses_file), failed, submission, reference)
 
 
 def internal_error_result(assignment: Assignment, source: Source, problem: str) -> SubmissionResult:

@@ -379,6 +379,8 @@ def test_results_json_has_required_keys(tmp_path):
         "fingerprint",
         "seconds",
         "timings",
+        "diagnoses",
+        "language",
     }
     for test in data["tests"]:
         assert {"name", "score", "max_score", "outcome", "message", "hint"} <= set(test)

@@ -1,0 +1,140 @@
+"""report.html and summary.html open cleanly in a real headless Chromium: no console errors, a screenshot saved.
+
+Needs the Debian packages chromium and chromium-driver (.ci/run installs them). Without them these tests
+FAIL, naming the packages: a skipped browser test would hide a broken page. Screenshots go to
+$GRADER_ARTIFACTS (default: pytest's temporary folder). Selenium drives the browser through chromedriver
+(the W3C WebDriver the packages ship), which gives the page's console log; its driver and browser paths
+are set explicitly, so Selenium Manager never tries to download anything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import find_assignment
+from grader.batch import grade_batch
+from grader.discovery import discover
+
+PROJECT = Path(__file__).parent.parent
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+CHROMEDRIVER = "chromedriver"
+INSTALL = "install them with: apt-get update && apt-get install -y chromium chromium-driver (as .ci/run does)"
+
+
+def _find(names: tuple[str, ...]) -> str | None:
+    return next((path for name in names if (path := shutil.which(name))), None)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    chromium, driver_path = _find(CHROMIUM), _find((CHROMEDRIVER,)) or _find(("/usr/lib/chromium/chromedriver",))
+    if chromium is None or driver_path is None:
+        pytest.fail(f"headless Chromium tests need chromium and chromedriver on PATH; {INSTALL}")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail("the browser tests need selenium: pip install -e '.[dev]'")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    profile = tempfile.mkdtemp(prefix="grader-chromium-")
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1100,1400",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("GRADER_ARTIFACTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module", params=["en", "vi"])
+def graded(request, tmp_path_factory):
+    gd1d = find_assignment(str(PROJECT / "assignments" / "gd1d"))
+    out = tmp_path_factory.mktemp(f"out-{request.param}")
+    names = ("correct", "wrong_sign", "syntax_error", "transposed_history", "loops_at_import")
+    sources = discover([gd1d.examples / f"{name}.py" for name in names], gd1d.submission_file)
+    grade_batch(gd1d, sources, out, jobs=2, language=request.param)
+    return request.param, out
+
+
+def open_page(driver, path: Path, screenshot: Path) -> list[dict]:
+    """Returns the console messages of severity SEVERE after loading `path`; saves a full-page screenshot."""
+    driver.get_log("browser")  # drop anything left from an earlier page
+    driver.get(path.as_uri())
+    assert driver.execute_script("return document.readyState") == "complete"
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1100, min(max(height, 800), 12000))
+    driver.save_screenshot(str(screenshot))
+    assert screenshot.stat().st_size > 10_000
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+@pytest.mark.parametrize("page", ["wrong_sign/report.html", "syntax_error/report.html", "summary.html"])
+def test_pages_open_without_console_errors(browser, graded, artifacts, page):
+    language, out = graded
+    screenshot = artifacts / f"{language}-{page.replace('/', '-')}.png"
+    errors = open_page(browser, out / page, screenshot)
+    assert errors == [], errors
+    assert browser.execute_script("return document.documentElement.lang") == language
+    # Nothing the page needs comes from elsewhere, and nothing wider than the window but the plots.
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert browser.execute_script("return document.body.scrollWidth <= window.innerWidth")
+
+
+def test_plots_have_titles_and_text_alternatives(browser, graded):
+    language, out = graded
+    browser.get((out / "wrong_sign" / "report.html").as_uri())
+    plots = browser.execute_script(
+        "return [...document.querySelectorAll('svg')].map(s => [s.getAttribute('role'), "
+        "s.getAttribute('aria-label'), s.querySelector('title') && s.querySelector('title').textContent])"
+    )
+    assert len(plots) == 4
+    assert all(role == "img" and label and title == label for role, label, title in plots)
+    assert any("0.1" in label and ("fixed" in label or "cố định" in label) for _, label, _ in plots)
+
+
+def test_summary_links_open_every_report(browser, graded):
+    language, out = graded
+    browser.get((out / "summary.html").as_uri())
+    links = browser.execute_script(
+        "return [...new Set([...document.querySelectorAll('a')].map(a => a.href))]"
+        ".filter(h => h.endsWith('report.html'))"
+    )
+    assert len(links) == 5
+    for link in links:
+        browser.get(link)
+        assert browser.execute_script("return document.querySelector('h1') !== null")
+
+
+def test_the_console_check_catches_an_error(browser, tmp_path, artifacts):
+    """The check is not vacuous: a page that logs an error fails it."""
+    page = tmp_path / "broken.html"
+    page.write_text("<!DOCTYPE html><html lang='en'><title>x</title><script>console.error('boom')</script></html>")
+    errors = open_page(browser, page, artifacts / "broken.png")
+    assert errors and "boom" in errors[0]["message"]
