@@ -23,11 +23,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__
 from grader.assignment import Assignment
 from grader.errors import GraderError
 from grader.gradebook import GradebookRow, format_points
 from grader.results import Failure, Status, SubmissionResult
+from grader.runner import Source, ungraded_result
 
 ID_COLUMNS = ("sisuserid", "sisloginid", "loginid", "id")
 """Accepted id headers, normalized (lower case, no spaces, underscores or hyphens), in order of preference."""
@@ -127,17 +127,7 @@ def missing_result(assignment: Assignment, student: str) -> SubmissionResult:
         kind="unavailable",
         message="no submission of yours was found, so it scores 0. If you did hand one in, tell your instructor.",
     )
-    return SubmissionResult(
-        student=student,
-        assignment=assignment.name,
-        score=0.0,
-        max_score=assignment.points,
-        status=Status.MISSING,
-        status_message=failure.message,
-        tests=(),
-        grader_version=__version__,
-        failure=failure,
-    )
+    return ungraded_result(assignment, Source(student, None), Status.MISSING, failure)
 
 
 def write_lms_gradebook(roster: Roster, rows: Sequence[GradebookRow], path: Path) -> None:

@@ -316,12 +316,17 @@ def _diagnoses(
 def internal_error_result(assignment: Assignment, source: Source, problem: str) -> SubmissionResult:
     """Returns the result for a submission the grader itself failed to grade: status internal_error."""
     failure = Failure(kind="internal", message=f"{problem}. This is not your mistake: tell your instructor.")
+    return ungraded_result(assignment, source, Status.INTERNAL_ERROR, failure)
+
+
+def ungraded_result(assignment: Assignment, source: Source, status: Status, failure: Failure) -> SubmissionResult:
+    """Returns a result with no tests run: a status and the reason, scoring 0."""
     return SubmissionResult(
         student=source.student,
         assignment=assignment.name,
         score=0.0,
         max_score=assignment.points,
-        status=Status.INTERNAL_ERROR,
+        status=status,
         status_message=failure.message,
         tests=(),
         grader_version=__version__,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,39 @@ import pytest
 from grader.assignment import Assignment, load_assignment
 from grader.results import SubmissionResult
 from grader.runner import Source, grade
+from grader.sandbox.isolation import WORKER_UID_BASE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
 PROJECT = Path(__file__).parent.parent
+
+
+def leftovers() -> list[str]:
+    """Returns processes a submission started that still run: marked "grader-attack", or a worker's user id."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        uid = int(status.split("Uid:")[1].split()[0])
+        state = status.split("State:")[1].split()[0]
+        if state != "Z" and (b"grader-attack" in command or uid >= WORKER_UID_BASE):
+            found.append(f"{entry}: {command[:80]!r}")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_process_survives():
+    """After every test, no process started by a submission is left running."""
+    yield
+    deadline = time.monotonic() + 3
+    while leftovers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not leftovers(), "processes started by a submission are still running"
 
 
 @pytest.fixture(scope="session")
