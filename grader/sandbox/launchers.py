@@ -26,7 +26,7 @@ from grader.sandbox.isolation import (
     choose_isolation,
 )
 from grader.sandbox.limits import Limits, worker_environment
-from grader.sandbox.processes import kill_descendants, kill_namespace, kill_tree, kill_user
+from grader.sandbox.processes import kill_descendants, kill_namespace, kill_tree, kill_user, namespace_below
 
 # Imports the grader package from its own folder without putting the folder above it (the project,
 # with its reference and hidden tests) on the worker's sys.path, then runs grader.worker.main.
@@ -157,6 +157,8 @@ class ForkServerLauncher:
         self._scratch = _Scratch(owner=self.worker_uid)
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
+        self._namespace: str | None = None
+        """The zygote's PID namespace inside bubblewrap, found once per zygote."""
 
     def start(self, submission: Path, file_name: str, limits: Limits) -> Started:
         name = self._scratch.prepare(submission, file_name)
@@ -211,14 +213,18 @@ class ForkServerLauncher:
     def _stop(self, pid: int) -> int | None:
         """Kills everything the worker may have started, reaps it, and empties the scratch folder."""
         zygote = self._zygote
-        if self.isolation.level == BUBBLEWRAP and zygote is not None:
-            kill_namespace(zygote.pid, keep=(1, 2))  # 1 is bubblewrap's reaper, 2 the zygote
-        if self.worker_uid is not None:
-            kill_user(self.worker_uid)
-        if self.isolation.level != BUBBLEWRAP and zygote is not None:
-            # Without a PID namespace: the worker, and every orphan it left (the zygote is their
-            # subreaper), are the zygote's descendants; the zygote itself stays.
-            kill_descendants(zygote.pid)
+        if self.isolation.level == BUBBLEWRAP:
+            if self._namespace is None and zygote is not None:
+                self._namespace = namespace_below(zygote.pid)
+            if self._namespace is not None:
+                kill_namespace(self._namespace, keep=(1, 2))  # 1 is bubblewrap's reaper, 2 the zygote
+        else:
+            if self.worker_uid is not None:
+                kill_user(self.worker_uid)
+            if zygote is not None:
+                # Without a PID namespace: the worker, and every orphan it left (the zygote is their
+                # subreaper), are the zygote's descendants; the zygote itself stays.
+                kill_descendants(zygote.pid)
         code = self._reap(pid)
         self._scratch.empty()
         return code
@@ -275,11 +281,13 @@ class ForkServerLauncher:
     def _close_zygote(self) -> None:
         control, self._control = self._control, None
         zygote, self._zygote = self._zygote, None
+        namespace, self._namespace = self._namespace, None
         if control is not None:
             control.close()
         if zygote is not None:
-            if self.isolation.level == BUBBLEWRAP:
-                kill_namespace(zygote.pid, keep=())
+            namespace = namespace or (namespace_below(zygote.pid) if self.isolation.level == BUBBLEWRAP else None)
+            if namespace is not None:
+                kill_namespace(namespace, keep=())
             zygote.kill()
             zygote.wait()
         if self.worker_uid is not None:

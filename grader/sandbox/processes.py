@@ -42,31 +42,29 @@ def kill_descendants(root: int) -> None:
 
 def kill_user(uid: int) -> None:
     """Kills every process running as `uid` (a user id only one fork server's workers use)."""
-    _kill_all(lambda status: _field(status, "Uid") == str(uid), keep=())
+    _kill_matching(lambda pid, status: _field(status, "Uid") == str(uid))
 
 
-def kill_namespace(outer: int, keep: tuple[int, ...]) -> None:
-    """Kills every process in the PID namespace that bubblewrap process `outer` made, except the pids
-    (as seen inside the namespace) in `keep`. Orphans reparent inside the namespace, so none escape."""
-    namespace = _namespace_below(outer)
-    if namespace is None:
-        return
+def kill_namespace(namespace: str, keep: tuple[int, ...]) -> None:
+    """Kills every process in PID namespace `namespace` except the pids (as seen inside it) in `keep`.
 
-    def inside_and_not_kept(status: str, pid: int) -> bool:
+    Orphans reparent inside the namespace, so none escape.
+    """
+
+    def inside_and_not_kept(pid: int, status: str) -> bool:
         inner = (_field(status, "NSpid") or "").split()
-        return _pid_namespace(pid) == namespace and bool(inner) and int(inner[-1]) not in keep
+        return bool(inner) and int(inner[-1]) not in keep and _pid_namespace(pid) == namespace
 
-    _kill_all(lambda status: True, keep=(), also=inside_and_not_kept)
+    _kill_matching(inside_and_not_kept)
 
 
-def _kill_all(
-    matches: Callable[[str], bool], keep: tuple[int, ...], also: Callable[[str, int], bool] | None = None
-) -> None:
+def _kill_matching(matches: Callable[[int, str], bool]) -> None:
+    """Freezes then kills every live process `matches` selects, until a scan finds none."""
     for _ in range(5):
         targets = [
             pid
             for pid, status in _statuses()
-            if pid != os.getpid() and matches(status) and (also is None or also(status, pid)) and pid not in keep
+            if pid != os.getpid() and _field(status, "State") not in ("Z", "X") and matches(pid, status)
         ]
         if not targets:
             return
@@ -103,7 +101,7 @@ def _pid_namespace(pid: int) -> str | None:
         return None
 
 
-def _namespace_below(outer: int) -> str | None:
+def namespace_below(outer: int) -> str | None:
     """Returns the PID namespace of the first descendant of `outer` that is not in outer's namespace."""
     own = _pid_namespace(outer)
     for pid in _descendants(outer):
