@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need: bubblewrap (workers' strongest isolation) and Chromium with
-# its driver (reports are opened in a real browser). Needs root; does nothing when all are present.
+# Installs the Debian packages the tests need: bubblewrap (workers' strongest isolation); Debian's Python
+# packages numpy and pytest (an interpreter every user can read, for workers that drop to a user id of
+# their own); Chromium and its driver (reports are opened in a real browser). Needs root; does nothing
+# when all are present.
 set -euo pipefail
-packages=(bubblewrap chromium chromium-driver)
+packages=(bubblewrap chromium chromium-driver python3-numpy python3-pytest)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

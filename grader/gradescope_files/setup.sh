@@ -24,5 +24,8 @@ if ! "$PYTHON" -m venv "$ROOT/venv"; then  # Debian and Ubuntu ship venv separat
     rm -rf "$ROOT/venv"
     "$PYTHON" -m venv "$ROOT/venv"
 fi
+# bubblewrap gives workers the strongest isolation where the container allows namespaces; without it
+# (or where namespaces are refused) the grader falls back to a user id per worker, since this runs as root.
+apt-get install -y bubblewrap >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y bubblewrap) || true
 "$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --quiet -r "$ROOT/source/requirements.txt"

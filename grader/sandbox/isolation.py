@@ -13,6 +13,7 @@ Three levels, strongest first:
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -42,6 +43,8 @@ class Isolation:
     """The bwrap command, at level "bubblewrap"."""
     drop_privileges: bool = False
     """Whether workers switch to a user id of their own (needs root)."""
+    python: str = sys.executable
+    """The interpreter workers run: GRADER_WORKER_PYTHON, or the grader's own. It needs NumPy."""
 
 
 def choose_isolation(requested: str | None = None) -> Isolation:
@@ -55,16 +58,17 @@ def choose_isolation(requested: str | None = None) -> Isolation:
     root = os.geteuid() == 0
     bwrap = _working_bwrap()
     wanted = CHOICES[choice]
+    python = worker_python()
     if wanted in (None, BUBBLEWRAP) and bwrap:
-        return Isolation(BUBBLEWRAP, bwrap=bwrap, drop_privileges=root)
+        return Isolation(BUBBLEWRAP, bwrap=bwrap, drop_privileges=root, python=python)
     if wanted == BUBBLEWRAP:
         raise GraderError(
             "bubblewrap is not available (no working bwrap command)",
             "install the Debian package bubblewrap, or set GRADER_ISOLATION=strongest",
         )
-    hidden = _unreadable_python_folder()
+    hidden = _unreadable_python_folder(python)
     if wanted in (None, UNPRIVILEGED) and root and hidden is None:
-        return Isolation(UNPRIVILEGED, drop_privileges=True)
+        return Isolation(UNPRIVILEGED, drop_privileges=True, python=python)
     if wanted == UNPRIVILEGED:
         if not root:
             raise GraderError(
@@ -72,14 +76,22 @@ def choose_isolation(requested: str | None = None) -> Isolation:
             )
         raise GraderError(
             f"an unprivileged worker could not read the Python installation ({hidden} is closed to other users)",
-            "install bubblewrap, or use a Python that all users can read",
+            "install bubblewrap, or point GRADER_WORKER_PYTHON at a Python with NumPy that all users can read "
+            "(e.g. Debian's /usr/bin/python3 with python3-numpy)",
         )
-    return Isolation(LIMITS_ONLY)
+    return Isolation(LIMITS_ONLY, python=python)
 
 
-def _unreadable_python_folder() -> str | None:
+def worker_python() -> str:
+    """Returns the interpreter workers run (GRADER_WORKER_PYTHON or the grader's), checked to import NumPy."""
+    python = os.environ.get("GRADER_WORKER_PYTHON") or sys.executable
+    python_folders(python)  # raises GraderError when it cannot serve as a worker
+    return python
+
+
+def _unreadable_python_folder(python: str) -> str | None:
     """Returns the first folder on the way to the interpreter's files that other users cannot enter."""
-    for folder in sorted(_python_folders()):
+    for folder in sorted(python_folders(python)):
         for path in [*reversed(Path(folder).parents[:-1]), Path(folder)]:
             if not path.stat().st_mode & 0o001:
                 return str(path)
@@ -125,7 +137,7 @@ def bwrap_command(isolation: Isolation, scratch: Path, grader_folder: Path) -> l
     for shared in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives"):
         options += ["--ro-bind-try", shared, shared]
     made: set[str] = set()
-    for folder in sorted(_python_folders() | {str(grader_folder)}):
+    for folder in sorted(python_folders(isolation.python) | {str(grader_folder)}):
         # bwrap copies the modes of the folders above a bind (/root is 0700): open them for the worker.
         for ancestor in reversed(Path(folder).parents[:-1]):
             if str(ancestor) not in made and str(ancestor) not in ("/usr", "/tmp"):
@@ -140,9 +152,25 @@ def bwrap_command(isolation: Isolation, scratch: Path, grader_folder: Path) -> l
     return options
 
 
-def _python_folders() -> set[str]:
-    """Returns the folders the interpreter and its packages live in (not the project around a venv)."""
-    folders = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
-    folders |= {p for p in sys.path if "site-packages" in p and os.path.isdir(p)}
+@functools.cache
+def python_folders(python: str) -> frozenset[str]:
+    """Returns the folders `python` and its packages live in (not the project around a venv).
+
+    Raises GraderError when `python` cannot run or cannot import NumPy, which every worker needs.
+    """
+    prefixes: list[str] = [sys.base_prefix, sys.prefix, sys.exec_prefix]
+    path: list[str] = sys.path
+    if os.path.realpath(python) != os.path.realpath(sys.executable):
+        query = "import json, sys, numpy; print(json.dumps([[sys.base_prefix, sys.prefix, sys.exec_prefix], sys.path]))"
+        try:
+            answer = subprocess.run([python, "-s", "-c", query], capture_output=True, text=True, timeout=30)
+            prefixes, path = json.loads(answer.stdout)
+        except (OSError, subprocess.TimeoutExpired, ValueError) as error:
+            raise GraderError(
+                f"the worker interpreter {python} cannot run or cannot import numpy ({type(error).__name__})",
+                "install numpy for it, or unset GRADER_WORKER_PYTHON",
+            ) from None
+    folders = {*prefixes, os.path.dirname(os.path.realpath(python))}
+    folders |= {p for p in path if ("site-packages" in p or "dist-packages" in p) and os.path.isdir(p)}
     # A folder inside another one listed is already visible.
-    return {f for f in folders if not any(f != other and f.startswith(other + os.sep) for other in folders)}
+    return frozenset(f for f in folders if not any(f != other and f.startswith(other + os.sep) for other in folders))

@@ -63,11 +63,11 @@ class Launcher(Protocol):
     def close(self) -> None: ...
 
 
-def interpreter_command(*arguments: str) -> list[str]:
-    """Returns the command that runs grader.worker with `arguments` in a clean interpreter."""
+def interpreter_command(python: str, *arguments: str) -> list[str]:
+    """Returns the command that runs grader.worker with `arguments` in a clean `python`."""
     # -s: no user site; -P: no script folder on sys.path; -B: no .pyc beside the submission;
     # -u: unbuffered, so output printed just before a kill is not lost. The environment is ours alone.
-    return [sys.executable, "-s", "-P", "-B", "-u", "-c", BOOTSTRAP, str(GRADER_FOLDER), *arguments]
+    return [python, "-s", "-P", "-B", "-u", "-c", BOOTSTRAP, str(GRADER_FOLDER), *arguments]
 
 
 class _Scratch:
@@ -117,7 +117,7 @@ class SpawnLauncher:
         try:
             process = subprocess.Popen(
                 interpreter_command(
-                    "serve", str(worker_end.fileno()), str(limits.memory_bytes), str(limits.cpu_seconds)
+                    sys.executable, "serve", str(worker_end.fileno()), str(limits.memory_bytes), str(limits.cpu_seconds)
                 ),
                 cwd=directory,
                 env=worker_environment(directory),
@@ -256,7 +256,7 @@ class ForkServerLauncher:
             return self._control
         self._close_zygote()
         grader_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = interpreter_command("zygote", str(zygote_end.fileno()))
+        command = interpreter_command(self.isolation.python, "zygote", str(zygote_end.fileno()))
         if self.isolation.level == BUBBLEWRAP:
             command = bwrap_command(self.isolation, self._scratch.path, GRADER_FOLDER) + command
             home = SCRATCH_INSIDE

@@ -1,0 +1,93 @@
+"""The attack fixtures' expectations and helpers, shared by the adversarial suites of each isolation level."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+from grader.results import Status
+
+ATTACKS = Path(__file__).parent / "fixtures" / "attacks"
+SECRET_NAME, SECRET_VALUE = "GRADER_TEST_API_TOKEN", "tok-3141592653589793"
+
+# attack → (status, score) that its honest values earn on the toy assignment (5 points).
+EXPECTED = {
+    "loops_at_import": (Status.TIMEOUT, 0.0),
+    "sleeps_at_import": (Status.TIMEOUT, 0.0),
+    "sys_exit_at_import": (Status.IMPORT_ERROR, 0.0),
+    "os_exit_at_import": (Status.CRASHED, 0.0),
+    "loops_in_call": (Status.GRADED, 1.0),
+    "sleeps_in_call": (Status.GRADED, 1.0),
+    "sys_exit_in_call": (Status.GRADED, 1.0),
+    "os_exit_in_call": (Status.GRADED, 1.0),
+    "ignores_sigterm": (Status.GRADED, 1.0),
+    "leaves_children_running": (Status.GRADED, 5.0),
+    "starts_many_children": (Status.GRADED, 5.0),
+    "hogs_memory": (Status.GRADED, 1.0),
+    "floods_output": (Status.GRADED, 5.0),
+    "reads_environment_secrets": (Status.GRADED, 5.0),
+    "reads_hidden_tests_and_reference": (Status.GRADED, 5.0),
+    "writes_fake_results": (Status.GRADED, 0.0),
+    "patches_pytest_numpy_builtins": (Status.GRADED, 0.0),
+    "returns_always_equal": (Status.GRADED, 0.0),
+    "returns_ndarray_subclass": (Status.GRADED, 0.0),
+    "returns_huge_array": (Status.GRADED, 1.0),
+    "planted_conftest": (Status.GRADED, 0.0),
+    "connects_to_local_port": (Status.GRADED, 5.0),
+    "valid_but_slow": (Status.GRADED, 5.0),
+}
+NOT_DEFENDED_WITHOUT_NAMESPACES = {
+    # With resource limits only, a worker shares the grader's user, files and network (docs/security.md).
+    "reads_hidden_tests_and_reference",
+    "writes_fake_results",
+    "connects_to_local_port",
+}
+
+
+class Listener:
+    """A TCP server on 127.0.0.1 that records whether anything connected."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
+def attack_source(name: str, tmp_path: Path, listener: Listener) -> Path:
+    if name == "planted_conftest":
+        return ATTACKS / name / "toy.py"
+    if name != "connects_to_local_port":
+        return ATTACKS / f"{name}.py"
+    path = tmp_path / f"{name}.py"
+    path.write_text(
+        "# Connects to a port the grader's machine opened on 127.0.0.1; honest values.\n"
+        "import socket\n\nimport numpy as np\n\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {listener.port}), timeout=0.5).sendall(b'leak')\n"
+        "    print('connected')\n"
+        "except OSError as error:\n"
+        "    print('no connection:', error)\n\n\n"
+        "def double(x):\n    return np.asarray(x, dtype=np.float64) * 2\n\n\n"
+        "def apply(function, n):\n    return [function(i) for i in range(n)]\n\n\n"
+        "def steps(n):\n    return np.arange(2.0 * n).reshape(n, 2)\n"
+    )
+    return path
