@@ -21,8 +21,9 @@ from typing import Any
 
 from grader.assignment import Assignment
 from grader.gradebook import GradebookRow, write_gradebook
+from grader.i18n import N_
 from grader.reports import write_reports
-from grader.results import Status, SubmissionResult
+from grader.results import Status, SubmissionResult, text
 from grader.resume import Change, changes, read_previous, write_changes
 from grader.roster import missing_result
 from grader.runner import Source, fingerprint, grade_stream, internal_error_result
@@ -207,7 +208,8 @@ def _grade_in_processes(
     write = _writer(assignment, out, emit, language)
     for source in todo:
         if source.student not in finished:
-            write(internal_error_result(assignment, source, "the grading process stopped while grading this"))
+            stopped = text(N_("the grading process stopped while grading this"))
+            write(internal_error_result(assignment, source, stopped))
 
 
 def _grading_process(assignment: Assignment, out: Path, tasks: Any, results: Any, language: str = "en") -> None:

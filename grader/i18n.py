@@ -139,7 +139,8 @@ def assignment_messages(assignment: Assignment) -> list[Message]:
     """Returns every English string of an assignment that reaches a report.
 
     The title, each plot's title, description, run labels and axis labels, the hint of every hidden and
-    public test (as pytest collects them, so hints built from constants count too) and every diagnosis text.
+    public test (as pytest collects them, so hints built from constants count too), the texts its checks
+    mark with N_, and every diagnosis text.
     """
     from grader.assignment import load_diagnoses
 
@@ -153,6 +154,11 @@ def assignment_messages(assignment: Assignment) -> list[Message]:
     for tests in (assignment.hidden_tests, assignment.public_tests):
         if tests.is_dir():
             found += [Message(hint, f"tests/{tests.name}: {nodeid}") for nodeid, hint in collect_hints(tests)]
+            # Checks' `what` and `expected` texts, marked N_("...") in the tests.
+            for filename, line, message, _comments, _context in extract_from_dir(
+                str(tests), [("**.py", "python")], keywords={"N_": None}
+            ):
+                found.append(Message(str(message), f"tests/{tests.name}/{filename}:{line}"))
     for probe in load_diagnoses(assignment.diagnoses_file) if assignment.diagnoses_file else ():
         where = f"diagnoses.py: {probe.id}"
         found += [Message(probe.title, where), Message(probe.explanation, where), Message(probe.fix, where)]

@@ -9,15 +9,16 @@ from typing import Any
 import numpy as np
 
 from grader.assignment import PlotPanel, PlotRun, PlotSpec
+from grader.i18n import N_
 from grader.remote import RemoteSubmission, SubmissionCallFailed, describe_call
-from grader.results import Panel, Plot, Series
+from grader.results import Panel, Plot, Series, Text, text
 
 
 def build_plot(spec: PlotSpec, reference: ModuleType, submission: RemoteSubmission | None) -> Plot:
     """Returns the plot with the reference's and (when it ran) the student's series per panel."""
     reference_runs = [_run_reference(run, reference) for run in spec.runs]
     student_runs: list[np.ndarray | None] = []
-    notes: list[str] = []
+    notes: list[Text] = []
     for run in spec.runs:
         if submission is None:
             student_runs.append(None)
@@ -26,11 +27,21 @@ def build_plot(spec: PlotSpec, reference: ModuleType, submission: RemoteSubmissi
             student_runs.append(_as_table(_run_submission(run, submission)))
         except SubmissionCallFailed as failed:
             student_runs.append(None)
-            notes.append(f"{run.label}: {failed.failure.message} Only the reference is drawn.")
+            problem = failed.failure.text or Text(failed.failure.message)
+            notes.append(
+                text(N_("{label}: {problem} Only the reference is drawn."), label=Text(run.label), problem=problem)
+            )
         except ValueError as error:
             student_runs.append(None)
             call = describe_call(run.function, run.args, dict(run.kwargs), reference)
-            notes.append(f"{run.label}: {call} returned {error}; only the reference is drawn.")
+            notes.append(
+                text(
+                    N_("{label}: {call} returned {value}; only the reference is drawn."),
+                    label=Text(run.label),
+                    call=call,
+                    value=str(error),
+                )
+            )
     panels = tuple(
         Panel(
             ylabel=panel.ylabel,

@@ -15,8 +15,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from grader.i18n import N_
 from grader.remote import RemoteSubmission, SubmissionCallFailed
-from grader.results import Failure
+from grader.results import Failure, text
 from grader.testing import Mismatch, describe_last_call, last_call
 
 # pytest's per-phase outcomes, worst first: a test's outcome is the worst of its phases.
@@ -157,7 +158,7 @@ class GradingPlugin:
     def submission(self) -> RemoteSubmission:
         last_call.set(None)
         if self._submission is None:
-            raise SubmissionUnavailable(self._unavailable or Failure(kind="unavailable", message="not loaded"))
+            raise SubmissionUnavailable(self._unavailable or Failure.of("unavailable", text(N_("not loaded"))))
         return self._submission
 
     @pytest.fixture
@@ -175,22 +176,27 @@ def describe_exception(error: BaseException) -> Failure:
     if isinstance(error, SubmissionCallFailed | SubmissionUnavailable):
         return error.failure
     if isinstance(error, Mismatch):
-        return Failure(
-            kind="mismatch", message=error.message, call=error.call, expected=error.expected, actual=error.actual
+        return Failure.of(
+            "mismatch",
+            error.text,
+            call=error.call,
+            expected=error.expected,
+            expected_text=error.expected_text,
+            actual=error.actual,
         )
     call = describe_last_call()
     if isinstance(error, AssertionError):
-        return Failure(kind="check", message=str(error).strip() or "a check on your values failed.", call=call)
+        # The test's own message: a report translates it when the assignment's catalog has it.
+        return Failure.of("check", text(str(error).strip() or N_("a check on your values failed.")), call=call)
     if isinstance(error, pytest.skip.Exception):
-        return Failure(kind="internal", message="the test was skipped, so it scores 0.")
+        return Failure.of("internal", text(N_("the test was skipped, so it scores 0.")))
     if call is not None:
-        return Failure(
-            kind="check",
-            call=call,
-            message=f"the test could not use what your code returned ({type(error).__name__}: {error}).",
+        sentence = text(
+            N_("the test could not use what your code returned ({error})."), error=f"{type(error).__name__}: {error}"
         )
-    return Failure(
-        kind="internal",
-        message=f"the test itself failed ({type(error).__name__}); this is not your mistake: "
-        "please tell your instructor.",
+        return Failure.of("check", sentence, call=call)
+    sentence = text(
+        N_("the test itself failed ({error}); this is not your mistake: please tell your instructor."),
+        error=type(error).__name__,
     )
+    return Failure.of("internal", sentence)

@@ -15,7 +15,8 @@ from typing import Any
 
 from grader import protocol
 from grader.formatting import format_value
-from grader.results import Failure
+from grader.i18n import N_
+from grader.results import Failure, text
 from grader.sandbox import Reply, Worker
 from grader.testing import last_call
 
@@ -91,10 +92,14 @@ class RemoteSubmission:
             return protocol.decode(reply.value)
         except protocol.ProtocolError as error:
             raise SubmissionCallFailed(
-                Failure(
-                    kind="bad_value",
+                Failure.of(
+                    "bad_value",
+                    text(
+                        N_("the value returned by {call} could not be read: {error}."),
+                        call=described(),
+                        error=str(error),
+                    ),
                     call=described(),
-                    message=f"The value returned by {described()} could not be read: {error}.",
                 )
             ) from None
 
@@ -113,51 +118,44 @@ def failure_for(reply: Reply, call: str, worker: Worker) -> Failure:
     """Returns the student-facing Failure for a reply that carried no value."""
     limits = worker.limits
     if reply.limit == "time":
-        return Failure(kind="limit", call=call, message=f"timed out after {limits.call_seconds:g} s in {call}.")
+        sentence = text(N_("timed out after {seconds} s in {call}."), seconds=f"{limits.call_seconds:g}", call=call)
+        return Failure.of("limit", sentence, call=call)
     if reply.limit == "total_time":
-        return Failure(
-            kind="limit",
+        sentence = text(
+            N_("the time limit for the whole submission ({seconds} s) was used up; {call} was not run."),
+            seconds=f"{limits.total_seconds:g}",
             call=call,
-            message=f"the time limit for the whole submission ({limits.total_seconds:g} s) "
-            f"was used up; {call} was not run.",
         )
+        return Failure.of("limit", sentence, call=call)
     if reply.limit == "memory":
-        return Failure(
-            kind="limit",
-            call=call,
-            line=_get(reply.error, "line"),
-            code=_get(reply.error, "code"),
-            message=f"ran out of memory (the limit is {limits.memory_mb} MB) in {call}.",
+        sentence = text(
+            N_("ran out of memory (the limit is {megabytes} MB) in {call}."), megabytes=str(limits.memory_mb), call=call
         )
+        return Failure.of("limit", sentence, call=call, line=_get(reply.error, "line"), code=_get(reply.error, "code"))
     if reply.error is not None:
         exception = f"{reply.error.get('type', 'Exception')}: {reply.error.get('message', '')}".rstrip(": ")
         line = _get(reply.error, "line")
-        where = f" at line {line} of your file" if line else ""
-        return Failure(
-            kind="error",
-            call=call,
-            exception=exception,
-            line=line,
-            code=_get(reply.error, "code"),
-            message=f"{call} raised {exception}{where}.",
+        sentence = (
+            text(
+                N_("{call} raised {exception} at line {line} of your file."),
+                call=call,
+                exception=exception,
+                line=str(line),
+            )
+            if line
+            else text(N_("{call} raised {exception}."), call=call, exception=exception)
         )
+        return Failure.of("error", sentence, call=call, exception=exception, line=line, code=_get(reply.error, "code"))
     if reply.bad_value is not None:
-        return Failure(
-            kind="bad_value", call=call, message=f"{call} returned {reply.bad_value}, which the grader does not accept."
+        sentence = text(
+            N_("{call} returned {value}, which the grader does not accept."), call=call, value=reply.bad_value
         )
+        return Failure.of("bad_value", sentence, call=call)
     if reply.missing is not None:
-        return Failure(
-            kind="error",
-            call=call,
-            exception=f"AttributeError: {reply.missing}",
-            message=f"your file does not define a function named {reply.missing}.",
-        )
-    return Failure(
-        kind="error",
-        call=call,
-        exception=reply.crash,
-        message=f"the worker running your code stopped during {call}: {reply.crash}.",
-    )
+        sentence = text(N_("your file does not define a function named {name}."), name=reply.missing)
+        return Failure.of("error", sentence, call=call, exception=f"AttributeError: {reply.missing}")
+    sentence = text(N_("the worker running your code stopped during {call}: {how}."), call=call, how=str(reply.crash))
+    return Failure.of("error", sentence, call=call, exception=reply.crash)
 
 
 class _Described:

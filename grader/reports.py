@@ -20,7 +20,17 @@ from markupsafe import Markup
 
 from grader.gradebook import format_points
 from grader.i18n import DEFAULT_LANGUAGE, N_, Translator, install, translator
-from grader.results import Diagnosis, Outcome, Plot, ReportContext, Status, SubmissionResult, TestResult
+from grader.results import (
+    Diagnosis,
+    Failure,
+    Outcome,
+    Plot,
+    ReportContext,
+    Status,
+    SubmissionResult,
+    TestResult,
+    Text,
+)
 from grader.svgcache import SvgCache, write_atomically
 
 STATUS_TITLES: dict[Status, str] = {
@@ -64,7 +74,9 @@ def build_context(
     """
     svg_cache = svg_cache or SvgCache()
     locale_dirs = tuple(locale_dirs)
-    plots = tuple(translate_plot(plot, translator(language, locale_dirs)) for plot in result.plots)
+    translate = translator(language, locale_dirs)
+    result = localize(result, translate)
+    plots = tuple(translate_plot(plot, translate) for plot in result.plots)
     return ReportContext(
         result=result,
         title=title,
@@ -75,6 +87,38 @@ def build_context(
         language=language,
         locale_dirs=locale_dirs,
         plots=plots,
+    )
+
+
+def localize(result: SubmissionResult, translate: Translator) -> SubmissionResult:
+    """Returns the result with every message (status, failures, expected properties) in the translator's
+    language; values filled into them (numbers, calls, Python's own words) stay as they are."""
+    _ = translate.gettext
+
+    def failure(found: Failure | None) -> Failure | None:
+        if found is None:
+            return None
+        return dataclasses.replace(
+            found,
+            message=found.text.render(_) if found.text else _(found.message),
+            expected=found.expected_text.render(_) if found.expected_text else found.expected,
+        )
+
+    def test_of(test: TestResult) -> TestResult:
+        found = failure(test.failure)
+        return dataclasses.replace(test, message=found.message, failure=found) if found else test
+
+    tests = tuple(test_of(test) for test in result.tests)
+    own = failure(result.failure)
+    return dataclasses.replace(
+        result,
+        tests=tests,
+        failure=own,
+        status_message=own.message if own else _(result.status_message),
+        plots=tuple(
+            dataclasses.replace(plot, notes=tuple(n.render(_) if isinstance(n, Text) else _(n) for n in plot.notes))
+            for plot in result.plots
+        ),
     )
 
 
@@ -155,9 +199,8 @@ def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any
         "result": result,
         "title": _(ctx.title),
         "language": ctx.language,
-        # Messages the engine and hidden tests compose with values are English in every language: the
-        # HTML marks them lang="en" so a screen reader reads them as English.
-        "message_lang": "" if ctx.language == DEFAULT_LANGUAGE else "en",
+        # Messages are translated sentences (localize); only the values filled into them stay as written.
+        "message_lang": "",
         "passed": ctx.passed,
         "failed": ctx.failed,
         "explained": tuple(t for t in ctx.failed if _is_explained(t, result)),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -40,6 +42,32 @@ class Outcome(enum.StrEnum):
     NOT_RUN = "not_run"
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence a report can translate: an English template (a gettext msgid) and the values in it.
+
+    Values are text already formatted for reading (numbers, calls), or Texts of their own, translated
+    in turn. results.json keeps the English rendering; reports render in their language.
+    """
+
+    template: str
+    values: tuple[tuple[str, Text | str], ...] = ()
+
+    def render(self, translate: Callable[[str], str] | None = None) -> str:
+        """Returns the sentence in the language of `translate`, or in English without one."""
+        values = {name: v.render(translate) if isinstance(v, Text) else v for name, v in self.values}
+        template = translate(self.template) if translate else self.template
+        return _PLACEHOLDER.sub(lambda found: values.get(found.group(1), found.group(0)), template)
+
+
+def text(template: str, **values: Text | str) -> Text:
+    """Returns a translatable sentence: `template` with {name} placeholders, and their values."""
+    return Text(template, tuple(values.items()))
+
+
 @dataclass(frozen=True)
 class Failure:
     """Why a test did not pass, in the terms a student can act on. Never holds test source."""
@@ -62,6 +90,15 @@ class Failure:
     """For kind "error": the line in the student's file where the exception was raised."""
     code: str | None = None
     """For kind "error": the text of that line."""
+    text: Text | None = None
+    """The message as a translatable sentence; `message` is its English rendering."""
+    expected_text: Text | None = None
+    """`expected` as a translatable sentence, when it is a property in words rather than a value."""
+
+    @classmethod
+    def of(cls, kind: str, sentence: Text, **details: Any) -> Failure:
+        """Returns a failure whose message is `sentence`, kept translatable for reports."""
+        return cls(kind=kind, message=sentence.render(), text=sentence, **details)
 
 
 @dataclass(frozen=True)
@@ -111,7 +148,7 @@ class Plot:
     description: str
     """The text alternative: what the figure shows, for screen readers and the Markdown report."""
     panels: tuple[Panel, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text | str, ...] = ()
     """Sentences about runs that could not be drawn, e.g. the student's code raised in one run."""
     language: str = "en"
     """The language of the plot's text (title, labels, the words drawn on it); part of what is drawn."""
@@ -199,7 +236,7 @@ class SubmissionResult:
                 "outcome": t.outcome.value,
                 "message": t.message,
                 "hint": t.hint,
-                "failure": asdict(t.failure) if t.failure else None,
+                "failure": _failure_json(t.failure),
             }
             for t in self.tests
         ]
@@ -211,7 +248,7 @@ class SubmissionResult:
             "status": self.status.value,
             "status_message": self.status_message,
             "percent": round(self.percent, 2),
-            "failure": asdict(self.failure) if self.failure else None,
+            "failure": _failure_json(self.failure),
             "tests": tests,
             "diagnoses": [
                 {
@@ -253,3 +290,8 @@ class ReportContext:
     """Folders of gettext catalogs (Paths) beside the engine's: the assignment's hints, plots, diagnoses."""
     plots: tuple[Plot, ...] = field(default=())
     """result.plots with their texts in the report's language."""
+
+
+def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
+    """Returns a failure for results.json: its English message, without the translatable form."""
+    return None if failure is None else {k: v for k, v in asdict(failure).items() if k not in ("text", "expected_text")}

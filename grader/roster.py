@@ -26,7 +26,8 @@ from pathlib import Path
 from grader.assignment import Assignment
 from grader.errors import GraderError
 from grader.gradebook import GradebookRow, format_points
-from grader.results import Failure, Status, SubmissionResult
+from grader.i18n import N_
+from grader.results import Failure, Status, SubmissionResult, text
 from grader.runner import Source, ungraded_result
 
 ID_COLUMNS = ("sisuserid", "sisloginid", "loginid", "id")
@@ -123,9 +124,9 @@ def read_roster(path: Path) -> Roster:
 
 def missing_result(assignment: Assignment, student: str) -> SubmissionResult:
     """Returns the result of a roster student who handed in nothing: status missing, score 0."""
-    failure = Failure(
-        kind="unavailable",
-        message="no submission of yours was found, so it scores 0. If you did hand one in, tell your instructor.",
+    failure = Failure.of(
+        "unavailable",
+        text(N_("no submission of yours was found, so it scores 0. If you did hand one in, tell your instructor.")),
     )
     return ungraded_result(assignment, Source(student, None), Status.MISSING, failure)
 

@@ -23,10 +23,11 @@ import pytest
 from grader import __version__, notebooks, scoring
 from grader.assignment import Assignment, load_diagnoses, load_reference
 from grader.diagnosis import diagnose
+from grader.i18n import N_
 from grader.plotdata import build_plot
 from grader.plugin import GradingPlugin
 from grader.remote import RemoteSubmission
-from grader.results import Diagnosis, Failure, Plot, Status, SubmissionResult
+from grader.results import Diagnosis, Failure, Plot, Status, SubmissionResult, Text, text
 from grader.sandbox import ForkServerLauncher, Launcher, Reply, Worker
 
 
@@ -78,9 +79,9 @@ def grade_stream(
     if plugin.interrupted:
         raise KeyboardInterrupt
     problem = (
-        f"the hidden tests could not be collected ({', '.join(plugin.collection_errors)})"
+        text(N_("the hidden tests could not be collected ({tests})"), tests=", ".join(plugin.collection_errors))
         if plugin.collection_errors
-        else f"pytest stopped with exit code {exit_code} before grading"
+        else text(N_("pytest stopped with exit code {code} before grading"), code=str(exit_code))
     )
     for source in pending:  # only reached when the session never started grading
         on_result(internal_error_result(assignment, source, problem))
@@ -99,9 +100,9 @@ def _grade_in_session(
     converted = contextlib.ExitStack()  # keeps a notebook's converted source until its worker is done
     try:
         if source.path is None or not source.path.is_file():
-            failure = Failure(
-                kind="unavailable",
-                message=f"no file named {assignment.submission_file} was found in the submission.",
+            failure = Failure.of(
+                "unavailable",
+                text(N_("no file named {file} was found in the submission."), file=assignment.submission_file),
             )
             run = plugin.run(None, failure)
             timings = {"tests": time.monotonic() - started}
@@ -111,7 +112,7 @@ def _grade_in_session(
         try:  # a notebook becomes Python here, in the trusted process; the worker only ever loads Python
             python_file = converted.enter_context(notebooks.python_file(source.path))
         except notebooks.UnreadableNotebook as unreadable:
-            failure = Failure(kind="error", message=str(unreadable))
+            failure = Failure.of("error", text(str(unreadable)))
             run = plugin.run(None, failure)
             timings = {"tests": time.monotonic() - started}
             return _result(
@@ -135,10 +136,15 @@ def _grade_in_session(
             if status is Status.GRADED and worker.seconds_used >= assignment.limits.total_seconds:
                 status, failure = (
                     Status.TIMEOUT,
-                    Failure(
-                        kind="limit",
-                        message=f"your code used up the time limit for the whole submission "
-                        f"({assignment.limits.total_seconds:g} s); tests that came after scored 0.",
+                    Failure.of(
+                        "limit",
+                        text(
+                            N_(
+                                "your code used up the time limit for the whole submission ({seconds} s); "
+                                "tests that came after scored 0."
+                            ),
+                            seconds=f"{assignment.limits.total_seconds:g}",
+                        ),
                     ),
                 )
             return _result(
@@ -148,7 +154,8 @@ def _grade_in_session(
     except KeyboardInterrupt:
         raise
     except Exception as error:  # noqa: BLE001 - one grader bug must not lose the rest of a batch
-        return internal_error_result(assignment, source, f"the grader failed ({type(error).__name__}: {error})")
+        failed = text(N_("the grader failed ({error})"), error=f"{type(error).__name__}: {error}")
+        return internal_error_result(assignment, source, failed)
     finally:
         converted.close()
 
@@ -159,56 +166,77 @@ def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | 
     if load.ok:
         return Status.GRADED, None
     if load.limit in ("time", "total_time"):
-        return Status.TIMEOUT, Failure(
-            kind="limit",
-            message=f"loading {file} took longer than {assignment.limits.call_seconds:g} s. Code at the top "
-            f"level of the file runs when it is loaded: move long work into functions or under "
-            f'if __name__ == "__main__":.',
+        sentence = text(
+            N_(
+                "loading {file} took longer than {seconds} s. Code at the top level of the file runs when it is "
+                'loaded: move long work into functions or under if __name__ == "__main__":.'
+            ),
+            file=file,
+            seconds=f"{assignment.limits.call_seconds:g}",
         )
+        return Status.TIMEOUT, Failure.of("limit", sentence)
     error = load.error or {}
     line, code = error.get("line"), error.get("code")
     exception = f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
-    where = f" at line {line}" if line else ""
+    details = {"exception": exception, "line": line, "code": code}
     if load.limit == "memory":
-        return Status.MEMORY_LIMIT, Failure(
-            kind="limit",
-            exception=exception,
-            line=line,
-            code=code,
-            message=f"loading {file} needed more than {assignment.limits.memory_mb} MB of memory{where}.",
+        sentence = _at_line(
+            N_("loading {file} needed more than {megabytes} MB of memory at line {line}."),
+            N_("loading {file} needed more than {megabytes} MB of memory."),
+            line,
+            file=file,
+            megabytes=str(assignment.limits.memory_mb),
         )
+        return Status.MEMORY_LIMIT, Failure.of("limit", sentence, **details)
     if error.get("type") in ("SyntaxError", "IndentationError", "TabError"):
-        return Status.SYNTAX_ERROR, Failure(
-            kind="error",
-            exception=exception,
-            line=line,
-            code=code,
-            message=f"Python could not read {file}: {error.get('message', 'invalid syntax')}{where}.",
+        sentence = _at_line(
+            N_("Python could not read {file}: {problem} at line {line}."),
+            N_("Python could not read {file}: {problem}."),
+            line,
+            file=file,
+            problem=str(error.get("message", "invalid syntax")),
         )
+        return Status.SYNTAX_ERROR, Failure.of("error", sentence, **details)
     if error.get("type") == "SystemExit":
-        return Status.IMPORT_ERROR, Failure(
-            kind="error",
-            exception=exception,
-            line=line,
-            code=code,
-            message=f"{file} called sys.exit() or exit(){where} while it was being loaded, which stops any "
-            f'program that imports it. Remove it, or move it under if __name__ == "__main__":.',
+        sentence = _at_line(
+            N_(
+                "{file} called sys.exit() or exit() at line {line} while it was being loaded, which stops any "
+                'program that imports it. Remove it, or move it under if __name__ == "__main__":.'
+            ),
+            N_(
+                "{file} called sys.exit() or exit() while it was being loaded, which stops any program that "
+                'imports it. Remove it, or move it under if __name__ == "__main__":.'
+            ),
+            line,
+            file=file,
         )
+        return Status.IMPORT_ERROR, Failure.of("error", sentence, **details)
     if load.error is not None:
-        return Status.IMPORT_ERROR, Failure(
-            kind="error",
+        sentence = _at_line(
+            N_("running the top level of {file} raised {exception} at line {line}."),
+            N_("running the top level of {file} raised {exception}."),
+            line,
+            file=file,
             exception=exception,
-            line=line,
-            code=code,
-            message=f"running the top level of {file} raised {exception}{where}.",
         )
-    return Status.CRASHED, Failure(
-        kind="error",
-        exception=load.crash,
-        message=f"the process running {file} stopped while loading it: {load.crash}. "
-        f"Calls such as os._exit() or a crash inside a library do this.",
+        return Status.IMPORT_ERROR, Failure.of("error", sentence, **details)
+    sentence = text(
+        N_(
+            "the process running {file} stopped while loading it: {how}. Calls such as os._exit() or a crash "
+            "inside a library do this."
+        ),
+        file=file,
+        how=str(load.crash),
     )
+    return Status.CRASHED, Failure.of("error", sentence, exception=load.crash)
 
+
+def _at_line(with_line: str, without_line: str, line: Any, **values: str) -> Text:
+    """Returns the sentence that names the line of the student's file when it is known."""
+    return text(with_line, line=str(line), **values) if line else text(without_line, **values)
+
+
+GRADED_MESSAGE = N_("graded: every test ran.")
 
 UNUSED_PYTEST_PLUGINS = (
     "cacheprovider", "stepwise", "terminal", "unraisableexception", "threadexception", "logging", "capture",
@@ -289,7 +317,7 @@ def _result(
         score=scoring.total(tests),
         max_score=assignment.points,
         status=status,
-        status_message=failure.message if failure else "graded: every test ran.",
+        status_message=failure.message if failure else GRADED_MESSAGE,
         tests=tests,
         grader_version=__version__,
         output=output,
@@ -313,10 +341,10 @@ def _diagnoses(
     return diagnose(load_diagnoses(assignment.diagnoses_file), failed, submission, reference)
 
 
-def internal_error_result(assignment: Assignment, source: Source, problem: str) -> SubmissionResult:
+def internal_error_result(assignment: Assignment, source: Source, problem: Text) -> SubmissionResult:
     """Returns the result for a submission the grader itself failed to grade: status internal_error."""
-    failure = Failure(kind="internal", message=f"{problem}. This is not your mistake: tell your instructor.")
-    return ungraded_result(assignment, source, Status.INTERNAL_ERROR, failure)
+    sentence = text(N_("{problem}. This is not your mistake: tell your instructor."), problem=problem)
+    return ungraded_result(assignment, source, Status.INTERNAL_ERROR, Failure.of("internal", sentence))
 
 
 def ungraded_result(assignment: Assignment, source: Source, status: Status, failure: Failure) -> SubmissionResult:

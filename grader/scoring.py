@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from grader.i18n import N_
 from grader.plugin import CollectedTest
-from grader.results import Failure, Outcome, TestResult
+from grader.results import Failure, Outcome, TestResult, text
 
 _OUTCOMES = {
     "passed": Outcome.PASSED,
@@ -14,7 +15,7 @@ _OUTCOMES = {
     "skipped": Outcome.SKIPPED,
 }
 
-NOT_RUN = Failure(kind="internal", message="this test did not run, so it scores 0.")
+NOT_RUN = Failure.of("internal", text(N_("this test did not run, so it scores 0.")))
 
 
 def display_name(nodeid: str) -> str:

@@ -118,8 +118,9 @@ def test_a_vietnamese_report_has_no_english_of_its_own(wrong_sign, gd1d):
         assert vietnamese in html, vietnamese
     # Plot titles and texts alternatives are translated too, inside the SVG.
     assert "lr = 1 từ x0 = 2: hạ gradient phân kỳ" in html
-    # Sentences the tests compose with values stay English, marked as such for screen readers.
-    assert '<p lang="en">x after 100 epochs' in html
+    # Sentences the engine and the hidden tests compose with values are translated too; values stay as they are.
+    assert "x sau 100 epoch với lr = 0.001 từ 2.0 là 3.228282461; mong đợi 0.5 &lt; |x − 0.5| &lt; 1.5" in html
+    assert "x after" not in html and "differs from the reference" not in html and 'lang="en"' not in html
     markdown = render_markdown(ctx)
     assert "**Gợi ý:**" in markdown and "Hint" not in markdown
 

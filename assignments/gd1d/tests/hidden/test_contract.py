@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import expect, expect_close
+from grader.testing import N_, expect, expect_close
 
 
 def rows(history, n_epochs):
@@ -20,9 +20,10 @@ def rows(history, n_epochs):
         array = array.T
     expect(
         array.shape == (n_epochs, 3),
-        expected=f"an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch",
+        expected=N_("an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch"),
         actual=history,
-        what="the history gradient_descent returned",
+        what=N_("the history gradient_descent returned"),
+        values={"n_epochs": n_epochs},
     )
     return array
 
@@ -43,9 +44,10 @@ def test_history_shape(submission, n_epochs):
     shape = np.shape(history) if isinstance(history, (np.ndarray, list, tuple)) else None
     expect(
         shape == (n_epochs, 3),
-        expected=f"shape ({n_epochs}, 3)",
+        expected=N_("shape ({n_epochs}, 3)"),
         actual=f"shape {shape}" if shape is not None else history,
-        what=f"the history of {n_epochs} epoch(s)",
+        what=N_("the history of {n_epochs} epoch(s)"),
+        values={"n_epochs": n_epochs},
     )
 
 
@@ -55,9 +57,9 @@ def test_history_is_a_float64_array(submission):
     history = submission.gradient_descent(2.0, 0.1, 5, submission.function("fixed_lr"))
     expect(
         isinstance(history, np.ndarray) and history.dtype == np.float64,
-        expected="a NumPy array of dtype float64",
+        expected=N_("a NumPy array of dtype float64"),
         actual=dtype_name(history),
-        what="the type of the history",
+        what=N_("the type of the history"),
     )
 
 
@@ -70,13 +72,13 @@ def test_int_start_gives_the_same_history_as_a_float_start(submission):
     from_int = submission.gradient_descent(2, 0.1, 5, submission.function("fixed_lr"))
     expect(
         isinstance(from_int, np.ndarray) and from_int.dtype == np.float64,
-        expected="a NumPy array of dtype float64",
+        expected=N_("a NumPy array of dtype float64"),
         actual=dtype_name(from_int),
-        what="the type of the history from x0 = 2 (an int)",
+        what=N_("the type of the history from x0 = 2 (an int)"),
     )
     from_int = rows(from_int, 5)
     from_float = rows(submission.gradient_descent(2.0, 0.1, 5, submission.function("fixed_lr")), 5)
-    expect_close(from_int, from_float, what="the history from x0 = 2 (int), against x0 = 2.0")
+    expect_close(from_int, from_float, what=N_("the history from x0 = 2 (int), against x0 = 2.0"))
 
 
 @pytest.mark.points(2)
@@ -84,4 +86,4 @@ def test_int_start_gives_the_same_history_as_a_float_start(submission):
 def test_default_schedule_is_fixed_lr(submission):
     by_default = rows(submission.gradient_descent(2.0, 0.05, 6), 6)
     fixed = rows(submission.gradient_descent(2.0, 0.05, 6, submission.function("fixed_lr")), 6)
-    expect_close(by_default, fixed, what="the history without a schedule, against schedule=fixed_lr")
+    expect_close(by_default, fixed, what=N_("the history without a schedule, against schedule=fixed_lr"))

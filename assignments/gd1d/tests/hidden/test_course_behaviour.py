@@ -4,7 +4,7 @@ slow, lr = 0.01 converges, and the schedule comparison matches the reference."""
 import numpy as np
 import pytest
 
-from grader.testing import expect, expect_close
+from grader.testing import N_, expect, expect_close
 
 START_GRID = np.linspace(-2, 2, 2001)
 
@@ -28,9 +28,10 @@ def rows(history, n_epochs):
         array = array.T
     expect(
         array.shape == (n_epochs, 3),
-        expected=f"an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch",
+        expected=N_("an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch"),
         actual=history,
-        what="the history gradient_descent returned",
+        what=N_("the history gradient_descent returned"),
+        values={"n_epochs": n_epochs},
     )
     return array
 
@@ -51,7 +52,11 @@ def test_lr_1_diverges(submission, rng, start):
     x0 = 2.0 if start == "2.0" else seeded_start(rng)
     x = final_x(submission, x0, 1.0, 100)
     expect(
-        abs(x - 0.5) > 1e60, expected="|x − 0.5| > 1e60", actual=x, what=f"x after 100 epochs at lr = 1 from {x0:.4g}"
+        abs(x - 0.5) > 1e60,
+        expected="|x − 0.5| > 1e60",
+        actual=x,
+        what=N_("x after 100 epochs at lr = 1 from {x0}"),
+        values={"x0": x0},
     )
 
 
@@ -62,7 +67,7 @@ def test_lr_1_diverges(submission, rng, start):
 )
 def test_lr_1_overflows_to_inf_or_nan(submission):
     x = final_x(submission, 2.0, 1.0, 500)
-    expect(not np.isfinite(x), expected="inf or nan", actual=x, what="x after 500 epochs at lr = 1 from 2.0")
+    expect(not np.isfinite(x), expected=N_("inf or nan"), actual=x, what=N_("x after 500 epochs at lr = 1 from 2.0"))
 
 
 @pytest.mark.points(2)
@@ -73,7 +78,7 @@ def test_start_at_the_minimum_stays_there(submission):
         history[:, :2],
         np.tile([0.5, 0.0], (5, 1)),
         atol=1e-15,
-        what="x and the derivative (columns 0 and 1) from x0 = 0.5",
+        what=N_("x and the derivative (columns 0 and 1) from x0 = 0.5"),
     )
 
 
@@ -86,9 +91,9 @@ def test_lr_0001_is_still_far_after_100_epochs(submission):
     x = final_x(submission, 2.0, 0.001, 100)
     expect(
         0.5 < abs(x - 0.5) < 1.5,
-        expected="0.5 < |x − 0.5| < 1.5 (closer than the start, still far)",
+        expected=N_("0.5 < |x − 0.5| < 1.5 (closer than the start, still far)"),
         actual=x,
-        what="x after 100 epochs at lr = 0.001 from 2.0",
+        what=N_("x after 100 epochs at lr = 0.001 from 2.0"),
     )
 
 
@@ -96,7 +101,7 @@ def test_lr_0001_is_still_far_after_100_epochs(submission):
 @pytest.mark.hint("At lr = 0.001 ten times the epochs (1000) should bring x within 0.01 of 0.5.")
 def test_lr_0001_gets_there_in_1000_epochs(submission):
     x = final_x(submission, 2.0, 0.001, 1000)
-    expect(abs(x - 0.5) < 0.01, expected="|x − 0.5| < 0.01", actual=x, what="x after 1000 epochs at lr = 0.001")
+    expect(abs(x - 0.5) < 0.01, expected="|x − 0.5| < 0.01", actual=x, what=N_("x after 1000 epochs at lr = 0.001"))
 
 
 @pytest.mark.points(1)
@@ -115,7 +120,8 @@ def test_lr_001_reaches_the_minimum(submission, rng, start):
         abs(x - 0.5) < 0.01,
         expected="|x − 0.5| < 0.01",
         actual=x,
-        what=f"x after 100 epochs at lr = 0.01 from {x0:.4g}",
+        what=N_("x after 100 epochs at lr = 0.01 from {x0}"),
+        values={"x0": x0},
     )
 
 
@@ -132,4 +138,10 @@ def test_lr_001_reaches_the_minimum(submission, rng, start):
 def test_schedule_comparison_matches_the_reference(submission, reference, schedule, learning_rate):
     history = submission.gradient_descent(2.0, learning_rate, 50, submission.function(schedule))
     expected = reference.gradient_descent(2.0, learning_rate, 50, getattr(reference, schedule))
-    expect_close(rows(history, 50), expected, atol=1e-12, what=f"the history with {schedule} from {learning_rate}")
+    expect_close(
+        rows(history, 50),
+        expected,
+        atol=1e-12,
+        what=N_("the history with {schedule} from {learning_rate}"),
+        values={"schedule": schedule, "learning_rate": learning_rate},
+    )

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import expect_close
+from grader.testing import N_, expect_close
 
 START_GRID = np.linspace(-2, 2, 2001)
 
@@ -25,7 +25,7 @@ def test_derivative_at_a_point(submission, reference, x):
 def test_derivative_at_starts_from_the_grid(submission, reference, rng):
     xs = rng.choice(START_GRID, size=9, replace=False)
     actual = [submission.derivative(float(x)) for x in xs]
-    expect_close(actual, reference.derivative(xs), what="derivative(x) at 9 starts from the grid, in order")
+    expect_close(actual, reference.derivative(xs), what=N_("derivative(x) at 9 starts from the grid, in order"))
 
 
 @pytest.mark.points(5)
@@ -35,4 +35,4 @@ def test_derivative_at_starts_from_the_grid(submission, reference, rng):
 )
 def test_derivative_on_an_array(submission, reference, rng):
     xs = np.append(np.sort(rng.choice(START_GRID, size=8, replace=False)), 0.5)
-    expect_close(submission.derivative(xs), reference.derivative(xs), what="derivative of an array of 9 values")
+    expect_close(submission.derivative(xs), reference.derivative(xs), what=N_("derivative of an array of 9 values"))

@@ -9,7 +9,7 @@ wrong derivative fails only the derivative column and whole-history tests here.
 import numpy as np
 import pytest
 
-from grader.testing import expect, expect_close
+from grader.testing import N_, expect, expect_close
 
 START_GRID = np.linspace(-2, 2, 2001)
 SCHEDULE_ARGUMENTS = ["base_lr", "epoch", "n_epochs", "grad"]
@@ -36,9 +36,10 @@ def rows(history, n_epochs):
         array = array.T
     expect(
         array.shape == (n_epochs, 3),
-        expected=f"an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch",
+        expected=N_("an array of shape ({n_epochs}, 3): one row (x, derivative, rate) per epoch"),
         actual=history,
-        what="the history gradient_descent returned",
+        what=N_("the history gradient_descent returned"),
+        values={"n_epochs": n_epochs},
     )
     return array
 
@@ -68,7 +69,7 @@ def test_x_moves_against_the_derivative(submission, rng, start):
     x0 = 2.0 if start == "2.0" else seeded_start(rng)
     _, history = run_with_rates(submission, x0, [0.05] * 8, base_lr=0.05)
     expected = x_before_each_update(x0, history) - 0.05 * history[:, 1]
-    expect_close(history[:, 0], expected, atol=1e-12, what="x after each update (column 0) at rate 0.05")
+    expect_close(history[:, 0], expected, atol=1e-12, what=N_("x after each update (column 0) at rate 0.05"))
 
 
 @pytest.mark.points(3)
@@ -79,7 +80,7 @@ def test_x_moves_against_the_derivative(submission, rng, start):
 def test_update_uses_the_scheduled_rate(submission):
     _, history = run_with_rates(submission, 2.0, RATES)
     expected = x_before_each_update(2.0, history) - np.array(RATES) * history[:, 1]
-    expect_close(history[:, 0], expected, atol=1e-12, what="x after each update (column 0) with scheduled rates")
+    expect_close(history[:, 0], expected, atol=1e-12, what=N_("x after each update (column 0) with scheduled rates"))
 
 
 @pytest.mark.points(3)
@@ -92,9 +93,10 @@ def test_schedule_is_called_once_per_epoch_in_order(submission):
     epochs = [call.get("epoch") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
     expect(
         epochs == list(range(len(RATES))),
-        expected=f"one call per epoch with epoch = {list(range(len(RATES)))}",
+        expected=N_("one call per epoch with epoch = {epochs}"),
         actual=epochs,
-        what="the epoch passed to the schedule, call by call",
+        what=N_("the epoch passed to the schedule, call by call"),
+        values={"epochs": str(list(range(len(RATES))))},
     )
 
 
@@ -109,9 +111,10 @@ def test_schedule_gets_the_base_rate_and_the_number_of_epochs(submission):
     passed = [(call.get("base_lr"), call.get("n_epochs")) for call in calls]
     expect(
         len(calls) > 0 and all(base_lr == 0.01 and n_epochs == len(RATES) for base_lr, n_epochs in passed),
-        expected=f"(base_lr, n_epochs) = (0.01, {len(RATES)}) in every call",
+        expected=N_("(base_lr, n_epochs) = (0.01, {n_epochs}) in every call"),
         actual=passed,
-        what="the base rate and number of epochs passed to the schedule",
+        what=N_("the base rate and number of epochs passed to the schedule"),
+        values={"n_epochs": len(RATES)},
     )
 
 
@@ -124,11 +127,12 @@ def test_schedule_gets_the_derivative_used(submission):
     grads = [call.get("grad") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
     expect(
         len(grads) == len(RATES) and all(g is not None for g in grads),
-        expected=f"{len(RATES)} calls, each with a grad",
+        expected=N_("{count} calls, each with a grad"),
         actual=grads,
-        what="the grad passed to the schedule, call by call",
+        what=N_("the grad passed to the schedule, call by call"),
+        values={"count": len(RATES)},
     )
-    expect_close(grads, history[:, 1], what="the grad passed to the schedule, against column 1 of the history")
+    expect_close(grads, history[:, 1], what=N_("the grad passed to the schedule, against column 1 of the history"))
 
 
 @pytest.mark.points(3)
@@ -138,7 +142,7 @@ def test_schedule_gets_the_derivative_used(submission):
 )
 def test_rate_column_holds_the_rate_used(submission):
     _, history = run_with_rates(submission, 2.0, RATES)
-    expect_close(history[:, 2], RATES, what="the learning rate column (column 2)")
+    expect_close(history[:, 2], RATES, what=N_("the learning rate column (column 2)"))
 
 
 @pytest.mark.points(3)
@@ -150,7 +154,7 @@ def test_derivative_column_holds_the_derivative_before_the_update(submission, re
     x0 = seeded_start(rng)
     _, history = run_with_rates(submission, x0, RATES)
     expected = reference.derivative(x_before_each_update(x0, history))
-    expect_close(history[:, 1], expected, atol=1e-12, what="the derivative column (column 1)")
+    expect_close(history[:, 1], expected, atol=1e-12, what=N_("the derivative column (column 1)"))
 
 
 @pytest.mark.points(3)
@@ -163,4 +167,10 @@ def test_history_matches_the_reference(submission, reference, rng, start):
     x0 = 2.0 if start == "2.0" else seeded_start(rng)
     _, history = run_with_rates(submission, x0, RATES)
     expected = reference.gradient_descent(x0, 0.01, len(RATES), schedule=lambda b, epoch, n, g: RATES[epoch])
-    expect_close(history, expected, atol=1e-12, what=f"the history from x0 = {x0:.4g} with scheduled rates")
+    expect_close(
+        history,
+        expected,
+        atol=1e-12,
+        what=N_("the history from x0 = {x0} with scheduled rates"),
+        values={"x0": x0},
+    )

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import expect_close
+from grader.testing import N_, expect_close
 
 START_GRID = np.linspace(-2, 2, 2001)
 
@@ -67,7 +67,7 @@ def test_time_decay_lr_at_a_seeded_epoch(submission, reference, rng):
 def test_time_decay_lr_reaches_zero_at_the_last_epoch(submission, reference):
     actual = [submission.time_decay_lr(0.1, epoch, 50, 0.3) for epoch in (48, 49)]
     expected = [reference.time_decay_lr(0.1, epoch, 50, 0.3) for epoch in (48, 49)]
-    expect_close(actual, expected, atol=1e-15, what="time_decay_lr(0.1, epoch, 50, 0.3) for epochs 48 and 49")
+    expect_close(actual, expected, atol=1e-15, what=N_("time_decay_lr(0.1, epoch, 50, 0.3) for epochs 48 and 49"))
 
 
 GRADIENT_HINT = (
