@@ -53,17 +53,18 @@ def kill_namespace(namespace: str, keep: tuple[int, ...]) -> None:
 
     def inside_and_not_kept(pid: int, status: str) -> bool:
         inner = (_field(status, "NSpid") or "").split()
-        return bool(inner) and int(inner[-1]) not in keep and _pid_namespace(pid) == namespace
+        return bool(inner) and int(inner[-1]) not in keep
 
-    _kill_matching(inside_and_not_kept)
+    # Only processes of the namespace are read in full: one readlink per process finds them.
+    _kill_matching(inside_and_not_kept, among=lambda pid: _pid_namespace(pid) == namespace)
 
 
-def _kill_matching(matches: Callable[[int, str], bool]) -> None:
-    """Freezes then kills every live process `matches` selects, until a scan finds none."""
+def _kill_matching(matches: Callable[[int, str], bool], among: Callable[[int], bool] = lambda pid: True) -> None:
+    """Freezes then kills every live process `matches` selects (of those `among` admits), until none is left."""
     for _ in range(5):
         targets = [
             pid
-            for pid, status in _statuses()
+            for pid, status in _statuses(among)
             if pid != os.getpid() and _field(status, "State") not in ("Z", "X") and matches(pid, status)
         ]
         if not targets:
@@ -74,10 +75,10 @@ def _kill_matching(matches: Callable[[int, str], bool]) -> None:
             _signal(pid, signal.SIGKILL)
 
 
-def _statuses() -> list[tuple[int, str]]:
+def _statuses(among: Callable[[int], bool]) -> list[tuple[int, str]]:
     found = []
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
+        if entry.isdigit() and among(int(entry)):
             try:
                 with open(f"/proc/{entry}/status") as status:
                     found.append((int(entry), status.read()))
