@@ -57,17 +57,16 @@ class Worker:
         self._channel_fd = -1
         self._output = BoundedOutput(limits.output_kb * 1024)
         self._output_thread: threading.Thread | None = None
-        self.load_reply: Reply | None = None
 
     # -- public ------------------------------------------------------------------------------------
 
     def load(self) -> Reply:
         """Returns the reply to loading the submission in a fresh worker."""
         self._start()
-        self.load_reply = self._exchange({"op": "load", "path": self.file_name, "module": Path(self.file_name).stem})
-        if not self.load_reply.ok:
+        reply = self._exchange({"op": "load", "path": self.file_name, "module": Path(self.file_name).stem})
+        if not reply.ok:
             self._stop()
-        return self.load_reply
+        return reply
 
     def call(self, function: str, args: list[Any], kwargs: list[list[Any]]) -> Reply:
         """Returns the reply to one call; restarts the worker first if a previous call killed it."""
