@@ -81,7 +81,7 @@ class PeakMemory:
             for pid in _tree(self.root):
                 rss = _rss(pid)
                 total += rss
-                if b"grader.worker" not in _cmdline(pid):
+                if b"grader.sandbox.inside" not in _cmdline(pid):
                     grader += rss
             self.grader_peak = max(self.grader_peak, grader)
             self.total_peak = max(self.total_peak, total)

@@ -6,17 +6,15 @@ import hashlib
 import importlib.util
 import sys
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from grader.errors import GraderError
-from grader.sandbox import Limits
-
-if TYPE_CHECKING:
-    from grader.diagnosis import Probe
+from grader.sandbox.limits import Limits
 
 CONFIG_NAME = "assignment.toml"
 DIAGNOSES_NAME = "diagnoses.py"
@@ -75,7 +73,7 @@ class Assignment:
     """Hash of everything that decides a result (settings, tests, reference, diagnoses, catalogs): a
     change means regrading."""
     diagnoses_file: Path | None = None
-    """diagnoses.py beside assignment.toml, when the assignment names mistakes (see grader.diagnosis)."""
+    """diagnoses.py beside assignment.toml, when the assignment names mistakes (see grader.grading.diagnosis)."""
 
     @property
     def hidden_tests(self) -> Path:
@@ -105,11 +103,16 @@ def assignments_home() -> Path:
     return here if here.is_dir() else Path(__file__).resolve().parent.parent / "assignments"
 
 
-def find_assignment(name_or_path: str | None, home: Path | None = None) -> Assignment:
-    """Returns the assignment named (or at the path) given, or the only one under `home`."""
+def find_assignment(name_or_path: str | None, home: Path | None = None, near: Iterable[Path] = ()) -> Assignment:
+    """Returns the assignment named (or at the path) given; without one, the only one under `home`, or
+    the one whose folder holds every path in `near` (the submissions)."""
     home = home or assignments_home()
     if name_or_path is None:
         found = sorted(p.parent for p in home.glob(f"*/{CONFIG_NAME}")) if home.is_dir() else []
+        if len(found) > 1 and near:
+            paths = [Path(path).resolve() for path in near]
+            holding = [folder for folder in found if all(path.is_relative_to(folder.resolve()) for path in paths)]
+            found = holding if len(holding) == 1 else found
         if len(found) != 1:
             names = ", ".join(p.name for p in found) or "none"
             raise GraderError(
@@ -190,32 +193,22 @@ def _digest(files: list[Path]) -> str:
 @cache
 def load_reference(path: Path) -> ModuleType:
     """Returns the reference module, imported once per process under a name no test can clash with."""
-    module_name = f"_grader_reference_{abs(hash(str(path)))}"
+    return import_trusted(path, "reference")
+
+
+def import_trusted(path: Path, kind: str) -> ModuleType:
+    """Returns the module at `path`, an assignment's own trusted code, under a name no test can clash with.
+
+    Only for files the instructor wrote (reference, diagnoses): a submission is never imported here.
+    """
+    module_name = f"_grader_{kind}_{abs(hash(str(path)))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
-        raise GraderError(f"cannot import the reference {path}", "check that it is a Python file")
+        raise GraderError(f"cannot import the {kind} {path}", "check that it is a Python file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
     return module
-
-
-@cache
-def load_diagnoses(path: Path) -> tuple[Probe, ...]:
-    """Returns the probes an assignment's diagnoses.py defines, imported once per process."""
-    from grader.diagnosis import probes_in
-
-    module_name = f"_grader_diagnoses_{abs(hash(str(path)))}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise GraderError(f"cannot import the diagnoses {path}", "check that it is a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    try:
-        return probes_in(module)
-    except ValueError as error:
-        raise GraderError(f"{path}: {error}", "give every mistake its own id") from None
 
 
 def _plot(reader: _Reader, index: int, spec: Any) -> PlotSpec:

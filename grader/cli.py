@@ -8,22 +8,26 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from grader import __version__, cimode, gradescope, release, validate
-from grader.assignment import Assignment, find_assignment
-from grader.batch import Interrupted, default_jobs, grade_batch, write_timings
-from grader.discovery import discover
+from grader import __version__
+from grader.assignment import find_assignment
+from grader.batch.discovery import discover
+from grader.batch.pool import BatchSummary, Interrupted, default_jobs, grade_batch, write_timings
+from grader.course import release, validate
 from grader.errors import GraderError
-from grader.gradebook import GradebookRow, format_points, write_gradebook
+from grader.exports import ci, gradescope
+from grader.exports.gradebook import GradebookRow, write_gradebook
+from grader.exports.lms import read_roster, write_lms_gradebook
+from grader.formatting import format_points
+from grader.grading.grade import grade as grade_one
+from grader.grading.notebooks import is_notebook
+from grader.grading.outcomes import Source
 from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from grader.notebooks import is_notebook
-from grader.reports import build_context, render_check, render_markdown
+from grader.reports.student import build_context, render_check, render_markdown
 from grader.results import Outcome, Status
-from grader.roster import read_roster, write_lms_gradebook
-from grader.runner import Source
-from grader.runner import grade as grade_one
 from grader.sandbox.isolation import choose_isolation
 
 
@@ -33,11 +37,14 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
-def _assignment(name_or_path: str | None) -> Assignment:
-    try:
-        return find_assignment(name_or_path)
-    except GraderError as error:
-        raise UserError(str(error)) from None
+class GraderCommands(click.Group):
+    """The one error boundary of every command: a GraderError becomes one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GraderError as error:
+            raise UserError(str(error)) from None
 
 
 ASSIGNMENT_OPTION = click.option(
@@ -45,7 +52,8 @@ ASSIGNMENT_OPTION = click.option(
     "--assignment",
     "assignment_name",
     metavar="ASSIGNMENT",
-    help="Assignment name under assignments/, or the path of its folder. Default: the only one there.",
+    help="Assignment name under assignments/, or the path of its folder. Default: the only one there, or the "
+    "one whose folder holds the submissions.",
 )
 
 LANGUAGE_OPTION = click.option(
@@ -58,10 +66,15 @@ LANGUAGE_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GraderCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grader")
 def cli() -> None:
     """Grade programming exercises with hidden tests, each submission in its own limited worker."""
+
+
+def _one_file(submission: Path, what: str) -> None:
+    if not submission.is_file():
+        raise UserError(f"no such file: {submission}; pass the path of {what}")
 
 
 @cli.command()
@@ -73,9 +86,8 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
 
     Exit status 0 when every public test passes, 1 otherwise.
     """
-    assignment = _assignment(assignment_name)
-    if not submission.is_file():
-        raise UserError(f"no such file: {submission}; pass the path of your {assignment.submission_file}")
+    assignment = find_assignment(assignment_name, near=[submission])
+    _one_file(submission, f"your {assignment.submission_file}")
     result = grade_one(assignment, Source(submission.stem, submission), tests=assignment.public_tests, with_plots=False)
     ctx = build_context(result, assignment.title, with_svgs=False, language=language, locale_dirs=[assignment.locale])
     click.echo(render_check(ctx), nl=False)
@@ -131,20 +143,10 @@ def grade(
     OUT/changes.csv; Ctrl-C keeps finished results and the next run resumes. Exit status 0 when every
     submission got a result, whatever the scores.
     """
-    assignment = _assignment(assignment_name)
-    try:
-        sources = discover(submissions, assignment.submission_file)
-        isolation = choose_isolation()
-        roster = read_roster(roster_path) if roster_path else None
-    except GraderError as error:
-        raise UserError(str(error)) from None
-    missing: list[str] = []
-    write_rows: Callable[[list[GradebookRow], Path], None] = write_gradebook
-    if roster is not None:
-        names = [source.student for source in sources]
-        if unknown := roster.unknown(names):
-            click.echo(f"not on the roster (graded, no {roster.id_column} in the gradebook): {', '.join(unknown)}")
-        missing, write_rows = roster.missing(names), functools.partial(write_lms_gradebook, roster)
+    assignment = find_assignment(assignment_name, near=submissions)
+    sources = discover(submissions, assignment.submission_file)
+    isolation = choose_isolation()
+    missing, write_rows = _roster_plan(roster_path, [source.student for source in sources])
     started = time.monotonic()
     progress = Progress(len(sources) + len(missing), enabled=sys.stderr.isatty())
     try:
@@ -162,6 +164,24 @@ def grade(
     progress.finish()
     if timings:
         write_timings(summary.graded, out / "timings.csv")
+    _print_batch(summary, out, time.monotonic() - started, isolation.level)
+    if summary.by_status.get(Status.INTERNAL_ERROR.value):
+        sys.exit(1)  # the grader failed on some submission: their rows say internal_error
+
+
+def _roster_plan(
+    roster_path: Path | None, students: list[str]
+) -> tuple[list[str], Callable[[list[GradebookRow], Path], None]]:
+    """Returns the roster's students who handed in nothing, and how to write the gradebook."""
+    if roster_path is None:
+        return [], write_gradebook
+    roster = read_roster(roster_path)
+    if unknown := roster.unknown(students):
+        click.echo(f"not on the roster (graded, no {roster.id_column} in the gradebook): {', '.join(unknown)}")
+    return roster.missing(students), functools.partial(write_lms_gradebook, roster)
+
+
+def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: str) -> None:
     for change in summary.changed:
         click.echo(
             f"changed: {change.student} {format_points(change.old.score)} -> {format_points(change.new.score)}"
@@ -170,13 +190,11 @@ def grade(
     counts = ", ".join(f"{count} {status}" for status, count in summary.by_status.items())
     skipped = f" ({summary.skipped} unchanged, not regraded)" if summary.skipped else ""
     click.echo(
-        f"{len(summary.rows)} submissions in {time.monotonic() - started:.1f} s{skipped}: {counts}. "
-        f"Isolation: {isolation.level}. Reports in {out}/, gradebook {summary.gradebook}, class summary "
+        f"{len(summary.rows)} submissions in {seconds:.1f} s{skipped}: {counts}. "
+        f"Isolation: {isolation}. Reports in {out}/, gradebook {summary.gradebook}, class summary "
         f"{out / 'summary.html'}"
         + (f", {len(summary.changed)} changed scores in {out / 'changes.csv'}" if summary.changed else "")
     )
-    if summary.by_status.get(Status.INTERNAL_ERROR.value):
-        sys.exit(1)  # the grader failed on some submission: their rows say internal_error
 
 
 @cli.command(name="validate")
@@ -188,7 +206,7 @@ def validate_command(assignment_name: str | None) -> None:
     needs points and a hint, and the points must add up to the assignment's total; the student bundle
     must hold no hidden test and no reference text. Exit status 0 when ready, 1 when not.
     """
-    assignment = _assignment(assignment_name)
+    assignment = find_assignment(assignment_name)
     found = validate.validate(assignment)
     for problem in found.problems:
         click.echo(f"problem: {problem}")
@@ -217,19 +235,14 @@ def release_command(assignment_name: str | None, out: Path) -> None:
     Its public tests run with plain `pytest` inside the bundle, and with `grader check`. Exit status 1
     when the bundle would hold hidden test or reference text (nothing is written then).
     """
-    assignment = _assignment(assignment_name)
+    assignment = find_assignment(assignment_name)
     try:
-        shipped = {name: path.read_text(encoding="utf-8", errors="replace") for name, path in
-                   release.bundle_files(assignment).items()}  # fmt: skip
-        leaks = release.leaks(assignment, shipped)
-        if leaks:
-            for leak in leaks:
-                click.echo(f"leak: {leak}")
-            click.echo(f"Nothing released: the bundle would leak {len(leaks)} time(s).")
-            sys.exit(1)
         bundle = release.release(assignment, out)
-    except GraderError as error:
-        raise UserError(str(error)) from None
+    except release.LeakingBundle as leaking:
+        for leak in leaking.leaks:
+            click.echo(f"leak: {leak}")
+        click.echo(f"Nothing released: the bundle would leak {len(leaking.leaks)} time(s).")
+        sys.exit(1)
     click.echo(f"Released {assignment.name}: {bundle.folder}/ and {bundle.zip} ({', '.join(bundle.files)}).")
 
 
@@ -239,24 +252,27 @@ def release_command(assignment_name: str | None, out: Path) -> None:
 @click.option(
     "--min-score",
     type=click.FloatRange(0, 100),
-    default=cimode.DEFAULT_MIN_SCORE,
+    default=ci.DEFAULT_MIN_SCORE,
     show_default=True,
     metavar="PERCENT",
     help="Percent of the points at or above which the job passes (exit 0). 0: pass whatever the score.",
 )
 @click.option("--junit", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report here.")
-def ci_command(submission: Path, assignment_name: str | None, min_score: float, junit: Path | None) -> None:
+@LANGUAGE_OPTION
+def ci_command(
+    submission: Path, assignment_name: str | None, min_score: float, junit: Path | None, language: str
+) -> None:
     """Grade one SUBMISSION with the hidden tests, the way a CI job wants it.
 
     Appends the Markdown report to $GITHUB_STEP_SUMMARY when it is set (else prints it), prints
     `::error file=...,line=...::` annotations for failures at a line of the submission, writes JUnit
     XML with --junit. Exit status 0 at or above --min-score, 1 below, 2 on a usage or grader error.
     """
-    assignment = _assignment(assignment_name)
-    if not submission.is_file():
-        raise UserError(f"no such file: {submission}; pass the path of the {assignment.submission_file} to grade")
+    assignment = find_assignment(assignment_name, near=[submission])
+    _one_file(submission, f"the {assignment.submission_file} to grade")
     result = grade_one(assignment, Source(submission.stem, submission))
-    report = render_markdown(build_context(result, assignment.title, with_svgs=False))
+    ctx = build_context(result, assignment.title, with_svgs=False, language=language, locale_dirs=[assignment.locale])
+    report = render_markdown(ctx)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as file:
@@ -265,11 +281,11 @@ def ci_command(submission: Path, assignment_name: str | None, min_score: float, 
         click.echo(report)
     if junit:
         junit.parent.mkdir(parents=True, exist_ok=True)
-        junit.write_text(cimode.junit_xml(result), encoding="utf-8")
+        junit.write_text(ci.junit_xml(result), encoding="utf-8")
     if not is_notebook(submission):  # a notebook's lines are not lines of the file GitHub shows
-        for command in cimode.error_commands(result, cimode.annotated_path(submission)):
+        for command in ci.error_commands(result, ci.annotated_path(submission)):
             click.echo(command)
-    verdict = cimode.verdict(result, min_score)
+    verdict = ci.verdict(result, min_score)
     click.echo(verdict.line, err=verdict.exit_code == 2)
     sys.exit(verdict.exit_code)
 
@@ -284,15 +300,13 @@ def ci_command(submission: Path, assignment_name: str | None, min_score: float, 
     show_default=True,
     help="The zip to write (replaced if it exists).",
 )
-def gradescope_command(assignment_name: str | None, out: Path) -> None:
+@LANGUAGE_OPTION
+def gradescope_command(assignment_name: str | None, out: Path, language: str) -> None:
     """Write a Gradescope autograder zip: setup.sh and run_autograder at its root, the grader, the hidden
     tests and the reference. Upload it as a programming assignment's autograder (Ubuntu 22.04 or newer).
     """
-    assignment = _assignment(assignment_name)
-    try:
-        names = gradescope.build(assignment, out)
-    except GraderError as error:
-        raise UserError(str(error)) from None
+    assignment = find_assignment(assignment_name)
+    names = gradescope.build(assignment, out, language)
     click.echo(f"Wrote {out}: {len(names)} files, setup.sh and run_autograder at its root.")
 
 

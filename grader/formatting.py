@@ -1,4 +1,4 @@
-"""Returns short, readable text for values shown to students: calls, expected and actual values."""
+"""Returns short, readable text for values shown to people: calls, expected and actual values, points."""
 
 from __future__ import annotations
 
@@ -27,6 +27,19 @@ def format_number(value: Any) -> str:
         if (1e-4 <= abs(number) < 1e10 or number == 0)
         else np.format_float_scientific(number, precision=6, trim="-")
     )
+
+
+def format_points(value: float, decimals: int = 4) -> str:
+    """Returns a score without float noise: 87.5, 100, 0, 0.3 (not 0.30000000000000004)."""
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def percent(part: float, whole: float) -> float:
+    """Returns part as a percentage of whole, 0 when whole is 0 (nothing to earn, nothing earned)."""
+    return 100.0 * part / whole if whole else 0.0
 
 
 def format_value(value: Any) -> str:

@@ -6,47 +6,31 @@ plot texts, diagnoses) is written in English and is its own gettext msgid. A cat
 when first used, so a checkout or a fresh `pip install` needs no build step and no binary .mo files.
 Untranslated and fuzzy entries fall back to English (tests/test_i18n.py fails when any exists).
 
-Maintainers refresh the catalogs after changing a string with `python -m grader.i18n update [ASSIGNMENT]`.
+Maintainers refresh the catalogs after changing a string with
+`python -m grader.course.catalogs update [ASSIGNMENT]`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gettext
 import io
-import os
-import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment
 
 from grader.errors import GraderError
-
-if TYPE_CHECKING:
-    from grader.assignment import Assignment
 
 LANGUAGES = ("en", "vi")
 """Languages a report can be written in; "en" is the source language and needs no catalog."""
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "messages"
 ENGINE_LOCALE = Path(__file__).with_name("locale")
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
-"""Function names whose string arguments are messages, in Python files and templates alike."""
 TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "trim_blocks": "true", "lstrip_blocks": "true"}
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional name, which extraction looks for
-    """Returns `message` unchanged: marks a string to extract, translated later where it is shown."""
-    return message
 
 
 class Translator:
@@ -107,162 +91,3 @@ def _compile(path: Path) -> Translations:
 def install(environment: Environment, translator: Translator) -> None:
     """Gives the templates of `environment` _(), gettext() and ngettext() in the translator's language."""
     environment.install_gettext_translations(translator.translations, newstyle=True)  # type: ignore[attr-defined]
-
-
-# -- extraction: what must be translated ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Message:
-    """A string that a report may show, and where it comes from."""
-
-    msgid: str
-    where: str
-    plural: str | None = None
-
-
-def engine_messages() -> list[Message]:
-    """Returns every message in the engine's Python files and templates, in file order."""
-    package = Path(__file__).parent
-    method_map = [("**.py", "python"), ("templates/**.j2", "jinja2")]
-    options_map = {"templates/**.j2": TEMPLATE_OPTIONS}
-    found = []
-    for filename, line, message, _comments, _context in extract_from_dir(
-        str(package), method_map, options_map, keywords=KEYWORDS
-    ):
-        singular, plural = (message[0], message[1]) if isinstance(message, tuple) else (message, None)
-        found.append(Message(singular, f"grader/{filename}:{line}", plural))
-    return found
-
-
-def assignment_messages(assignment: Assignment) -> list[Message]:
-    """Returns every English string of an assignment that reaches a report.
-
-    The title, each plot's title, description, run labels and axis labels, the hint of every hidden and
-    public test (as pytest collects them, so hints built from constants count too), the texts its checks
-    mark with N_, and every diagnosis text.
-    """
-    from grader.assignment import load_diagnoses
-
-    toml = "assignment.toml"
-    found = [Message(assignment.title, f"{toml}: title")]
-    for index, plot in enumerate(assignment.plots):
-        where = f"{toml}: plots[{index}]"
-        found += [Message(plot.title, where), Message(plot.description, where)]
-        found += [Message(run.label, where) for run in plot.runs]
-        found += [Message(panel.ylabel, where) for panel in plot.panels]
-    for tests in (assignment.hidden_tests, assignment.public_tests):
-        if tests.is_dir():
-            found += [Message(hint, f"tests/{tests.name}: {nodeid}") for nodeid, hint in collect_hints(tests)]
-            # Checks' `what` and `expected` texts, marked N_("...") in the tests.
-            for filename, line, message, _comments, _context in extract_from_dir(
-                str(tests), [("**.py", "python")], keywords={"N_": None}
-            ):
-                found.append(Message(str(message), f"tests/{tests.name}/{filename}:{line}"))
-    for probe in load_diagnoses(assignment.diagnoses_file) if assignment.diagnoses_file else ():
-        where = f"diagnoses.py: {probe.id}"
-        found += [Message(probe.title, where), Message(probe.explanation, where), Message(probe.fix, where)]
-    return [m for m in found if m.msgid]
-
-
-def collect_hints(tests: Path) -> list[tuple[str, str]]:
-    """Returns (test id, hint) for every test pytest collects under `tests`, without running any."""
-    import pytest
-
-    from grader.runner import test_modules_forgotten
-
-    class Collector:
-        def __init__(self) -> None:
-            self.hints: list[tuple[str, str]] = []
-
-        def pytest_configure(self, config: Any) -> None:
-            for name in ("points(n): points", "hint(text): hint"):
-                config.addinivalue_line("markers", name)
-
-        def pytest_collection_modifyitems(self, items: list[Any]) -> None:
-            for item in items:
-                marker = item.get_closest_marker("hint")
-                if marker and marker.args:
-                    self.hints.append((item.nodeid, str(marker.args[0])))
-
-    collector = Collector()
-    args = [str(tests), "--collect-only", "-q", "-p", "no:cacheprovider", "--noconftest", "-c", os.devnull]
-    args += ["--rootdir", str(tests), "--import-mode=importlib"]
-    with (
-        test_modules_forgotten(tests),
-        contextlib.redirect_stdout(io.StringIO()),
-        contextlib.redirect_stderr(io.StringIO()),
-    ):
-        code = pytest.main(args, plugins=[collector])
-    if code != 0:
-        raise GraderError(f"the tests under {tests} could not be collected (pytest exit code {code})", "fix them")
-    return collector.hints
-
-
-def missing_translations(messages: Iterable[Message], locale_dir: Path, language: str) -> list[str]:
-    """Returns a line per message that the catalog lacks, leaves empty or marks fuzzy."""
-    path = catalog_path(locale_dir, language)
-    if not path.is_file():
-        return [f"{path} does not exist"]
-    with path.open("rb") as file:
-        catalog = read_po(file, locale=language, domain=DOMAIN)
-    problems = []
-    for message in _unique(messages):
-        entry = catalog.get(message.msgid)
-        strings = entry.string if entry is not None else None
-        translated = all(strings) if isinstance(strings, tuple) else bool(strings)
-        if entry is None or not translated or entry.fuzzy:
-            state = "missing" if entry is None else ("fuzzy" if entry.fuzzy and translated else "untranslated")
-            problems.append(f"{state}: {message.msgid[:70]!r} ({message.where})")
-    return problems
-
-
-def _unique(messages: Iterable[Message]) -> Iterator[Message]:
-    seen: set[str] = set()
-    for message in messages:
-        if message.msgid not in seen:
-            seen.add(message.msgid)
-            yield message
-
-
-def update_catalogs(messages: list[Message], locale_dir: Path, project: str) -> None:
-    """Writes messages.pot under `locale_dir` and merges it into each language's catalog.
-
-    New messages arrive untranslated, changed ones fuzzy: both fail the translation test until done.
-    """
-    template = Catalog(project=project, domain=DOMAIN, charset="utf-8")
-    for message in messages:
-        msgid: Any = (message.msgid, message.plural) if message.plural else message.msgid
-        template.add(msgid, locations=[(message.where, 0)])
-    locale_dir.mkdir(parents=True, exist_ok=True)
-    with (locale_dir / f"{DOMAIN}.pot").open("wb") as file:
-        write_po(file, template, width=110, omit_header=False, include_lineno=False)
-    for language in LANGUAGES[1:]:
-        path = catalog_path(locale_dir, language)
-        if path.is_file():
-            with path.open("rb") as file:
-                catalog = read_po(file, locale=language, domain=DOMAIN)
-        else:
-            catalog = Catalog(locale=language, project=project, domain=DOMAIN, charset="utf-8")
-        catalog.update(template, update_header_comment=False)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as file:
-            write_po(file, catalog, width=110, ignore_obsolete=True, include_lineno=False)
-
-
-def main(argv: list[str]) -> int:
-    """`python -m grader.i18n update [ASSIGNMENT...]`: refreshes the engine's and the assignments' catalogs."""
-    if not argv or argv[0] != "update":
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    from grader.assignment import find_assignment
-
-    update_catalogs(engine_messages(), ENGINE_LOCALE, "gd-autograder")
-    for name in argv[1:]:
-        assignment = find_assignment(name)
-        update_catalogs(assignment_messages(assignment), assignment.root / "locale", assignment.name)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

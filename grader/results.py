@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-import re
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from grader.formatting import percent
+from grader.text import Text
 
 
 class Status(enum.StrEnum):
@@ -40,32 +41,6 @@ class Outcome(enum.StrEnum):
     ERROR = "error"
     SKIPPED = "skipped"
     NOT_RUN = "not_run"
-
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Text:
-    """A sentence a report can translate: an English template (a gettext msgid) and the values in it.
-
-    Values are text already formatted for reading (numbers, calls), or Texts of their own, translated
-    in turn. results.json keeps the English rendering; reports render in their language.
-    """
-
-    template: str
-    values: tuple[tuple[str, Text | str], ...] = ()
-
-    def render(self, translate: Callable[[str], str] | None = None) -> str:
-        """Returns the sentence in the language of `translate`, or in English without one."""
-        values = {name: v.render(translate) if isinstance(v, Text) else v for name, v in self.values}
-        template = translate(self.template) if translate else self.template
-        return _PLACEHOLDER.sub(lambda found: values.get(found.group(1), found.group(0)), template)
-
-
-def text(template: str, **values: Text | str) -> Text:
-    """Returns a translatable sentence: `template` with {name} placeholders, and their values."""
-    return Text(template, tuple(values.items()))
 
 
 @dataclass(frozen=True)
@@ -224,7 +199,7 @@ class SubmissionResult:
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+        return percent(self.score, self.max_score)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Returns results.json's content: the required keys first, details after."""

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from grader.assignment import Assignment, load_assignment
+from grader.grading.grade import grade
+from grader.grading.outcomes import Source
 from grader.results import SubmissionResult
-from grader.runner import Source, grade
 from grader.sandbox.isolation import WORKER_UID_BASE
 
 FIXTURES = Path(__file__).parent / "fixtures"

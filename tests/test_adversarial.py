@@ -23,11 +23,12 @@ from attacks import (
 )
 
 from grader.assignment import Assignment
-from grader.reports import write_reports
+from grader.grading.grade import grade
+from grader.grading.outcomes import Source
+from grader.reports.student import write_reports
 from grader.results import SubmissionResult
-from grader.runner import Source, grade
-from grader.sandbox import ForkServerLauncher
 from grader.sandbox.isolation import BUBBLEWRAP, LIMITS_ONLY, choose_isolation
+from grader.sandbox.launchers import ForkServerLauncher
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +124,7 @@ def test_messages_name_the_limit_that_was_broken(toy, tmp_path, strongest):
 
 
 def test_a_batch_mixing_attacks_grades_normal_submissions_as_it_would_alone(toy, tmp_path):
-    from grader.batch import grade_batch
+    from grader.batch.pool import grade_batch
     from grader.results import TIMING_FIELDS
 
     normal = [Source(name, ATTACKS.parent / "submissions" / f"{name}.py") for name in ("good", "wrong_double")]

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import Interrupted, grade_batch
+from grader.batch.pool import Interrupted, grade_batch
+from grader.grading.outcomes import Source
 from grader.results import TIMING_FIELDS
-from grader.runner import Source
 
 SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
 NAMES = ["good", "wrong_double", "syntax_error", "exits_in_one_call"]
@@ -94,7 +94,7 @@ def worker_processes() -> set[int]:
                 command = Path(f"/proc/{entry}/cmdline").read_bytes()
             except OSError:
                 continue
-            if b"grader.worker" in command:
+            if b"grader.sandbox.inside" in command:
                 found.add(int(entry))
     return found
 

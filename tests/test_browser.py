@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from grader.assignment import find_assignment
-from grader.batch import grade_batch
-from grader.discovery import discover
+from grader.batch.discovery import discover
+from grader.batch.pool import grade_batch
 
 PROJECT = Path(__file__).parent.parent
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")

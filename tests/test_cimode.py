@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import cimode
 from grader.cli import cli
+from grader.exports import ci as cimode
 from grader.results import Failure, Outcome, Status, SubmissionResult, TestResult
 
 PROJECT = Path(__file__).parent.parent

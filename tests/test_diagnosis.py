@@ -11,13 +11,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from grader.assignment import find_assignment, load_diagnoses, load_reference
-from grader.diagnosis import N_, Finding, diagnose, mistake, probes_in
-from grader.remote import RemoteSubmission, SubmissionCallFailed
-from grader.reports import build_context, render_check, render_html, render_markdown
+from grader.assignment import find_assignment, load_reference
+from grader.authoring import N_, Finding, mistake
+from grader.grading.diagnosis import diagnose, load_diagnoses, probes_in
+from grader.grading.grade import grade_stream
+from grader.grading.outcomes import Source
+from grader.grading.proxy import RemoteSubmission, SubmissionCallFailed
+from grader.reports.student import build_context, render_check, render_html, render_markdown
 from grader.results import Diagnosis, Failure, Outcome, Status
-from grader.runner import Source, grade_stream
-from grader.sandbox import ForkServerLauncher, Worker
+from grader.sandbox.client import Worker
+from grader.sandbox.launchers import ForkServerLauncher
 
 PROJECT = Path(__file__).parent.parent
 MISTAKES = Path(__file__).parent / "fixtures" / "mistakes"

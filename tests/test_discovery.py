@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.discovery import discover
+from grader.batch.discovery import discover
 from grader.errors import GraderError
 
 

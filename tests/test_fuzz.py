@@ -6,8 +6,8 @@ import csv
 import random
 from pathlib import Path
 
-from grader.batch import grade_batch
-from grader.discovery import discover
+from grader.batch.discovery import discover
+from grader.batch.pool import grade_batch
 from grader.results import Status
 
 GOOD = (Path(__file__).parent / "fixtures" / "submissions" / "good.py").read_bytes()

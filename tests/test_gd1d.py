@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from grader.assignment import Assignment, find_assignment
-from grader.reports import write_reports
+from grader.grading.grade import grade
+from grader.grading.outcomes import Source
+from grader.reports.student import write_reports
 from grader.results import TIMING_FIELDS, Status, SubmissionResult
-from grader.runner import Source, grade
 
 PROJECT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "gd1d_examples.json"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.gradebook import GradebookRow, format_points, read_gradebook, write_gradebook
+from grader.exports.gradebook import GradebookRow, read_gradebook, write_gradebook
+from grader.formatting import format_points
 from grader.results import Status, SubmissionResult
 
 

@@ -24,8 +24,9 @@ from click.testing import CliRunner
 
 from grader.assignment import find_assignment
 from grader.cli import cli
-from grader.gradescope import find_submission
-from grader.runner import Source, grade
+from grader.exports.gradescope import find_submission
+from grader.grading.grade import grade
+from grader.grading.outcomes import Source
 
 PROJECT = Path(__file__).parent.parent
 EXAMPLES = PROJECT / "assignments" / "gd1d" / "examples"
@@ -71,7 +72,9 @@ def test_the_zip_has_the_scripts_at_its_root_and_everything_grading_needs(autogr
         requirements = archive.read("requirements.txt").decode().splitlines()
     assert {"setup.sh", "run_autograder", "requirements.txt"} <= names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
-    assert {"grader/cli.py", "grader/runner.py", "grader/sandbox/worker.py", "grader/templates/report.md.j2"} <= names
+    needed = {"grader/cli.py", "grader/grading/grade.py", "grader/sandbox/client.py"}
+    needed.add("grader/reports/templates/report.md.j2")
+    assert needed <= names
     hidden = {
         f"assignments/gd1d/tests/hidden/{p.name}" for p in (PROJECT / "assignments/gd1d/tests/hidden").glob("*.py")
     }

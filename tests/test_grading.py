@@ -102,7 +102,8 @@ def test_worker_sees_only_an_allow_listed_environment(grade_toy, monkeypatch):
 
 
 def test_missing_file_is_a_result_not_an_error(toy):
-    from grader.runner import Source, grade
+    from grader.grading.grade import grade
+    from grader.grading.outcomes import Source
 
     result = grade(toy, Source("nobody", None))
     assert (result.status, result.score, len(result.tests)) == (Status.MISSING_FILE, 0.0, 5)
@@ -115,7 +116,8 @@ def test_plots_hold_reference_and_student_series(grade_toy):
 
 
 def test_same_submission_grades_the_same_twice(toy, grade_toy):
-    from grader.runner import Source, grade
+    from grader.grading.grade import grade
+    from grader.grading.outcomes import Source
 
     again = grade(toy, Source("wrong_double", SUBMISSIONS / "wrong_double.py"))
     first = grade_toy("wrong_double")

@@ -11,19 +11,12 @@ from click.testing import CliRunner
 
 from grader.assignment import find_assignment
 from grader.cli import cli
+from grader.course.catalogs import Message, assignment_messages, engine_messages, missing_translations
 from grader.errors import GraderError
-from grader.i18n import (
-    ENGINE_LOCALE,
-    LANGUAGES,
-    Message,
-    assignment_messages,
-    catalog_path,
-    engine_messages,
-    missing_translations,
-    translator,
-)
-from grader.reports import build_context, render_check, render_html, render_markdown
-from grader.runner import Source, grade
+from grader.grading.grade import grade
+from grader.grading.outcomes import Source
+from grader.i18n import ENGINE_LOCALE, LANGUAGES, catalog_path, translator
+from grader.reports.student import build_context, render_check, render_html, render_markdown
 
 PROJECT = Path(__file__).parent.parent
 ASSIGNMENTS = sorted(p.parent for p in (PROJECT / "assignments").glob("*/assignment.toml"))

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import notebooks
 from grader.assignment import find_assignment
-from grader.discovery import discover
+from grader.batch.discovery import discover
+from grader.grading import notebooks
+from grader.grading.grade import grade, grade_stream
+from grader.grading.outcomes import Source
 from grader.results import Outcome, Status, SubmissionResult
-from grader.runner import Source, grade, grade_stream
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 TWINS = ("correct", "wrong_sign", "one_cell_raises")

@@ -8,7 +8,7 @@ import warnings
 import matplotlib
 import pytest
 
-from grader.plots import NO_DATA_TEXT, render_svg
+from grader.reports.plots import NO_DATA_TEXT, render_svg
 from grader.results import Panel, Plot, Series
 
 INF = float("inf")

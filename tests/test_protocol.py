@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from grader import protocol
+from grader.sandbox import protocol
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "bool", "uint8", "complex128"])

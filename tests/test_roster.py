@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 from grader.errors import GraderError
-from grader.gradebook import GradebookRow
-from grader.roster import Roster, Student, read_roster, write_lms_gradebook
+from grader.exports.gradebook import GradebookRow
+from grader.exports.lms import Roster, Student, read_roster, write_lms_gradebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOY = str(FIXTURES / "toy")

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import protocol
-from grader.sandbox import ForkServerLauncher, Limits, SpawnLauncher, Worker
+from grader.sandbox import protocol
+from grader.sandbox.client import Worker
 from grader.sandbox.isolation import choose_isolation
+from grader.sandbox.launchers import ForkServerLauncher, SpawnLauncher
+from grader.sandbox.limits import Limits
 
 LIMITS = Limits(call_seconds=1, total_seconds=5, memory_mb=400, output_kb=1)
 
@@ -169,7 +171,7 @@ def test_unseeded_randomness_is_the_same_in_every_worker(launcher, tmp_path):
 
 @pytest.mark.parametrize("forged", [b"not json", b'{"ok": true, "value": {"__pickle__": "x"}}'])
 def test_forged_replies_never_pass_as_values(launcher, tmp_path, forged):
-    from grader.remote import RemoteSubmission, SubmissionCallFailed
+    from grader.grading.proxy import RemoteSubmission, SubmissionCallFailed
 
     source = (
         "import os, struct\n"

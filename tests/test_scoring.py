@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from grader.plugin import CollectedTest
+from grader.grading.scoring import CollectedTest, display_name, score_tests, total
 from grader.results import Failure, Outcome
-from grader.scoring import display_name, score_tests, total
 
 COLLECTED = [
     CollectedTest("tests/hidden/test_a.py::test_one[x=1]", 2.0, "hint one"),

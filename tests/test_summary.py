@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from grader.assignment import find_assignment
-from grader.batch import grade_batch
-from grader.discovery import discover
+from grader.batch.discovery import discover
+from grader.batch.pool import grade_batch
 from grader.i18n import translator
-from grader.summary import SummaryEntry, build_summary, read_entry, render_summary
+from grader.reports.summary import SummaryEntry, build_summary, read_entry, render_summary
 
 PROJECT = Path(__file__).parent.parent
 MISTAKES = Path(__file__).parent / "fixtures" / "mistakes"

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from grader.authoring import Mismatch, expect, expect_close, last_call
 from grader.formatting import format_value
-from grader.testing import Mismatch, expect, expect_close, last_call
 
 
 def test_expect_close_accepts_values_within_tolerance_and_matching_non_finite():

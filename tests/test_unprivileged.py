@@ -15,10 +15,11 @@ import pytest
 from attacks import EXPECTED, SECRET_NAME, SECRET_VALUE, Listener, attack_source
 
 from grader.assignment import load_assignment
+from grader.grading.grade import grade
+from grader.grading.outcomes import Source
 from grader.results import Status
-from grader.runner import Source, grade
-from grader.sandbox import ForkServerLauncher
 from grader.sandbox.isolation import UNPRIVILEGED, choose_isolation
+from grader.sandbox.launchers import ForkServerLauncher
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="dropping to another user id needs root")

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from grader.assignment import load_assignment
 from grader.cli import cli
-from grader.validate import validate
+from grader.course.validate import validate
 
 TOY = Path(__file__).parent / "fixtures" / "toy"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.diagnosis import N_, Finding, mistake
+from grader.authoring import N_, Finding, mistake
 
 SCHEDULE_ARGUMENTS = ["base_lr", "epoch", "n_epochs", "grad"]
 STAND_IN_RATES = [0.05, 0.2, 0.0]

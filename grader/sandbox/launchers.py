@@ -29,14 +29,14 @@ from grader.sandbox.limits import Limits, worker_environment
 from grader.sandbox.processes import kill_descendants, kill_namespace, kill_tree, kill_user, namespace_below
 
 # Imports the grader package from its own folder without putting the folder above it (the project,
-# with its reference and hidden tests) on the worker's sys.path, then runs grader.worker.main.
+# with its reference and hidden tests) on the worker's sys.path, then runs grader.sandbox.inside.main.
 BOOTSTRAP = (
     "import importlib.util, sys; root = sys.argv.pop(1); "
     "spec = importlib.util.spec_from_file_location("
     "'grader', root + '/__init__.py', submodule_search_locations=[root]); "
     "package = importlib.util.module_from_spec(spec); sys.modules['grader'] = package; "
     "spec.loader.exec_module(package); "
-    "from grader.worker import main; main(sys.argv[1:])"
+    "from grader.sandbox.inside import main; main(sys.argv[1:])"
 )
 GRADER_FOLDER = Path(__file__).resolve().parent.parent
 ZYGOTE_REPLY_SECONDS = 30.0
@@ -64,7 +64,7 @@ class Launcher(Protocol):
 
 
 def interpreter_command(python: str, *arguments: str) -> list[str]:
-    """Returns the command that runs grader.worker with `arguments` in a clean `python`."""
+    """Returns the command that runs grader.sandbox.inside with `arguments` in a clean `python`."""
     # -s: no user site; -P: no script folder on sys.path; -B: no .pyc beside the submission;
     # -u: unbuffered, so output printed just before a kill is not lost. The environment is ours alone.
     return [python, "-s", "-P", "-B", "-u", "-c", BOOTSTRAP, str(GRADER_FOLDER), *arguments]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import N_, expect, expect_close
+from grader.authoring import N_, expect, expect_close
 
 
 def rows(history, n_epochs):

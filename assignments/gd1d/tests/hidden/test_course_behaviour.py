@@ -4,7 +4,7 @@ slow, lr = 0.01 converges, and the schedule comparison matches the reference."""
 import numpy as np
 import pytest
 
-from grader.testing import N_, expect, expect_close
+from grader.authoring import N_, expect, expect_close
 
 START_GRID = np.linspace(-2, 2, 2001)
 

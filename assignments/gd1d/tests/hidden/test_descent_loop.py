@@ -9,7 +9,7 @@ wrong derivative fails only the derivative column and whole-history tests here.
 import numpy as np
 import pytest
 
-from grader.testing import N_, expect, expect_close
+from grader.authoring import N_, expect, expect_close
 
 START_GRID = np.linspace(-2, 2, 2001)
 SCHEDULE_ARGUMENTS = ["base_lr", "epoch", "n_epochs", "grad"]

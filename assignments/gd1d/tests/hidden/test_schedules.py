@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import N_, expect_close
+from grader.authoring import N_, expect_close
 
 START_GRID = np.linspace(-2, 2, 2001)
 

@@ -1,0 +1,201 @@
+"""The API for assignment authors: checks for hidden tests, and named mistakes for diagnoses.py.
+
+Hidden tests compare a student's values with `expect` and `expect_close`; each raises Mismatch, which
+carries the failing call, the expected and the actual value already formatted for a student, so a
+report can show them without ever showing the test's source. `N_` marks a test's `what` and
+`expected` texts for translation.
+
+An assignment's diagnoses.py names mistakes with the `mistake` decorator:
+
+    @mistake(
+        "sign_flipped",
+        title=N_("The result has the wrong sign"),
+        explanation=N_("Your function returns {actual} where the reference returns {expected}."),
+        fix=N_("Negate ..."),
+        when=("test_negate*",),
+    )
+    def sign_flipped(submission, reference):
+        actual = submission.negate(2.0)
+        if actual == 2.0:
+            return Finding(expected=reference.negate(2.0), actual=actual)
+        return None
+
+Texts are English and are also the gettext msgids (mark them with N_ so extraction finds them);
+`{expected}`, `{actual}` and the Finding's params fill their placeholders. See docs/authoring.md.
+"""
+from __future__ import annotations
+
+import contextvars
+import fnmatch
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from grader.formatting import format_value
+from grader.text import N_, Text, text
+
+__all__ = ["N_", "Finding", "Mismatch", "Probe", "expect", "expect_close", "mistake"]
+
+last_call: contextvars.ContextVar[Callable[[], str] | None] = contextvars.ContextVar("last_call", default=None)
+"""Describes the most recent call a test made into the submission; set by the submission proxy.
+
+A function rather than text: most calls succeed, and formatting their arguments would be wasted.
+"""
+
+
+def describe_last_call() -> str | None:
+    """Returns the most recent call into the submission as a student would write it, if there was one."""
+    describe = last_call.get()
+    return describe() if describe is not None else None
+
+
+class Mismatch(AssertionError):
+    """A student's value differs from what the reference says it should be."""
+
+    def __init__(self, sentence: Text, *, expected: Text | str, actual: str, call: str | None = None):
+        self.text = sentence
+        self.message = sentence.render()
+        super().__init__(self.message)
+        self.expected_text = expected if isinstance(expected, Text) else None
+        self.expected = expected.render() if isinstance(expected, Text) else expected
+        self.actual = actual
+        self.call = call if call is not None else describe_last_call()
+
+
+def expect(
+    condition: Any,
+    *,
+    expected: str,
+    actual: Any,
+    what: str = N_("the returned value"),
+    values: Mapping[str, Any] | None = None,
+) -> None:
+    """Returns None when `condition` holds; otherwise raises Mismatch describing the property.
+
+    `what` and `expected` may hold {name} placeholders filled from `values`; written as N_("...") in a
+    hidden test, they are extracted into the assignment's catalog and translated in reports.
+    """
+    if bool(condition):
+        return
+    shown = format_value(actual)
+    property_ = _filled(expected, values)
+    sentence = text(
+        N_("{what} is {actual}; expected {expected}"),
+        what=_filled(what, values),
+        actual=" ".join(shown.split()),
+        expected=property_,
+    )
+    raise Mismatch(sentence, expected=property_, actual=shown)
+
+
+def expect_close(
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-7,
+    atol: float = 0.0,
+    what: str = N_("the returned value"),
+    values: Mapping[str, Any] | None = None,
+) -> None:
+    """Returns None when `actual` matches `expected` within tolerance; otherwise raises Mismatch.
+
+    Shapes must agree; inf and nan must stand where the reference has them. `what` may hold {name}
+    placeholders filled from `values`, as for expect().
+    """
+    described = _filled(what, values)
+    expected_array = np.asarray(expected, dtype=np.float64)
+    try:
+        actual_array = np.asarray(actual, dtype=np.float64)
+    except (TypeError, ValueError):
+        sentence = text(N_("{what} is not a number or an array of numbers"), what=described)
+        raise Mismatch(sentence, expected=format_value(expected), actual=format_value(actual)) from None
+    if actual_array.shape != expected_array.shape:
+        sentence = text(
+            N_("{what} has shape {shape}, expected shape {expected_shape}"),
+            what=described,
+            shape=str(actual_array.shape),
+            expected_shape=str(expected_array.shape),
+        )
+        raise Mismatch(sentence, expected=format_value(expected), actual=format_value(actual))
+    close = np.isclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return
+    first = tuple(int(i) for i in np.argwhere(~close)[0])
+    at_first = {"expected": format_value(expected_array[first]), "actual": format_value(actual_array[first])}
+    sentence = (
+        text(
+            N_("{what} differs from the reference at index {index}: expected {expected}, got {actual}"),
+            what=described,
+            index=str(first if len(first) != 1 else first[0]),
+            **at_first,
+        )
+        if first
+        else text(
+            N_("{what} differs from the reference: expected {expected}, got {actual}"), what=described, **at_first
+        )
+    )
+    raise Mismatch(sentence, expected=format_value(expected), actual=format_value(actual))
+
+
+def _filled(template: str, values: Mapping[str, Any] | None) -> Text:
+    """Returns `template` as a translatable Text, its placeholders filled with formatted `values`."""
+    return Text(
+        template,
+        tuple(
+            (name, value if isinstance(value, str) else format_value(value)) for name, value in (values or {}).items()
+        ),
+    )
+
+
+# -- named mistakes, for an assignment's diagnoses.py ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a probe returns when the values show its mistake: the smallest call that shows it."""
+
+    expected: Any
+    """The reference's value for the call (any value: it is formatted for reading)."""
+    actual: Any
+    """The student's value for the same call."""
+    call: str | None = None
+    """The call as a student would type it; by default the last call the probe made into the submission."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """More values for the texts' placeholders (formatted like expected and actual)."""
+
+
+Check = Callable[[Any, ModuleType], "Finding | None"]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One named mistake an assignment can recognise, and how."""
+
+    id: str
+    title: str
+    explanation: str
+    fix: str
+    when: tuple[str, ...]
+    """Patterns (fnmatch) on failed tests' function names, e.g. "test_update*": the probe runs only
+    when one of them failed, which keeps diagnosis cheap and tied to what the tests saw."""
+    check: Check
+
+    def explains(self, test_name: str) -> bool:
+        """Returns whether this probe explains a failure of `test_name` ("file.py::test_x[case]")."""
+        function = test_name.rsplit("::", 1)[-1].split("[", 1)[0]
+        return any(fnmatch.fnmatchcase(function, pattern) for pattern in self.when)
+
+
+def mistake(id: str, *, title: str, explanation: str, fix: str, when: Iterable[str]) -> Callable[[Check], Probe]:
+    """Returns a decorator that turns a check function into a Probe for the named mistake `id`."""
+    patterns = tuple(when)
+    if not patterns:
+        raise ValueError(f"the mistake {id!r} needs at least one test pattern in when=")
+
+    def decorate(check: Check) -> Probe:
+        return Probe(id=id, title=title, explanation=explanation, fix=fix, when=patterns, check=check)
+
+    return decorate

@@ -1,0 +1,254 @@
+"""Grades many submissions, in parallel when asked, writing each student's reports and the gradebook.
+
+Each grading process runs one pytest session over a stream of submissions taken from a shared queue
+and writes each student's reports itself; the parent only counts, so its memory does not grow with
+the class. A rerun into the same folder skips submissions whose fingerprint is unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import queue
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.assignment import Assignment
+from grader.batch.resume import Change, changes, read_previous, write_changes
+from grader.exports.gradebook import GradebookRow, write_gradebook
+from grader.grading.diagnosis import mistake_titles
+from grader.grading.grade import grade_stream
+from grader.grading.outcomes import Source, fingerprint, internal_error_result, missing_result
+from grader.reports.plotcache import SvgCache
+from grader.reports.student import write_reports
+from grader.reports.summary import SummaryEntry, read_entry, write_summary
+from grader.results import Status, SubmissionResult
+from grader.text import N_, text
+
+CACHE_FOLDER = ".cache"
+"""Under OUT: drawn plots shared by the grading processes and by later runs."""
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What a grading process reports to the parent about one submission: small, whatever the class size."""
+
+    row: GradebookRow
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per phase, including drawing, rendering and "total", for the benchmark's profile."""
+    entry: SummaryEntry | None = None
+    """What the class summary needs: each test's outcome and the named mistakes' ids."""
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a batch did, for the CLI's closing line."""
+
+    rows: tuple[GradebookRow, ...]
+    gradebook: Path
+    skipped: int = 0
+    changed: tuple[Change, ...] = ()
+    graded: tuple[Graded, ...] = ()
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        counts = Counter(row.status for row in self.rows)
+        return {status.value: counts[status.value] for status in Status if counts[status.value]}
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped a batch; finished results are on disk and the next run resumes from them."""
+
+    def __init__(self, finished: int, total: int):
+        super().__init__(f"interrupted after {finished} of {total} submissions")
+        self.finished = finished
+        self.total = total
+
+
+def grade_batch(
+    assignment: Assignment,
+    sources: Sequence[Source],
+    out: Path,
+    jobs: int = 1,
+    force: bool = False,
+    on_done: Callable[[GradebookRow], None] = lambda row: None,
+    missing: Sequence[str] = (),
+    write_rows: Callable[[list[GradebookRow], Path], None] = write_gradebook,
+    language: str = "en",
+) -> BatchSummary:
+    """Returns the summary after grading every source that needs it; results depend on neither `jobs`
+    nor the order of `sources`. Raises Interrupted on Ctrl-C, after stopping every worker.
+
+    Each student in `missing` (on the roster, no submission) gets a result with status missing.
+    `write_rows` writes the gradebook (an LMS's needs another one, see roster.py)."""
+    out.mkdir(parents=True, exist_ok=True)
+    previous = read_previous(out, [s.student for s in sources] + list(missing))
+    todo = [
+        s
+        for s in sources
+        if force or s.student not in previous or previous[s.student].fingerprint != fingerprint(assignment, s.path)
+    ]
+    # Kept results keep their reports; reports in another language than asked are written anew.
+    pending = {s.student for s in todo}
+    kept_entries = {s.student: read_entry(out / s.student) for s in sources if s.student not in pending}
+    todo += [s for s in sources if s.student in kept_entries and _language(kept_entries[s.student]) != language]
+    regrading = {s.student for s in todo}
+    kept = [previous[s.student].row for s in sources if s.student not in regrading]
+    for row in kept:
+        on_done(row)
+    graded: list[Graded] = []
+
+    def collect(item: Graded) -> None:
+        graded.append(item)
+        on_done(item.row)
+
+    if jobs <= 1 or len(todo) <= 1:
+        _grade_here(assignment, todo, out, collect, language)
+    else:
+        _grade_in_processes(assignment, todo, out, min(jobs, len(todo)), collect, language)
+    write_missing = _writer(assignment, out, collect, language)
+    for student in missing:
+        write_missing(missing_result(assignment, student))
+    rows = kept + [item.row for item in graded]
+    gradebook = out / "gradebook.csv"
+    write_rows(rows, gradebook)
+    found = changes(previous, [item.row for item in graded])
+    if found or (out / "changes.csv").exists():
+        write_changes(found, out / "changes.csv")
+    entries = [e for s in sources if s.student not in regrading and (e := kept_entries.get(s.student))]
+    entries += [item.entry for item in graded if item.entry is not None]
+    write_summary(
+        entries, out, assignment.title, mistake_titles(assignment), language=language, locale_dirs=[assignment.locale]
+    )
+    return BatchSummary(tuple(rows), gradebook, len(kept), tuple(found), tuple(graded))
+
+
+def _language(entry: SummaryEntry | None) -> str | None:
+    return entry.language if entry is not None else None
+
+
+def _writer(
+    assignment: Assignment, out: Path, emit: Callable[[Graded], None], language: str = "en"
+) -> Callable[[SubmissionResult], None]:
+    svg_cache = SvgCache(out / CACHE_FOLDER / "svg")
+
+    def write(result: SubmissionResult) -> None:
+        reports = out / result.student
+        locale = [assignment.locale]
+        timings = dict(result.timings) | write_reports(
+            result, assignment.title, reports, svg_cache, language=language, locale_dirs=locale
+        )
+        timings["total"] = result.seconds + timings["draw plots"] + timings["render reports"]
+        emit(Graded(GradebookRow.from_result(result), timings, SummaryEntry.from_result(result, language)))
+
+    return write
+
+
+def _grade_here(
+    assignment: Assignment, todo: Sequence[Source], out: Path, emit: Callable[[Graded], None], language: str = "en"
+) -> None:
+    done: list[str] = []
+
+    def record(item: Graded) -> None:
+        done.append(item.row.student)
+        emit(item)
+
+    try:
+        grade_stream(assignment, todo, _writer(assignment, out, record, language))
+    except KeyboardInterrupt:
+        raise Interrupted(len(done), len(todo)) from None
+
+
+def _grade_in_processes(
+    assignment: Assignment,
+    todo: Sequence[Source],
+    out: Path,
+    jobs: int,
+    emit: Callable[[Graded], None],
+    language: str = "en",
+) -> None:
+    context = multiprocessing.get_context("fork")  # the parent is trusted; forking it costs no re-import
+    tasks: Any = context.Queue()
+    results: Any = context.Queue()
+    for source in todo:
+        tasks.put(source)
+    for _ in range(jobs):
+        tasks.put(None)
+    processes = [
+        context.Process(target=_grading_process, args=(assignment, out, tasks, results, language), daemon=True)
+        for _ in range(jobs)
+    ]
+    for process in processes:
+        process.start()
+    finished: set[str] = set()
+    try:
+        while len(finished) < len(todo):
+            try:
+                item = results.get(timeout=0.2)
+            except queue.Empty:
+                if any(p.is_alive() for p in processes):
+                    continue
+                try:
+                    item = results.get(timeout=0.5)  # a last result may still be in the pipe
+                except queue.Empty:
+                    break
+            finished.add(item.row.student)
+            emit(item)
+    except KeyboardInterrupt:
+        _stop(processes)
+        raise Interrupted(len(finished), len(todo)) from None
+    for process in processes:
+        process.join()
+    # A grading process that died took its current submission with it: every submission still gets a row.
+    write = _writer(assignment, out, emit, language)
+    for source in todo:
+        if source.student not in finished:
+            stopped = text(N_("the grading process stopped while grading this"))
+            write(internal_error_result(assignment, source, stopped))
+
+
+def _grading_process(assignment: Assignment, out: Path, tasks: Any, results: Any, language: str = "en") -> None:
+    def sources() -> Iterator[Source]:
+        while (source := tasks.get()) is not None:
+            yield source
+
+    try:
+        grade_stream(assignment, sources(), _writer(assignment, out, results.put, language))
+    except KeyboardInterrupt:
+        pass  # the worker is already killed; the parent reports the interruption
+    finally:
+        results.close()
+        results.join_thread()
+
+
+def _stop(processes: list[Any]) -> None:
+    for process in processes:
+        if process.is_alive() and process.pid:
+            os.kill(process.pid, signal.SIGINT)  # SIGINT: each process kills its own worker and fork server
+    deadline = time.monotonic() + 5
+    for process in processes:
+        process.join(max(deadline - time.monotonic(), 0))
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def write_timings(graded: Sequence[Graded], path: Path) -> None:
+    """Writes seconds per phase for each graded submission, sorted by student: where the time goes."""
+    phases = sorted({phase for item in graded for phase in item.timings})
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(["student", "status", *phases])
+        for item in sorted(graded, key=lambda g: g.row.student):
+            writer.writerow([item.row.student, item.row.status, *(f"{item.timings.get(p, 0.0):.4f}" for p in phases)])
+
+
+def default_jobs() -> int:
+    """Returns the number of cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

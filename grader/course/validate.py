@@ -1,0 +1,125 @@
+"""Returns every problem an assignment has before it goes to students: an empty list means ready.
+
+An assignment is ready when its reference scores full marks, the same in three runs; its starter loads
+and scores 0; every hidden test has points and a hint, and the points add up to the assignment's
+total; and the student bundle holds no hidden test and no reference text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grader.assignment import Assignment
+from grader.course.release import bundle_files, bundle_leaks
+from grader.errors import GraderError
+from grader.formatting import format_points
+from grader.grading.grade import grade_stream
+from grader.grading.outcomes import Source
+from grader.results import TIMING_FIELDS, Status, SubmissionResult
+
+REFERENCE_RUNS = 3
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What validating found: the problems (empty when the assignment is ready) and what was checked."""
+
+    problems: tuple[str, ...]
+    tests: int
+    points: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate(assignment: Assignment) -> Validation:
+    """Returns every problem found; grades the reference three times and the starter once, in one session."""
+    problems: list[str] = []
+    sources = [Source("reference", assignment.reference_file)] * REFERENCE_RUNS
+    if assignment.starter.is_file():
+        sources.append(Source("starter", assignment.starter))
+    else:
+        problems.append(f"the starter {assignment.starter} does not exist")
+    results: list[SubmissionResult] = []
+    grade_stream(assignment, sources, results.append, with_plots=True)
+    reference_runs, starter = results[:REFERENCE_RUNS], results[REFERENCE_RUNS:]
+    problems += _reference_problems(assignment, reference_runs)
+    if starter:
+        problems += _starter_problems(starter[0])
+    first = reference_runs[0]
+    problems += _test_problems(assignment, first)
+    problems += _bundle_problems(assignment)
+    return Validation(tuple(dict.fromkeys(problems)), len(first.tests), sum(t.max_score for t in first.tests))
+
+
+def _reference_problems(assignment: Assignment, runs: list[SubmissionResult]) -> list[str]:
+    first = runs[0]
+    if first.status is not Status.GRADED:
+        return [f"the reference did not load: {first.status.value}: {first.status_message}"]
+    problems = []
+    lost = [t.name for t in first.tests if t.score < t.max_score]
+    if lost:
+        problems.append(
+            f"the reference fails {len(lost)} hidden test(s), scoring {format_points(first.score)} of "
+            f"{format_points(sum(t.max_score for t in first.tests))}: {', '.join(lost[:5])}"
+            + (", ..." if len(lost) > 5 else "")
+        )
+    baseline = _comparable(first)
+    for number, run in enumerate(runs[1:], start=2):
+        if _comparable(run) != baseline:
+            problems.append(
+                f"the reference's run {number} differs from run 1: {_difference(baseline, _comparable(run))}"
+            )
+    return problems
+
+
+def _starter_problems(starter: SubmissionResult) -> list[str]:
+    if starter.status is not Status.GRADED:
+        return [f"the starter does not load ({starter.status.value}): {starter.status_message}"]
+    if starter.score != 0:
+        passed = [t.name for t in starter.tests if t.score > 0]
+        return [
+            f"the starter scores {format_points(starter.score)}, not 0; it passes {', '.join(passed[:5])}"
+            + (", ..." if len(passed) > 5 else "")
+        ]
+    return []
+
+
+def _test_problems(assignment: Assignment, result: SubmissionResult) -> list[str]:
+    if not result.tests:
+        return [f"no hidden test was collected from {assignment.hidden_tests}"]
+    problems = [
+        f"hidden test {t.name} has no points (add @pytest.mark.points(N))" for t in result.tests if t.max_score <= 0
+    ]
+    problems += [
+        f"hidden test {t.name} has no hint (add @pytest.mark.hint(...))" for t in result.tests if not t.hint.strip()
+    ]
+    total = round(sum(t.max_score for t in result.tests), 6)
+    if total != assignment.points:
+        problems.append(
+            f"the hidden tests' points add up to {format_points(total)}, "
+            f"but assignment.toml says points = {format_points(assignment.points)}"
+        )
+    return problems
+
+
+def _bundle_problems(assignment: Assignment) -> list[str]:
+    try:
+        files = bundle_files(assignment)
+    except GraderError as error:  # a missing bundle part is one problem among others
+        return [error.problem]
+    return [f"the student bundle leaks: {problem}" for problem in bundle_leaks(assignment, files)]
+
+
+def _comparable(result: SubmissionResult) -> dict[str, Any]:
+    return {key: value for key, value in result.to_json_dict().items() if key not in TIMING_FIELDS}
+
+
+def _difference(first: dict[str, Any], other: dict[str, Any]) -> str:
+    keys = [key for key in first if first[key] != other.get(key)]
+    if "tests" in keys:
+        changed = [a["name"] for a, b in zip(first["tests"], other["tests"], strict=False) if a != b]
+        return f"tests {', '.join(changed[:5])} gave other results"
+    return f"{', '.join(keys)} changed"

@@ -1,0 +1,77 @@
+"""Returns and writes the gradebook: one CSV row per submission, for a course's spreadsheet or LMS."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.formatting import format_points, percent
+from grader.results import Status, SubmissionResult
+
+COLUMNS = ("student", "score", "max_score", "percent", "status")
+
+
+@dataclass(frozen=True)
+class GradebookRow:
+    """The summary of one graded submission that a gradebook keeps."""
+
+    student: str
+    score: float
+    max_score: float
+    status: str
+    """The status's value, e.g. "graded"; a Status given here is stored as its value."""
+
+    def __post_init__(self) -> None:
+        # Status(...) also rejects a word outside the fixed set, so a gradebook never holds one.
+        object.__setattr__(self, "status", Status(self.status).value)
+
+    @classmethod
+    def from_result(cls, result: SubmissionResult) -> GradebookRow:
+        """Returns the row for a full result."""
+        return cls(result.student, result.score, result.max_score, result.status)
+
+    @property
+    def percent(self) -> float:
+        return percent(self.score, self.max_score)
+
+
+def row_of(submission: SubmissionResult | GradebookRow | tuple[str, float, float, Status | str]) -> GradebookRow:
+    """Returns the gradebook row for a full result, a (student, score, max_score, status) tuple or a row."""
+    if isinstance(submission, GradebookRow):
+        return submission
+    if isinstance(submission, SubmissionResult):
+        return GradebookRow.from_result(submission)
+    return GradebookRow(*submission)
+
+
+def write_gradebook(
+    submissions: Iterable[SubmissionResult | GradebookRow | tuple[str, float, float, Status | str]],
+    path: Path,
+) -> None:
+    """Writes `path` as CSV, one row per submission sorted by student.
+
+    Results may stream in: only their small summary rows are kept until the file is written.
+    """
+    rows = sorted((row_of(s) for s in submissions), key=lambda row: row.student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow(
+                [
+                    row.student,
+                    format_points(row.score),
+                    format_points(row.max_score),
+                    format_points(row.percent, decimals=2),
+                    row.status,
+                ]
+            )
+
+
+def read_gradebook(path: Path) -> list[dict[str, str]]:
+    """Returns a gradebook's rows as dicts keyed by column name, values as written."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))

@@ -1,0 +1,48 @@
+"""Writes files safely: whole or not at all, zips that are the same for the same files, clean file lists."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+"""Every zip entry's date: the same files give the same zip, byte for byte."""
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Writes through a temporary file and a rename, so a concurrent reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(temporary, path)
+
+
+def write_zip(archive: Path, entries: dict[str, Path], executables: Iterable[str] = ()) -> None:
+    """Writes a zip of `entries` (name in the zip → file), same bytes for the same files.
+
+    The names in `executables`, and files whose mode has an execute bit, unzip as executable.
+    """
+    executables = set(executables)
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            executable = name in executables or entries[name].stat().st_mode & 0o111
+            info.external_attr = (0o100755 if executable else 0o100644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, entries[name].read_bytes())
+
+
+def files_under(folder: Path) -> Iterable[Path]:
+    """Returns the files a bundle may take from `folder`: no caches, no hidden files."""
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and not any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(folder).parts)
+        and path.suffix not in (".pyc", ".pyo")
+    )

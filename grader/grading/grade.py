@@ -1,0 +1,166 @@
+"""Returns SubmissionResults: loads each submission in a worker, runs the tests, scores, plots.
+
+One pytest session grades a whole stream of submissions (`grade_stream`), so pytest's start-up and
+collection are paid once per grading process, not once per submission.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from grader.assignment import Assignment, load_reference
+from grader.grading import notebooks
+from grader.grading.diagnosis import diagnose, load_diagnoses
+from grader.grading.feedback import load_status
+from grader.grading.outcomes import Observed, Source, graded_result, internal_error_result
+from grader.grading.plotdata import build_plot
+from grader.grading.plugin import GradingPlugin
+from grader.grading.proxy import RemoteSubmission
+from grader.grading.session import run_pytest
+from grader.results import Diagnosis, Failure, Status, SubmissionResult
+from grader.sandbox.client import Worker
+from grader.sandbox.launchers import ForkServerLauncher, Launcher
+from grader.text import N_, text
+
+
+def grade(assignment: Assignment, source: Source, **options: Any) -> SubmissionResult:
+    """Returns the graded result of one submission (see grade_stream for the options)."""
+    results: list[SubmissionResult] = []
+    grade_stream(assignment, [source], results.append, **options)
+    return results[0]
+
+
+def grade_stream(
+    assignment: Assignment,
+    sources: Iterable[Source],
+    on_result: Callable[[SubmissionResult], None],
+    *,
+    tests: Path | None = None,
+    with_plots: bool = True,
+    launcher: Launcher | None = None,
+) -> None:
+    """Calls on_result once per source, in order, with its result; never raises for a student's mistake.
+
+    A broken submission is a result with a status. If the tests themselves cannot be collected, every
+    source gets an internal_error result. KeyboardInterrupt propagates after the worker is killed.
+    """
+    reference = load_reference(assignment.reference_file)
+    own_launcher = launcher is None
+    launcher = launcher or ForkServerLauncher()
+    pending: Iterator[Source] = iter(sources)
+
+    def drive(plugin: GradingPlugin) -> None:
+        for source in pending:
+            result = _grade_in_session(assignment, source, plugin, reference, launcher, with_plots)
+            on_result(dataclasses.replace(result, isolation=launcher.isolation.level))
+
+    plugin = GradingPlugin(reference, assignment.seed, drive)
+    try:
+        exit_code = run_pytest(tests or assignment.hidden_tests, plugin)
+    finally:
+        if own_launcher:
+            launcher.close()
+    if plugin.interrupted:
+        raise KeyboardInterrupt
+    problem = (
+        text(N_("the hidden tests could not be collected ({tests})"), tests=", ".join(plugin.collection_errors))
+        if plugin.collection_errors
+        else text(N_("pytest stopped with exit code {code} before grading"), code=str(exit_code))
+    )
+    for source in pending:  # only reached when the session never started grading
+        on_result(internal_error_result(assignment, source, problem))
+
+
+def _grade_in_session(
+    assignment: Assignment, source: Source, plugin: GradingPlugin, reference: Any, launcher: Launcher, with_plots: bool
+) -> SubmissionResult:
+    started = time.monotonic()
+    try:
+        with contextlib.ExitStack() as stack:
+            loadable = _python_file(assignment, source, stack)
+            if isinstance(loadable, Path):
+                worker = stack.enter_context(Worker(loadable, assignment.submission_file, assignment.limits, launcher))
+                graded = _graded_in_worker(assignment, worker, plugin, reference, with_plots)
+            else:
+                status, failure = loadable
+                graded = Observed(status, failure, plugin.run(None, failure))
+                graded.timings["tests"] = time.monotonic() - started
+            return graded_result(assignment, source, plugin.collected, graded, started)
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # noqa: BLE001 - one grader bug must not lose the rest of a batch
+        failed = text(N_("the grader failed ({error})"), error=f"{type(error).__name__}: {error}")
+        return internal_error_result(assignment, source, failed)
+
+
+def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitStack) -> Path | tuple[Status, Failure]:
+    """Returns the Python file a worker loads for the submission, or the status and reason it cannot have one.
+
+    A notebook becomes Python here, in the trusted process (kept until `stack` closes): the worker only
+    ever loads Python.
+    """
+    if source.path is None or not source.path.is_file():
+        sentence = text(N_("no file named {file} was found in the submission."), file=assignment.submission_file)
+        return Status.MISSING_FILE, Failure.of("unavailable", sentence)
+    try:
+        return stack.enter_context(notebooks.python_file(source.path))
+    except notebooks.UnreadableNotebook as unreadable:
+        return Status.SYNTAX_ERROR, Failure.of("error", text(str(unreadable)))
+
+
+def _graded_in_worker(
+    assignment: Assignment, worker: Worker, plugin: GradingPlugin, reference: Any, with_plots: bool
+) -> Observed:
+    """Returns what loading, testing, diagnosing and plotting the submission in `worker` saw."""
+    clock = _Clock()
+    status, failure = load_status(worker.load(), assignment)
+    clock.lap("worker start")
+    submission = RemoteSubmission(worker, reference) if status is Status.GRADED else None
+    graded = Observed(status, failure, plugin.run(submission, failure))
+    clock.lap("tests")
+    diagnoses = _diagnoses(assignment, graded.run.outcomes, submission, reference)
+    if diagnoses is not None:
+        graded.diagnoses = diagnoses
+        clock.lap("diagnoses")
+    if with_plots:
+        graded.plots = tuple(build_plot(spec, reference, submission) for spec in assignment.plots)
+        clock.lap("plot data")
+    if status is Status.GRADED and worker.seconds_used >= assignment.limits.total_seconds:
+        sentence = text(
+            N_(
+                "your code used up the time limit for the whole submission ({seconds} s); "
+                "tests that came after scored 0."
+            ),
+            seconds=f"{assignment.limits.total_seconds:g}",
+        )
+        graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
+    graded.output, graded.timings = worker.output, clock.laps
+    return graded
+
+
+def _diagnoses(
+    assignment: Assignment, outcomes: dict[str, str], submission: RemoteSubmission | None, reference: Any
+) -> tuple[Diagnosis, ...] | None:
+    """Returns the named mistakes of a loaded submission that failed a test; None when none was looked for."""
+    failed = [nodeid for nodeid, outcome in outcomes.items() if outcome != "passed"]
+    if submission is None or assignment.diagnoses_file is None or not failed:
+        return None
+    return diagnose(load_diagnoses(assignment.diagnoses_file), failed, submission, reference)
+
+
+class _Clock:
+    """Measures consecutive phases of grading one submission."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.laps[phase] = now - self._last
+        self._last = now

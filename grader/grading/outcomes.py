@@ -1,0 +1,107 @@
+"""Returns SubmissionResults from what grading saw, or for a submission that could not be graded."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import __version__
+from grader.assignment import Assignment
+from grader.grading import scoring
+from grader.grading.plugin import TestRun
+from grader.grading.scoring import CollectedTest
+from grader.results import Diagnosis, Failure, Plot, Status, SubmissionResult
+from grader.text import N_, Text, text
+
+GRADED_MESSAGE = N_("graded: every test ran.")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A submission to grade: whose it is and which file holds it (None when none was found)."""
+
+    student: str
+    path: Path | None
+
+
+@dataclass
+class Observed:
+    """What grading one submission saw, gathered phase by phase until it becomes a result."""
+
+    status: Status
+    failure: Failure | None
+    run: TestRun
+    output: str = ""
+    plots: tuple[Plot, ...] = ()
+    diagnoses: tuple[Diagnosis, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def graded_result(
+    assignment: Assignment, source: Source, collected: list[CollectedTest], observed: Observed, started: float
+) -> SubmissionResult:
+    """Returns the result of a submission whose tests ran (or were all failed for one reason)."""
+    tests = scoring.score_tests(collected, observed.run.outcomes, observed.run.failures)
+    return SubmissionResult(
+        student=source.student,
+        assignment=assignment.name,
+        score=scoring.total(tests),
+        max_score=assignment.points,
+        status=observed.status,
+        status_message=observed.failure.message if observed.failure else GRADED_MESSAGE,
+        tests=tests,
+        grader_version=__version__,
+        output=observed.output,
+        plots=observed.plots,
+        seconds=time.monotonic() - started,
+        submission_sha256=_sha256(source.path),
+        failure=observed.failure,
+        fingerprint=fingerprint(assignment, source.path),
+        timings=tuple(observed.timings.items()),
+        diagnoses=observed.diagnoses,
+    )
+
+
+def internal_error_result(assignment: Assignment, source: Source, problem: Text) -> SubmissionResult:
+    """Returns the result for a submission the grader itself failed to grade: status internal_error."""
+    sentence = text(N_("{problem}. This is not your mistake: tell your instructor."), problem=problem)
+    return ungraded_result(assignment, source, Status.INTERNAL_ERROR, Failure.of("internal", sentence))
+
+
+def missing_result(assignment: Assignment, student: str) -> SubmissionResult:
+    """Returns the result of a roster student who handed in nothing: status missing, score 0."""
+    failure = Failure.of(
+        "unavailable",
+        text(N_("no submission of yours was found, so it scores 0. If you did hand one in, tell your instructor.")),
+    )
+    return ungraded_result(assignment, Source(student, None), Status.MISSING, failure)
+
+
+def ungraded_result(assignment: Assignment, source: Source, status: Status, failure: Failure) -> SubmissionResult:
+    """Returns a result with no tests run: a status and the reason, scoring 0."""
+    return SubmissionResult(
+        student=source.student,
+        assignment=assignment.name,
+        score=0.0,
+        max_score=assignment.points,
+        status=status,
+        status_message=failure.message,
+        tests=(),
+        grader_version=__version__,
+        submission_sha256=_sha256(source.path),
+        failure=failure,
+    )
+
+
+def fingerprint(assignment: Assignment, path: Path | None) -> str:
+    """Returns what identifies a grading: grader version, assignment digest and the submission's bytes."""
+    parts = (__version__, assignment.digest, _sha256(path))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _sha256(path: Path | None) -> str:
+    if path is None or not path.is_file():
+        return ""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

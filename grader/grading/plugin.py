@@ -1,0 +1,156 @@
+"""Wires grading into pytest: the fixtures hidden tests use, their markers, and what each test earned.
+
+One pytest session, in the trusted process, grades a stream of submissions: the tests are collected
+once, then `run` replays every collected test against each submission in turn. The plugin never
+imports a submission: `submission` is a RemoteSubmission whose calls run in that submission's worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from grader.authoring import last_call
+from grader.grading.feedback import SubmissionUnavailable, describe_exception
+from grader.grading.proxy import RemoteSubmission
+from grader.grading.scoring import CollectedTest
+from grader.results import Failure
+from grader.text import N_, text
+
+# pytest's per-phase outcomes, worst first: a test's outcome is the worst of its phases.
+_SEVERITY = ("error", "failed", "skipped", "passed")
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """What one pass over the collected tests gave for one submission."""
+
+    __test__ = False  # a record, not a test class
+
+    outcomes: dict[str, str]
+    """nodeid → "passed", "failed", "error" or "skipped"."""
+    failures: dict[str, Failure]
+
+
+class GradingPlugin:
+    """Provides `submission`, `reference` and `rng`; records points, hints, outcomes and failures."""
+
+    def __init__(self, reference: ModuleType, seed: int, drive: Callable[[GradingPlugin], None]):
+        self._reference = reference
+        self._seed = seed
+        self._drive = drive
+        self._session: pytest.Session | None = None
+        self._submission: RemoteSubmission | None = None
+        self._unavailable: Failure | None = None
+        self._outcomes: dict[str, str] = {}
+        self._failures: dict[str, Failure] = {}
+        self.collected: list[CollectedTest] = []
+        self.collection_errors: list[str] = []
+        self.interrupted = False
+
+    def run(self, submission: RemoteSubmission | None, unavailable: Failure | None) -> TestRun:
+        """Returns the outcome of every collected test against one submission (None: it did not load)."""
+        assert self._session is not None, "run() is only called from within the session"
+        self._submission, self._unavailable = submission, unavailable
+        self._outcomes, self._failures = {}, {}
+        items = self._session.items
+        for index, item in enumerate(items):
+            # nextitem=None after the last item tears every fixture down: nothing outlives a submission.
+            nextitem = items[index + 1] if index + 1 < len(items) else None
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        return TestRun(self._outcomes, self._failures)
+
+    # -- pytest hooks ---------------------------------------------------------------------------------
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): points each collected case of this test is worth")
+        config.addinivalue_line("markers", "hint(text): what to tell a student whose code fails this test")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(report.nodeid or "the test folder")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            points = item.get_closest_marker("points")
+            hint = item.get_closest_marker("hint")
+            self.collected.append(
+                CollectedTest(
+                    nodeid=item.nodeid,
+                    points=float(points.args[0]) if points and points.args else 0.0,
+                    hint=str(hint.args[0]) if hint and hint.args else "",
+                )
+            )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        if self.collection_errors or not session.items:
+            return True  # nothing trustworthy to run: the runner reports every submission as internal_error
+        self._session = session
+        try:
+            self._drive(self)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            raise
+        return True
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        phase = "error" if report.failed and report.when != "call" else report.outcome
+        previous = self._outcomes.get(report.nodeid, "passed")
+        self._outcomes[report.nodeid] = min(previous, phase, key=_SEVERITY.index)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+        """Returns the phase's report, with the student-facing failure instead of pytest's traceback.
+
+        pytest's own report would render a traceback from the hidden test's source: slow (it parses
+        the file for every failure), and nothing of it may reach a student anyway.
+        """
+        excinfo = call.excinfo
+        longrepr: tuple[str, int, str] | str | None = None
+        if excinfo is None:
+            outcome = "passed"
+        elif isinstance(excinfo.value, pytest.skip.Exception):
+            outcome = "skipped"
+            longrepr = (str(item.path), (item.location[1] or 0) + 1, str(excinfo.value))
+        else:
+            outcome = "failed"
+            failure = describe_exception(excinfo.value)
+            self._failures.setdefault(item.nodeid, failure)
+            longrepr = failure.message
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            {},
+            outcome,  # type: ignore[arg-type]
+            longrepr,
+            call.when,  # type: ignore[arg-type]
+            (),
+            call.duration,
+            call.start,
+            call.stop,
+            user_properties=item.user_properties,
+        )
+
+    # -- fixtures -------------------------------------------------------------------------------------
+
+    @pytest.fixture
+    def submission(self) -> RemoteSubmission:
+        last_call.set(None)
+        if self._submission is None:
+            raise SubmissionUnavailable(self._unavailable or Failure.of("unavailable", text(N_("not loaded"))))
+        return self._submission
+
+    @pytest.fixture
+    def reference(self) -> ModuleType:
+        return self._reference
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        digest = hashlib.sha256(f"{self._seed}\0{request.node.nodeid}".encode()).digest()
+        return np.random.default_rng(int.from_bytes(digest[:8], "big"))

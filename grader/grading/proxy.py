@@ -1,0 +1,177 @@
+"""Returns the student's values to trusted code: a proxy of the submission whose calls run in the worker.
+
+Hidden tests call `submission.double(x)` as if the module were local; each call is sent to the
+worker, and what comes back is decoded plain data or a SubmissionCallFailed naming the call.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from grader.authoring import last_call
+from grader.formatting import format_value
+from grader.grading.feedback import SubmissionCallFailed, failure_for
+from grader.results import Failure
+from grader.sandbox import protocol
+from grader.sandbox.client import Worker
+from grader.text import N_, text
+
+
+class FunctionRef:
+    """The submission's own function `name`, passed as an argument to another of its functions."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Scripted:
+    """A function the grader supplies: its k-th call returns values[k] (the last once they run out)."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, values: Sequence[Any]):
+        if not values:
+            raise ValueError("a scripted function needs at least one value to return")
+        self.values = list(values)
+        self.id = str(next(self._ids))
+        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def bound(self, names: Sequence[str]) -> list[dict[str, Any]]:
+        """Returns one dict per recorded call: positional arguments under `names`, keywords as given."""
+        return [dict(zip(names, args, strict=False)) | kwargs for args, kwargs in self.calls]
+
+    def __repr__(self) -> str:
+        return "<the grader's schedule>"
+
+
+class RemoteSubmission:
+    """The submission's module as trusted code sees it; attribute access yields remote functions."""
+
+    def __init__(self, worker: Worker, reference: ModuleType | None = None):
+        self._worker = worker
+        self._reference = reference
+
+    def function(self, name: str) -> FunctionRef:
+        """Returns a reference to the submission's function `name`, to pass into another call."""
+        return FunctionRef(name)
+
+    def scripted(self, values: Sequence[Any]) -> Scripted:
+        """Returns a grader-supplied function that returns `values` in turn and records its calls."""
+        return Scripted(values)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Returns the value of `name(*args, **kwargs)` run in the worker, or raises SubmissionCallFailed."""
+        described = _Described(name, args, kwargs, self._reference)
+        last_call.set(described)
+        scripted = {s.id: s for s in itertools.chain(args, kwargs.values()) if isinstance(s, Scripted)}
+        reply = self._worker.call(
+            name,
+            [_encode_argument(value) for value in args],
+            [[key, _encode_argument(value)] for key, value in kwargs.items()],
+        )
+        for key, stand_in in scripted.items():
+            stand_in.calls = _recorded_calls(reply.scripted.get(key, []))
+        if not reply.ok:
+            raise SubmissionCallFailed(failure_for(reply, described(), self._worker))
+        try:
+            return protocol.decode(reply.value)
+        except protocol.ProtocolError as error:
+            raise SubmissionCallFailed(
+                Failure.of(
+                    "bad_value",
+                    text(
+                        N_("the value returned by {call} could not be read: {error}."),
+                        call=described(),
+                        error=str(error),
+                    ),
+                    call=described(),
+                )
+            ) from None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def remote_function(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, *args, **kwargs)
+
+        remote_function.__name__ = name
+        return remote_function
+
+
+class _Described:
+    """A call, described only if someone asks (a failure): most calls succeed and need no text."""
+
+    def __init__(self, name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None):
+        self.parts = (name, args, kwargs, reference)
+        self.text: str | None = None
+
+    def __call__(self) -> str:
+        if self.text is None:
+            self.text = describe_call(*self.parts)
+        return self.text
+
+
+def describe_call(name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None) -> str:
+    """Returns the call as a student would write it, naming arguments after the reference's parameters."""
+    named: list[str] = []
+    signature = _signature(getattr(reference, name, None))
+    if signature is not None:
+        try:
+            bound = signature.bind(*args, **kwargs)
+            named = [f"{key}={_short(value)}" for key, value in bound.arguments.items()]
+        except TypeError:
+            named = []
+    if not named:
+        named = [_short(value) for value in args] + [f"{key}={_short(value)}" for key, value in kwargs.items()]
+    return f"{name}({', '.join(named)})"
+
+
+@functools.cache
+def _signature(function: Any) -> inspect.Signature | None:
+    try:
+        return inspect.signature(function) if callable(function) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, (FunctionRef, Scripted)):
+        return repr(value)
+    return " ".join(format_value(value).split())
+
+
+def _encode_argument(value: Any) -> Any:
+    if isinstance(value, FunctionRef):
+        return {"__function__": value.name}
+    if isinstance(value, Scripted):
+        return {"__scripted__": {"id": value.id, "values": [protocol.encode(v) for v in value.values]}}
+    if isinstance(value, (list, tuple)):
+        return [_encode_argument(item) for item in value]
+    return protocol.encode(value)
+
+
+def _recorded_calls(raw: Any) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    calls = []
+    for entry in raw if isinstance(raw, list) else []:
+        try:
+            args, kwargs = entry
+            calls.append((tuple(_decode_loose(a) for a in args), {str(k): _decode_loose(v) for k, v in kwargs}))
+        except (TypeError, ValueError):
+            continue
+    return calls
+
+
+def _decode_loose(value: Any) -> Any:
+    try:
+        return protocol.decode(value)
+    except protocol.ProtocolError:
+        return None

@@ -1,0 +1,221 @@
+"""Returns and writes a submission's reports: HTML for the student, Markdown for CI and LMS, check text.
+
+Everything a report shows is decided here (which tests failed, what a status is called); the templates
+in grader/templates only lay it out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from grader.files import write_atomically
+from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
+from grader.reports.plotcache import SvgCache
+from grader.reports.templating import STATUS_TITLES, environment
+from grader.results import Diagnosis, Failure, Outcome, Plot, ReportContext, Status, SubmissionResult, TestResult
+from grader.text import N_, Text
+
+_NOT_EXPLAINED = (Outcome.SKIPPED, Outcome.NOT_RUN)
+
+
+def build_context(
+    result: SubmissionResult,
+    title: str,
+    *,
+    with_svgs: bool = True,
+    svg_cache: SvgCache | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    locale_dirs: Iterable[Path] = (),
+) -> ReportContext:
+    """Returns what the templates receive: tests split into failed and passed, plots drawn as SVG.
+
+    with_svgs=False skips drawing (the Markdown and check text never show the figures). `language`
+    picks the catalogs: the engine's, and those under `locale_dirs` (the assignment's).
+    """
+    svg_cache = svg_cache or SvgCache()
+    locale_dirs = tuple(locale_dirs)
+    translate = translator(language, locale_dirs)
+    result = localize(result, translate)
+    plots = tuple(translate_plot(plot, translate) for plot in result.plots)
+    return ReportContext(
+        result=result,
+        title=title,
+        failed=tuple(t for t in result.tests if t.outcome is not Outcome.PASSED),
+        passed=tuple(t for t in result.tests if t.outcome is Outcome.PASSED),
+        # The SVG is made by plots.render_svg from escaped text, so it may go into HTML as it is.
+        svgs=tuple(Markup(svg_cache.svg(plot)) for plot in plots) if with_svgs else (),
+        language=language,
+        locale_dirs=locale_dirs,
+        plots=plots,
+    )
+
+
+def localize(result: SubmissionResult, translate: Translator) -> SubmissionResult:
+    """Returns the result with every message (status, failures, expected properties) in the translator's
+    language; values filled into them (numbers, calls, Python's own words) stay as they are."""
+    _ = translate.gettext
+
+    def failure(found: Failure | None) -> Failure | None:
+        if found is None:
+            return None
+        return dataclasses.replace(
+            found,
+            message=found.text.render(_) if found.text else _(found.message),
+            expected=found.expected_text.render(_) if found.expected_text else found.expected,
+        )
+
+    def test_of(test: TestResult) -> TestResult:
+        found = failure(test.failure)
+        return dataclasses.replace(test, message=found.message, failure=found) if found else test
+
+    tests = tuple(test_of(test) for test in result.tests)
+    own = failure(result.failure)
+    return dataclasses.replace(
+        result,
+        tests=tests,
+        failure=own,
+        status_message=own.message if own else _(result.status_message),
+        plots=tuple(
+            dataclasses.replace(plot, notes=tuple(n.render(_) if isinstance(n, Text) else _(n) for n in plot.notes))
+            for plot in result.plots
+        ),
+    )
+
+
+def translate_plot(plot: Plot, translate: Translator) -> Plot:
+    """Returns the plot with its title, description, labels and axis names in the translator's language."""
+    if translate.language == DEFAULT_LANGUAGE:
+        return plot
+    _ = translate.gettext
+    panels = tuple(
+        dataclasses.replace(
+            panel,
+            ylabel=_(panel.ylabel),
+            series=tuple(dataclasses.replace(series, label=_(series.label)) for series in panel.series),
+        )
+        for panel in plot.panels
+    )
+    return dataclasses.replace(
+        plot, title=_(plot.title), description=_(plot.description), panels=panels, language=translate.language
+    )
+
+
+def render_html(ctx: ReportContext) -> str:
+    """Returns the self-contained HTML report (inline CSS and SVG, no scripts, no external links)."""
+    return _render("report.html.j2", ctx)
+
+
+def render_markdown(ctx: ReportContext) -> str:
+    """Returns the GitHub-flavoured Markdown report, for CI summaries and LMS comments."""
+    return _render("report.md.j2", ctx)
+
+
+def render_check(ctx: ReportContext) -> str:
+    """Returns the plain terminal text `grader check` prints: a line per test, then the failures."""
+    return _render("check.txt.j2", ctx)
+
+
+def _render(template: str, ctx: ReportContext) -> str:
+    translate = translator(ctx.language, ctx.locale_dirs)
+    return environment(translate).get_template(template).render(_template_values(ctx, translate))
+
+
+def write_reports(
+    result: SubmissionResult,
+    title: str,
+    directory: Path,
+    svg_cache: SvgCache | None = None,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    locale_dirs: Iterable[Path] = (),
+) -> dict[str, float]:
+    """Writes report.html, report.md and then results.json for one submission into `directory`.
+
+    results.json goes last and whole (through a rename): its presence marks a finished submission,
+    which is what lets an interrupted batch resume. Returns the seconds spent drawing and rendering.
+    """
+    started = time.monotonic()
+    directory.mkdir(parents=True, exist_ok=True)
+    ctx = build_context(result, title, svg_cache=svg_cache, language=language, locale_dirs=locale_dirs)
+    drawn = time.monotonic()
+    (directory / "report.html").write_text(render_html(ctx), encoding="utf-8")
+    (directory / "report.md").write_text(render_markdown(ctx), encoding="utf-8")
+    # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
+    # "language": the reports beside it are in it, so a rerun in another language rewrites them.
+    stored = result.to_json_dict() | {"language": language}
+    results_json = json.dumps(stored, indent=2, ensure_ascii=False, allow_nan=False)
+    write_atomically(directory / "results.json", results_json + "\n")
+    return {"draw plots": drawn - started, "render reports": time.monotonic() - drawn}
+
+
+def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any]:
+    result = ctx.result
+    _ = translate.gettext
+    graded = result.status is Status.GRADED
+    not_run = tuple(t for t in ctx.failed if not _is_explained(t, result))
+    mistakes = tuple(_diagnosis_view(d, translate) for d in result.diagnoses)
+    plots = ctx.plots or result.plots
+    return {
+        "result": result,
+        "title": _(ctx.title),
+        "language": ctx.language,
+        # Messages are translated sentences (localize); only the values filled into them stay as written.
+        "message_lang": "",
+        "passed": ctx.passed,
+        "failed": ctx.failed,
+        "explained": tuple(t for t in ctx.failed if _is_explained(t, result)),
+        "not_run": tuple((test, _own_message(test, result)) for test in not_run),
+        "not_run_lead": _(N_("These tests did not run and scored 0."))
+        if graded
+        else _(N_("Because of the problem above, these tests could not run and scored 0.")),
+        "figures": tuple(zip(plots, ctx.svgs or ("",) * len(plots), strict=True)),
+        "status_title": _(STATUS_TITLES[result.status]),
+        "banner": None if graded else _(STATUS_TITLES[result.status]),
+        "mistakes": mistakes,
+        "mistakes_of": {test: [m for m in mistakes if test in m["tests"]] for test in (t.name for t in ctx.failed)},
+    }
+
+
+def _diagnosis_view(diagnosis: Diagnosis, translate: Translator) -> dict[str, Any]:
+    """Returns a named mistake's texts in the report's language, placeholders filled."""
+    _ = translate.gettext
+    return {
+        "id": diagnosis.id,
+        "title": diagnosis.text(_(diagnosis.title)),
+        "explanation": diagnosis.text(_(diagnosis.explanation)),
+        "fix": diagnosis.text(_(diagnosis.fix)),
+        "call": diagnosis.call,
+        "expected": diagnosis.expected,
+        "actual": diagnosis.actual,
+        "tests": diagnosis.tests,
+    }
+
+
+def _is_explained(test: TestResult, result: SubmissionResult) -> bool:
+    """Returns whether a test that did not pass gets its own section, rather than a line in a list.
+
+    Tests that never ran, or that failed only because the whole submission did (it did not load, or
+    used up its time), repeat one reason; the status banner gives it once.
+    """
+    if test.outcome in _NOT_EXPLAINED:
+        return False
+    if test.failure is None:
+        return True
+    return test.failure.kind != "unavailable" and test.failure != result.failure
+
+
+def _own_message(test: TestResult, result: SubmissionResult) -> str:
+    """Returns a not-run test's message, or "" when it only repeats what the banner says."""
+    shared = {result.status_message, result.failure.message if result.failure else ""}
+    return "" if test.message in shared else test.message
+
+
+_environment = environment(translator())
+"""The English environment (the source language)."""

@@ -1,0 +1,232 @@
+"""Returns and writes the class overview for the instructor: OUT/summary.html and OUT/summary.md.
+
+A batch keeps one small SummaryEntry per student (score, status, each test's outcome, the ids of the
+named mistakes), never full results; build_summary counts them: a score histogram, the pass rate of each
+test, how many students made each named mistake, the statuses, and a link to every student's report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from grader.files import write_atomically
+from grader.formatting import percent
+from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
+from grader.reports.templating import STATUS_TITLES, environment
+from grader.results import Outcome, Status, SubmissionResult
+
+HISTOGRAM_BINS = 10
+"""Bins of 10 percentage points; a full score gets a bin of its own."""
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    """What the class overview needs of one student: small, whatever the number of tests' values."""
+
+    student: str
+    score: float
+    max_score: float
+    status: str
+    outcomes: tuple[tuple[str, str], ...]
+    """(test name, outcome value) per test, in the tests' order."""
+    diagnoses: tuple[str, ...]
+    """Ids of the named mistakes found."""
+    language: str = DEFAULT_LANGUAGE
+    """The language the student's reports were written in."""
+
+    @property
+    def percent(self) -> float:
+        return percent(self.score, self.max_score)
+
+    @classmethod
+    def from_result(cls, result: SubmissionResult, language: str = DEFAULT_LANGUAGE) -> SummaryEntry:
+        """Returns the entry for a full result."""
+        return cls(
+            student=result.student,
+            score=result.score,
+            max_score=result.max_score,
+            status=result.status.value,
+            outcomes=tuple((t.name, t.outcome.value) for t in result.tests),
+            diagnoses=tuple(d.id for d in result.diagnoses),
+            language=language,
+        )
+
+
+def read_entry(directory: Path) -> SummaryEntry | None:
+    """Returns the entry an earlier run's results.json in `directory` holds; None when it is unreadable."""
+    try:
+        stored = json.loads((directory / "results.json").read_text(encoding="utf-8"))
+        return SummaryEntry(
+            student=str(stored["student"]),
+            score=float(stored["score"]),
+            max_score=float(stored["max_score"]),
+            status=Status(stored["status"]).value,
+            outcomes=tuple((str(t["name"]), Outcome(t["outcome"]).value) for t in stored.get("tests", [])),
+            diagnoses=tuple(str(d["id"]) for d in stored.get("diagnoses", [])),
+            language=str(stored.get("language", DEFAULT_LANGUAGE)),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a bar chart: a label, a count out of a total, and the bar's share in percent."""
+
+    label: str
+    count: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return percent(self.count, self.total)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named mistake and the students who made it."""
+
+    id: str
+    title: str
+    students: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StudentLine:
+    student: str
+    link: str
+    """The student's report.html, relative to the summary."""
+    score: float
+    max_score: float
+    percent: float
+    status: str
+    status_title: str
+    mistakes: tuple[str, ...]
+    """Titles of the named mistakes found."""
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    """What the summary templates receive, already counted and translated."""
+
+    title: str
+    language: str
+    students: tuple[StudentLine, ...]
+    histogram: tuple[Bar, ...]
+    pass_rates: tuple[Bar, ...]
+    """One per test, in the tests' order, over the submissions whose tests ran (status graded)."""
+    graded: int
+    mistakes: tuple[Mistake, ...]
+    """Most frequent first; only mistakes someone made."""
+    statuses: tuple[Bar, ...]
+    mean_percent: float
+    median_percent: float
+
+
+def build_summary(
+    entries: Iterable[SummaryEntry],
+    title: str,
+    mistake_titles: Mapping[str, str],
+    translate: Translator,
+) -> ClassSummary:
+    """Returns the class overview of `entries`; mistake_titles maps a mistake id to its English title."""
+    _ = translate.gettext
+    entries = sorted(entries, key=lambda e: e.student)
+    graded = [e for e in entries if e.status == Status.GRADED.value]
+    mistakes = _mistakes_made(entries, list(mistake_titles))
+    statuses = Counter(e.status for e in entries)
+    percents = sorted(e.percent for e in entries)
+    return ClassSummary(
+        title=_(title),
+        language=translate.language,
+        students=tuple(
+            StudentLine(
+                student=e.student,
+                link=f"{quote(e.student)}/report.html",
+                score=e.score,
+                max_score=e.max_score,
+                percent=e.percent,
+                status=e.status,
+                status_title=_(STATUS_TITLES[Status(e.status)]),
+                mistakes=tuple(_(mistake_titles.get(i, i)) for i in e.diagnoses),
+            )
+            for e in entries
+        ),
+        histogram=_histogram(entries),
+        pass_rates=_pass_rates(graded),
+        graded=len(graded),
+        mistakes=tuple(Mistake(i, _(mistake_titles.get(i, i)), tuple(s)) for i, s in mistakes),
+        statuses=tuple(
+            Bar(_(STATUS_TITLES[status]), statuses[status.value], len(entries))
+            for status in Status
+            if statuses[status.value]
+        ),
+        mean_percent=sum(percents) / len(percents) if percents else 0.0,
+        median_percent=_median(percents),
+    )
+
+
+def _histogram(entries: Sequence[SummaryEntry]) -> tuple[Bar, ...]:
+    """Returns one bar per band of HISTOGRAM_BINS percent, the last one for full marks."""
+    counts = Counter(min(int(e.percent // HISTOGRAM_BINS), HISTOGRAM_BINS) for e in entries)
+    return tuple(
+        Bar(f"{low}–{low + HISTOGRAM_BINS - 1}%" if low < 100 else "100%", counts[index], len(entries))
+        for index, low in enumerate(range(0, 101, HISTOGRAM_BINS))
+    )
+
+
+def _pass_rates(graded: Sequence[SummaryEntry]) -> tuple[Bar, ...]:
+    """Returns how many graded submissions passed each test, in the tests' order."""
+    order: dict[str, None] = {}
+    passed: Counter[str] = Counter()
+    for entry in graded:
+        for name, outcome in entry.outcomes:
+            order.setdefault(name)
+            passed[name] += outcome == Outcome.PASSED.value
+    return tuple(Bar(name, passed[name], len(graded)) for name in order)
+
+
+def _mistakes_made(entries: Sequence[SummaryEntry], known: list[str]) -> list[tuple[str, list[str]]]:
+    """Returns (mistake id, students who made it), most frequent first, then in the assignment's order."""
+    made: dict[str, list[str]] = {}
+    for entry in entries:
+        for mistake_id in entry.diagnoses:
+            made.setdefault(mistake_id, []).append(entry.student)
+    return sorted(
+        made.items(), key=lambda item: (-len(item[1]), known.index(item[0]) if item[0] in known else len(known))
+    )
+
+
+def _median(values: Sequence[float]) -> float:
+    if not values:
+        return 0.0
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def render_summary(summary: ClassSummary, template: str, translate: Translator) -> str:
+    """Returns summary.html (template "summary.html.j2") or summary.md ("summary.md.j2")."""
+    values: dict[str, Any] = {"summary": summary}
+    return environment(translate).get_template(template).render(values)
+
+
+def write_summary(
+    entries: Iterable[SummaryEntry],
+    out: Path,
+    title: str,
+    mistake_titles: Mapping[str, str],
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    locale_dirs: Iterable[Path] = (),
+) -> None:
+    """Writes OUT/summary.html and OUT/summary.md for the class."""
+    translate = translator(language, locale_dirs)
+    summary = build_summary(entries, title, mistake_titles, translate)
+    write_atomically(out / "summary.html", render_summary(summary, "summary.html.j2", translate))
+    write_atomically(out / "summary.md", render_summary(summary, "summary.md.j2", translate))

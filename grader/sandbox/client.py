@@ -1,0 +1,209 @@
+"""Returns replies from one submission loaded in a worker, restarting the worker after a kill."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox import protocol
+from grader.sandbox.launchers import Launcher, Started
+from grader.sandbox.limits import Limits
+from grader.sandbox.processes import BoundedOutput
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What came back from one load or call."""
+
+    ok: bool
+    value: Any = None
+    scripted: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+    """The student's exception: type, message, and line/code in the submission when known."""
+    bad_value: str | None = None
+    """What was returned instead of plain data."""
+    missing: str | None = None
+    """A function the call named that the submission does not define."""
+    limit: str | None = None
+    """"time", "total_time" or "memory" when a limit stopped the call."""
+    crash: str | None = None
+    """How the worker died during the call, e.g. "exited with status 0"."""
+    seconds: float = 0.0
+
+
+class Worker:
+    """A submission loaded in a worker process, restarted after any call that had to kill it."""
+
+    def __init__(
+        self,
+        submission: Path,
+        file_name: str,
+        limits: Limits,
+        launcher: Launcher,
+    ):
+        self.submission = submission
+        self.file_name = file_name
+        self.limits = limits
+        self.launcher = launcher
+        self.seconds_used = 0.0
+        self._process: Started | None = None
+        self._channel_fd = -1
+        self._output = BoundedOutput(limits.output_kb * 1024)
+        self._output_thread: threading.Thread | None = None
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def load(self) -> Reply:
+        """Returns the reply to loading the submission in a fresh worker."""
+        self._start()
+        reply = self._exchange({"op": "load", "path": self.file_name, "module": Path(self.file_name).stem})
+        if not reply.ok:
+            self._stop()
+        return reply
+
+    def call(self, function: str, args: list[Any], kwargs: list[list[Any]]) -> Reply:
+        """Returns the reply to one call; restarts the worker first if a previous call killed it."""
+        if self._process is None:
+            reply = self.load()
+            if not reply.ok:
+                return reply
+        return self._exchange({"op": "call", "function": function, "args": args, "kwargs": kwargs})
+
+    @property
+    def output(self) -> str:
+        """Returns what the submission printed so far, truncated with a visible marker."""
+        return self._output.text()
+
+    def close(self) -> None:
+        """Kills the worker and everything it started, and removes its files."""
+        self._stop()
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- process lifecycle -------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self._stop()
+        self._process = self.launcher.start(self.submission, self.file_name, self.limits)
+        self._channel_fd = self._process.channel_fd
+        self._output_thread = threading.Thread(target=self._output.drain, args=(self._process.output_fd,), daemon=True)
+        self._output_thread.start()
+
+    def _stop(self) -> int | None:
+        """Kills the worker's whole tree; returns its exit code (negative for a signal) when known."""
+        process, self._process = self._process, None
+        if self._channel_fd >= 0:
+            os.close(self._channel_fd)
+            self._channel_fd = -1
+        code = process.stop() if process is not None else None
+        if self._output_thread is not None:
+            self._output_thread.join(timeout=1.0)
+            self._output_thread = None
+        return code
+
+    # -- one request, one reply --------------------------------------------------------------------
+
+    def _exchange(self, request: dict[str, Any]) -> Reply:
+        remaining = self.limits.total_seconds - self.seconds_used
+        if remaining <= 0:
+            self._stop()
+            return Reply(ok=False, limit="total_time")
+        timeout = min(self.limits.call_seconds, remaining)
+        started = time.monotonic()
+        try:
+            os.write(self._channel_fd, protocol.dumps(request))
+            message = self._read_reply(started + timeout)
+        except TimeoutError:
+            self._stop()
+            self.seconds_used += time.monotonic() - started
+            return Reply(
+                ok=False, limit="time" if timeout == self.limits.call_seconds else "total_time", seconds=timeout
+            )
+        except (protocol.ProtocolError, OSError) as error:
+            crash = self._crash_description(error)
+            self.seconds_used += time.monotonic() - started
+            return Reply(ok=False, crash=crash, limit=None, seconds=time.monotonic() - started)
+        elapsed = time.monotonic() - started
+        self.seconds_used += elapsed
+        return _reply_from_message(message, elapsed)
+
+    def _read_reply(self, deadline: float) -> dict[str, Any]:
+        buffer = bytearray()
+        needed = 4
+        poller = select.poll()
+        poller.register(self._channel_fd, select.POLLIN)
+        while len(buffer) < needed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not poller.poll(remaining * 1000):
+                raise TimeoutError
+            chunk = os.read(self._channel_fd, max(needed - len(buffer), 65536))
+            if not chunk:
+                raise protocol.ProtocolError("channel closed")
+            buffer += chunk
+            if needed == 4 and len(buffer) >= 4:
+                (length,) = struct.unpack(">I", bytes(buffer[:4]))
+                if length > protocol.MAX_MESSAGE_BYTES:
+                    raise protocol.ProtocolError("reply too large")
+                needed = 4 + length
+        if len(buffer) > needed:
+            raise protocol.ProtocolError("more than one reply")
+        return protocol.loads(bytes(buffer[4:]))
+
+    def _crash_description(self, error: Exception) -> str:
+        running = self._process is not None
+        code = self._stop()
+        if not running:
+            return f"the worker was not running ({error})"
+        if code is None:
+            return f"the worker sent an unreadable reply ({error})"
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            if -code in (signal.SIGXCPU, signal.SIGKILL) and self.seconds_used >= self.limits.total_seconds:
+                return "killed after using up its CPU time"
+            return f"the process was killed by signal {name}"
+        return f"the process exited with status {code}"
+
+
+def _reply_from_message(message: dict[str, Any], seconds: float) -> Reply:
+    if message.get("ok") is True:
+        return Reply(ok=True, value=message.get("value"), scripted=_dict(message.get("scripted")), seconds=seconds)
+    error = message.get("error")
+    if isinstance(error, dict):
+        error = _sanitized_error(error)
+        if error.get("type") == "MemoryError":
+            return Reply(
+                ok=False, limit="memory", error=error, scripted=_dict(message.get("scripted")), seconds=seconds
+            )
+        return Reply(ok=False, error=error, scripted=_dict(message.get("scripted")), seconds=seconds)
+    if isinstance(message.get("bad_value"), str):
+        return Reply(ok=False, bad_value=message["bad_value"], seconds=seconds)
+    if isinstance(message.get("missing"), str):
+        return Reply(ok=False, missing=message["missing"], seconds=seconds)
+    return Reply(ok=False, crash="the worker sent a reply the grader does not understand", seconds=seconds)
+
+
+def _sanitized_error(error: dict[str, Any]) -> dict[str, Any]:
+    """Returns the reply's exception fields with the types and sizes the reports expect."""
+    clean: dict[str, Any] = {
+        "type": str(error.get("type", "Exception"))[:100],
+        "message": str(error.get("message", ""))[:2000],
+    }
+    if type(error.get("line")) is int:
+        clean["line"] = error["line"]
+        clean["code"] = str(error.get("code", ""))[:500]
+    return clean
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,287 @@
+"""Runs inside the worker process: loads one submission and answers calls into it.
+
+Everything here runs beside untrusted code, so nothing here decides anything: it returns plain data
+(see protocol.py) and the trusted side checks it. The worker lowers its own resource limits before it
+imports NumPy or the submission, and talks to the grader only over two inherited pipes; whatever the
+submission prints goes to stdout/stderr, which the grader captures separately.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import resource
+import socket
+import sys
+import traceback
+from typing import Any
+
+
+def main(argv: list[str]) -> None:
+    """Runs as `serve CHANNEL_FD MEMORY CPU` (one worker) or `zygote CONTROL_FD` (a fork server)."""
+    if argv[0] == "serve":
+        channel_fd, memory_bytes, cpu_seconds = (int(arg) for arg in argv[1:])
+        _limit_resources(memory_bytes, cpu_seconds)  # before NumPy's import, which counts against them
+        _become_subreaper()  # orphans of the submission's children stay below the worker, to be killed with it
+        serve(channel_fd)
+    elif argv[0] == "zygote":
+        serve_forks(int(argv[1]))
+
+
+def serve(channel_fd: int) -> None:
+    """Answers load and call requests on the channel until the grader closes it."""
+    from grader.sandbox import protocol
+
+    _reset_randomness()
+    channel = socket.socket(fileno=channel_fd)
+    requests, replies = channel.makefile("rb"), channel.makefile("wb")
+    server = _Server(protocol)
+    while True:
+        try:
+            request = protocol.read_message(requests)
+        except (protocol.ProtocolError, OSError):
+            return  # the grader closed the channel: we are done
+        reply = server.handle(request)
+        try:
+            protocol.write_message(replies, reply)
+        except protocol.UnsupportedValue as error:
+            protocol.write_message(replies, {"ok": False, "bad_value": str(error)})
+
+
+def serve_forks(control_fd: int) -> None:
+    """Forks a worker per request from this warm process, which has already imported NumPy.
+
+    Requests come over a SOCK_SEQPACKET socket: {"op": "spawn", ...} with the worker's channel and
+    output descriptors attached (answered with its pid), and {"op": "wait", "pid": n} (answered with
+    its exit code once it has ended). The zygote never runs student code itself.
+    """
+    import numpy  # noqa: F401 - imported once here so that every forked worker starts warm
+    import numpy.random  # noqa: F401 - NumPy imports it lazily: 10 ms a worker if left to each fork
+
+    from grader.sandbox import protocol  # noqa: F401
+
+    _become_subreaper()  # orphans of a worker become the zygote's children, so none escape the sweep
+    control = socket.socket(fileno=control_fd)
+    preserved = set(os.listdir("/tmp"))  # inside bubblewrap: the mount points it made, never removed
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 65536, 2)
+        except OSError:
+            return
+        if not message:
+            return
+        request = json.loads(message)
+        if request["op"] == "spawn":
+            if request.get("empty_tmp"):
+                _empty("/tmp", preserved)
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                _become_worker(request, fds)
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"pid": pid}).encode())
+        elif request["op"] == "wait":
+            _, status = os.waitpid(request["pid"], 0)
+            _reap_orphans()
+            control.send(json.dumps({"code": os.waitstatus_to_exitcode(status)}).encode())
+
+
+def _become_worker(request: dict[str, Any], fds: list[int]) -> None:
+    """In a freshly forked child: take the worker's descriptors, limits, user, folder and environment."""
+    try:
+        channel_fd, output_fd = fds
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.close(null)
+        os.close(output_fd)
+        if request.get("unshare_network"):
+            _unshare_network()
+        _limit_resources(request["memory"], request["cpu"], request.get("max_processes"))
+        if request.get("uid") is not None:
+            os.setgroups([])
+            os.setgid(request["uid"])
+            os.setuid(request["uid"])  # last: after this the worker can change none of the above
+        os.chdir(request["directory"])
+        os.environ.clear()
+        os.environ.update(request["environment"])
+        serve(channel_fd)
+    finally:
+        os._exit(0)
+
+
+def _empty(folder: str, preserved: set[str]) -> None:
+    """Removes what earlier workers left in `folder`, except the entries named in `preserved`."""
+    import shutil
+
+    for name in os.listdir(folder):
+        if name not in preserved:
+            path = os.path.join(folder, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+
+def _become_subreaper() -> None:
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _reap_orphans() -> None:
+    """Collects the exit status of killed orphans that reparented to the zygote, so none stay zombies."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _unshare_network() -> None:
+    """Moves this process into a new, empty network namespace (only loopback, down): no connections."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
+
+
+def _limit_resources(memory_bytes: int, cpu_seconds: int, max_processes: int | None = None) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if max_processes is not None:  # counts per user id: only meaningful when the worker has its own
+        resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
+
+
+def _reset_randomness() -> None:
+    """Seeds the global generators, so unseeded student code behaves the same in every worker and run."""
+    random.seed(0)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(0)
+
+
+class _Scripted:
+    """A function the grader supplies: returns its values in turn and records each call."""
+
+    def __init__(self, values: list[Any]):
+        self.values = values
+        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        index = min(len(self.calls), len(self.values) - 1)
+        self.calls.append((args, kwargs))
+        return self.values[index]
+
+
+class _Server:
+    def __init__(self, protocol: Any):
+        self.protocol = protocol
+        self.module: Any = None
+        self.path = ""
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        if op == "load":
+            return self.load(request["path"], request["module"])
+        if op == "call":
+            return self.call(request["function"], request["args"], request["kwargs"])
+        return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}"}}
+
+    def load(self, path: str, module_name: str) -> dict[str, Any]:
+        self.path = os.path.abspath(path)
+        try:
+            spec = importlib.util.spec_from_file_location(module_name, self.path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        except BaseException as error:  # noqa: BLE001 - the submission may raise anything, SystemExit too
+            return {"ok": False, "error": self.describe(error)}
+        self.module = module
+        return {"ok": True}
+
+    def call(self, name: str, args: list[Any], kwargs: list[list[Any]]) -> dict[str, Any]:
+        scripted: dict[str, _Scripted] = {}
+        try:
+            function = self.resolve_function(name)
+            call_args = [self.resolve(value, scripted) for value in args]
+            call_kwargs = {key: self.resolve(value, scripted) for key, value in kwargs}
+        except LookupError as error:
+            return {"ok": False, "missing": str(error.args[0])}
+        try:
+            value = function(*call_args, **call_kwargs)
+        except BaseException as error:  # noqa: BLE001 - reported to the student, never re-raised
+            return {"ok": False, "error": self.describe(error), "scripted": self.recorded(scripted)}
+        try:
+            encoded = self.protocol.encode(value)
+        except self.protocol.UnsupportedValue as error:
+            return {"ok": False, "bad_value": str(error), "scripted": self.recorded(scripted)}
+        return {"ok": True, "value": encoded, "scripted": self.recorded(scripted)}
+
+    def resolve_function(self, name: str) -> Any:
+        function = getattr(self.module, name, None)
+        if not callable(function):
+            raise LookupError(name)
+        return function
+
+    def resolve(self, value: Any, scripted: dict[str, _Scripted]) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item, scripted) for item in value]
+        if isinstance(value, dict) and "__function__" in value:
+            return self.resolve_function(value["__function__"])
+        if isinstance(value, dict) and "__scripted__" in value:
+            body = value["__scripted__"]
+            stand_in = _Scripted([self.protocol.decode(v) for v in body["values"]])
+            scripted[str(body["id"])] = stand_in
+            return stand_in
+        return self.protocol.decode(value)
+
+    def recorded(self, scripted: dict[str, _Scripted]) -> dict[str, Any]:
+        return {
+            key: [
+                [self.plain(list(args)), [[k, self.plain(v)] for k, v in kwargs.items()]]
+                for args, kwargs in stand_in.calls
+            ]
+            for key, stand_in in scripted.items()
+        }
+
+    def plain(self, value: Any) -> Any:
+        try:
+            return self.protocol.encode(value)
+        except self.protocol.UnsupportedValue:
+            return f"<{type(value).__name__}>"
+
+    def describe(self, error: BaseException) -> dict[str, Any]:
+        """Returns the exception's type, message and the innermost line of the submission it passed."""
+        described: dict[str, Any] = {"type": type(error).__name__, "message": _safe_str(error)}
+        if isinstance(error, SyntaxError) and error.filename and os.path.abspath(error.filename) == self.path:
+            described.update(line=error.lineno, code=(error.text or "").rstrip("\n"), message=error.msg)
+            return described
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.abspath(f.filename) == self.path]
+        if frames:
+            described.update(line=frames[-1].lineno, code=frames[-1].line or "")
+        return described
+
+
+def _safe_str(error: BaseException) -> str:
+    try:
+        return str(error)[:2000]
+    except BaseException:  # noqa: BLE001 - a hostile __str__ must not break the reply
+        return "<message could not be read>"
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
