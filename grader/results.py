@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from grader.formatting import percent
@@ -161,6 +163,9 @@ class Diagnosis:
         return message.format(**dict(self.params)) if self.params else message
 
 
+RESULTS_NAME = "results.json"
+"""The file that holds one submission's result; written last, so its presence marks a finished one."""
+
 TIMING_FIELDS = ("seconds", "timings")
 """The only results.json keys that may differ between two runs on the same inputs."""
 
@@ -270,3 +275,12 @@ class ReportContext:
 def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     """Returns a failure for results.json: its English message, without the translatable form."""
     return None if failure is None else {k: v for k, v in asdict(failure).items() if k not in ("text", "expected_text")}
+
+
+def read_stored(directory: Path) -> dict[str, Any] | None:
+    """Returns the results.json an earlier run wrote in `directory`, or None when it is missing or unreadable."""
+    try:
+        stored = json.loads((directory / RESULTS_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored if isinstance(stored, dict) else None

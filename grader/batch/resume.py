@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.exports.gradebook import GradebookRow
 from grader.formatting import format_points
+from grader.results import read_stored
 
 CHANGES_COLUMNS = ("student", "old_score", "new_score", "old_status", "new_status")
 
@@ -35,12 +35,14 @@ def read_previous(out: Path, students: Iterable[str]) -> dict[str, Previous]:
     """Returns the finished results an earlier run left for these students; unreadable ones are absent."""
     found = {}
     for student in students:
-        try:
-            stored = json.loads((out / student / "results.json").read_text(encoding="utf-8"))
-            row = GradebookRow(student, float(stored["score"]), float(stored["max_score"]), stored["status"])
-            found[student] = Previous(str(stored.get("fingerprint", "")), row)
-        except (OSError, ValueError, KeyError, TypeError):
+        stored = read_stored(out / student)
+        if stored is None:
             continue
+        try:
+            row = GradebookRow(student, float(stored["score"]), float(stored["max_score"]), stored["status"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        found[student] = Previous(str(stored.get("fingerprint", "")), row)
     return found
 
 

@@ -29,10 +29,6 @@ class Validation:
     tests: int
     points: float
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
 
 def validate(assignment: Assignment) -> Validation:
     """Returns every problem found; grades the reference three times and the starter once, in one session."""

@@ -24,8 +24,6 @@ class SvgCache:
         self.directory = directory
         self._memory: dict[str, str] = {}
         self._salt = __version__.encode() + hashlib.sha256(_DRAWING_CODE.read_bytes()).digest()
-        self.hits = 0
-        self.misses = 0
 
     def svg(self, plot: Plot) -> str:
         """Returns the plot drawn as inline SVG, from the cache when the same plot was drawn before."""
@@ -33,15 +31,12 @@ class SvgCache:
 
         key = hashlib.sha256(self._salt + repr(plot).encode()).hexdigest()
         if key in self._memory:
-            self.hits += 1
             return self._memory[key]
         stored = self.directory / f"{key}.svg" if self.directory else None
         if stored is not None and stored.is_file():
             svg = stored.read_text(encoding="utf-8")
-            self.hits += 1
         else:
             svg = render_svg(plot)
-            self.misses += 1
             if stored is not None:
                 write_atomically(stored, svg)
         self._memory[key] = svg

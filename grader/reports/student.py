@@ -19,7 +19,17 @@ from grader.files import write_atomically
 from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
 from grader.reports.plotcache import SvgCache
 from grader.reports.templating import STATUS_TITLES, environment
-from grader.results import Diagnosis, Failure, Outcome, Plot, ReportContext, Status, SubmissionResult, TestResult
+from grader.results import (
+    RESULTS_NAME,
+    Diagnosis,
+    Failure,
+    Outcome,
+    Plot,
+    ReportContext,
+    Status,
+    SubmissionResult,
+    TestResult,
+)
 from grader.text import N_, Text
 
 _NOT_EXPLAINED = (Outcome.SKIPPED, Outcome.NOT_RUN)
@@ -151,7 +161,7 @@ def write_reports(
     # "language": the reports beside it are in it, so a rerun in another language rewrites them.
     stored = result.to_json_dict() | {"language": language}
     results_json = json.dumps(stored, indent=2, ensure_ascii=False, allow_nan=False)
-    write_atomically(directory / "results.json", results_json + "\n")
+    write_atomically(directory / RESULTS_NAME, results_json + "\n")
     return {"draw plots": drawn - started, "render reports": time.monotonic() - drawn}
 
 
@@ -167,7 +177,6 @@ def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any
         "title": _(ctx.title),
         "language": ctx.language,
         # Messages are translated sentences (localize); only the values filled into them stay as written.
-        "message_lang": "",
         "passed": ctx.passed,
         "failed": ctx.failed,
         "explained": tuple(t for t in ctx.failed if _is_explained(t, result)),

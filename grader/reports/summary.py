@@ -7,7 +7,6 @@ test, how many students made each named mistake, the statuses, and a link to eve
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from grader.files import write_atomically
 from grader.formatting import percent
 from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
 from grader.reports.templating import STATUS_TITLES, environment
-from grader.results import Outcome, Status, SubmissionResult
+from grader.results import Outcome, Status, SubmissionResult, read_stored
 
 HISTOGRAM_BINS = 10
 """Bins of 10 percentage points; a full score gets a bin of its own."""
@@ -60,8 +59,10 @@ class SummaryEntry:
 
 def read_entry(directory: Path) -> SummaryEntry | None:
     """Returns the entry an earlier run's results.json in `directory` holds; None when it is unreadable."""
+    stored = read_stored(directory)
+    if stored is None:
+        return None
     try:
-        stored = json.loads((directory / "results.json").read_text(encoding="utf-8"))
         return SummaryEntry(
             student=str(stored["student"]),
             score=float(stored["score"]),
@@ -71,7 +72,7 @@ def read_entry(directory: Path) -> SummaryEntry | None:
             diagnoses=tuple(str(d["id"]) for d in stored.get("diagnoses", [])),
             language=str(stored.get("language", DEFAULT_LANGUAGE)),
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):  # not what a results.json holds
         return None
 
 
