@@ -1,1 +1,1 @@
-"""batch"""
+"""Grading a class: finding the submissions, grading them in parallel processes, resuming a batch."""
