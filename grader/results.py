@@ -7,7 +7,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from grader.formatting import percent
-from grader.text import Text
+from grader.text import N_, Text
+
+DEFAULT_XLABEL = N_("step")
+"""A plot's x axis when the assignment names none: the row of a run's result each point comes from."""
 
 
 class Status(enum.StrEnum):
@@ -96,7 +99,7 @@ class TestResult:
 
 @dataclass(frozen=True)
 class Series:
-    """One line of a plot: y values per epoch, from the student's run or the reference's."""
+    """One line of a plot: a y value per step (row of a run's result), from the student's run or the reference's."""
 
     label: str
     color: str
@@ -127,6 +130,9 @@ class Plot:
     """Sentences about runs that could not be drawn, e.g. the student's code raised in one run."""
     language: str = "en"
     """The language of the plot's text (title, labels, the words drawn on it); part of what is drawn."""
+    xlabel: str = DEFAULT_XLABEL
+    """What one step along the x axis is, in the assignment's words (e.g. "iteration"); also names the step
+    where a run stops being finite."""
 
 
 @dataclass(frozen=True)

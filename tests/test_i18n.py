@@ -16,7 +16,8 @@ from grader.errors import GraderError
 from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.i18n import ENGINE_LOCALE, LANGUAGES, catalog_path, translator
-from grader.reports.student import build_context, render_check, render_html, render_markdown
+from grader.reports.student import build_context, render_check, render_html, render_markdown, translate_plot
+from grader.results import Plot
 
 PROJECT = Path(__file__).parent.parent
 ASSIGNMENTS = sorted(p.parent for p in (PROJECT / "assignments").glob("*/assignment.toml"))
@@ -94,6 +95,15 @@ def test_assignment_catalog_overrides_nothing_of_the_engine_and_adds_its_texts(g
     assert vi.gettext("Hint:") == "Gợi ý:"
     assert vi.gettext(gd1d.title) != gd1d.title
     assert vi.ngettext("%(n)s point", "%(n)s points", 3) == "%(n)s điểm"
+
+
+def test_the_x_axis_is_named_in_the_assignments_words_or_the_engines(gd1d):
+    assert {plot.xlabel for plot in gd1d.plots} == {"epoch"}
+    assert "epoch" in {message.msgid for message in assignment_messages(gd1d)}
+    vi = translator("vi", [gd1d.locale])
+    assert translate_plot(Plot("t", "d", (), xlabel="epoch"), vi).xlabel == "epoch"
+    assert translate_plot(Plot("t", "d", ()), vi).xlabel == "bước"  # the engine's word, when none is named
+    assert vi.gettext("→ %(value)s at %(xlabel)s %(step)s") == "→ %(value)s ở %(xlabel)s %(step)s"
 
 
 @pytest.fixture(scope="module")

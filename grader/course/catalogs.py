@@ -22,6 +22,7 @@ from grader.errors import GraderError
 from grader.grading.diagnosis import load_diagnoses
 from grader.grading.session import run_pytest
 from grader.i18n import DOMAIN, ENGINE_LOCALE, LANGUAGES, TEMPLATE_OPTIONS, catalog_path
+from grader.results import DEFAULT_XLABEL
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 """Function names whose string arguments are messages, in Python files and templates alike."""
@@ -55,7 +56,8 @@ def assignment_messages(assignment: Assignment) -> list[Message]:
 
     The title, each plot's title, description, run labels and axis labels, the hint of every hidden and
     public test (as pytest collects them, so hints built from constants count too), the texts its checks
-    mark with N_, and every diagnosis text.
+    mark with N_, and every diagnosis text. A plot that names no x axis uses the engine's word, translated
+    in its catalog.
     """
     toml = "assignment.toml"
     found = [Message(assignment.title, f"{toml}: title")]
@@ -64,6 +66,7 @@ def assignment_messages(assignment: Assignment) -> list[Message]:
         found += [Message(plot.title, where), Message(plot.description, where)]
         found += [Message(run.label, where) for run in plot.runs]
         found += [Message(panel.ylabel, where) for panel in plot.panels]
+        found += [Message(plot.xlabel, where)] if plot.xlabel != DEFAULT_XLABEL else []
     for tests in (assignment.hidden_tests, assignment.public_tests):
         if tests.is_dir():
             found += [Message(hint, f"tests/{tests.name}: {nodeid}") for nodeid, hint in collect_hints(tests)]

@@ -103,7 +103,12 @@ def translate_plot(plot: Plot, translate: Translator) -> Plot:
         for panel in plot.panels
     )
     return dataclasses.replace(
-        plot, title=_(plot.title), description=_(plot.description), panels=panels, language=translate.language
+        plot,
+        title=_(plot.title),
+        description=_(plot.description),
+        panels=panels,
+        xlabel=_(plot.xlabel),
+        language=translate.language,
     )
 
 
