@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from grader.formatting import percent
-from grader.text import N_, Text
+from grader.text import N_, Text, as_verbatim
 
 DEFAULT_XLABEL = N_("step")
 """A plot's x axis when the assignment names none: the row of a run's result each point comes from."""
@@ -72,11 +72,21 @@ class Failure:
     """The message as a translatable sentence; `message` is its English rendering."""
     expected_text: Text | None = None
     """`expected` as a translatable sentence, when it is a property in words rather than a value."""
+    call_text: Text | None = None
+    """`call` with the names of functions the grader supplied kept translatable; `call` is its English."""
 
     @classmethod
-    def of(cls, kind: str, sentence: Text, **details: Any) -> Failure:
-        """Returns a failure whose message is `sentence`, kept translatable for reports."""
-        return cls(kind=kind, message=sentence.render(), text=sentence, **details)
+    def of(cls, kind: str, sentence: Text, *, call: Text | str | None = None, **details: Any) -> Failure:
+        """Returns a failure whose message and call are `sentence` and `call`, kept translatable for reports."""
+        call_text = as_verbatim(call)
+        return cls(
+            kind=kind,
+            message=sentence.render(),
+            text=sentence,
+            call=call_text.render() if call_text else None,
+            call_text=call_text,
+            **details,
+        )
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,8 @@ class Diagnosis:
     """Values (already formatted) filled into the texts' `{name}` placeholders."""
     tests: tuple[str, ...] = ()
     """The failed tests this mistake explains."""
+    call_text: Text | None = None
+    """`call` with the names of functions the grader supplied kept translatable."""
 
     def text(self, message: str) -> str:
         """Returns `message` (one of the texts, or its translation) with the placeholders filled."""
@@ -275,4 +287,8 @@ class ReportContext:
 
 def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     """Returns a failure for results.json: its English message, without the translatable form."""
-    return None if failure is None else {k: v for k, v in asdict(failure).items() if k not in ("text", "expected_text")}
+    return None if failure is None else {k: v for k, v in asdict(failure).items() if k not in _TRANSLATABLE}
+
+
+_TRANSLATABLE = ("text", "expected_text", "call_text")
+"""Failure fields that keep a text translatable for reports; results.json holds their English only."""

@@ -124,8 +124,11 @@ def test_a_vietnamese_report_has_no_english_of_its_own(wrong_sign, gd1d):
     # Sentences the engine and the hidden tests compose with values are translated too; values stay as they are.
     assert "x sau 100 epoch với lr = 0.001 từ 2.0 là 3.228282461; mong đợi 0.5 &lt; |x − 0.5| &lt; 1.5" in html
     assert "x after" not in html and "differs from the reference" not in html and 'lang="en"' not in html
+    # The function a hidden test supplies is named in the assignment's words; the rest of a call stays as written.
+    assert "n_epochs=7, schedule=&lt;lịch tốc độ học của trình chấm&gt;)" in html and "grader&#39;s" not in html
     markdown = render_markdown(ctx)
     assert "**Gợi ý:**" in markdown and "Hint" not in markdown
+    assert "schedule=<lịch tốc độ học của trình chấm>)" in markdown and "grader's schedule" not in markdown
 
 
 def test_english_stays_the_default(wrong_sign, gd1d):
