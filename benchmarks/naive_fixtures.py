@@ -49,7 +49,7 @@ class _Submission:
     def function(self, name):
         return getattr(self._module, name)
 
-    def scripted(self, values):
+    def scripted(self, values, name=None):
         return _Scripted(values)
 
 

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from grader.errors import GraderError
+from grader.results import DEFAULT_XLABEL
 from grader.sandbox.limits import Limits
 
 CONFIG_NAME = "assignment.toml"
@@ -36,7 +37,7 @@ class PlotRun:
 
 @dataclass(frozen=True)
 class PlotPanel:
-    """One axes: a column of each run's 2-D result, per epoch."""
+    """One axes: a column of each run's 2-D result, one point per row (step)."""
 
     ylabel: str
     column: int
@@ -53,6 +54,8 @@ class PlotSpec:
     description: str
     runs: tuple[PlotRun, ...]
     panels: tuple[PlotPanel, ...]
+    xlabel: str = DEFAULT_XLABEL
+    """What a row of a run's result is, in the assignment's words (e.g. "iteration"): the x axis's label."""
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,7 @@ def _plot(reader: _Reader, index: int, spec: Any) -> PlotSpec:
         description=reader.field(spec, where, "description", str),
         runs=runs,
         panels=tuple(panels),
+        xlabel=reader.field(spec, where, "xlabel", str) if "xlabel" in spec else DEFAULT_XLABEL,
     )
 
 

@@ -35,34 +35,39 @@ from typing import Any
 import numpy as np
 
 from grader.formatting import format_value
-from grader.text import N_, Text, text
+from grader.text import N_, Text, as_verbatim, text
 
 __all__ = ["N_", "Finding", "Mismatch", "Probe", "expect", "expect_close", "mistake"]
 
-last_call: contextvars.ContextVar[Callable[[], str] | None] = contextvars.ContextVar("last_call", default=None)
+last_call: contextvars.ContextVar[Callable[[], Text | str] | None] = contextvars.ContextVar("last_call", default=None)
 """Describes the most recent call a test made into the submission; set by the submission proxy.
 
 A function rather than text: most calls succeed, and formatting their arguments would be wasted.
 """
 
 
-def describe_last_call() -> str | None:
-    """Returns the most recent call into the submission as a student would write it, if there was one."""
+def describe_last_call() -> Text | None:
+    """Returns the most recent call into the submission as a student would write it, if there was one.
+
+    Text shown as written: only the names of functions the grader supplied in it are translated.
+    """
     describe = last_call.get()
-    return describe() if describe is not None else None
+    return as_verbatim(describe()) if describe is not None else None
 
 
 class Mismatch(AssertionError):
     """A student's value differs from what the reference says it should be."""
 
-    def __init__(self, sentence: Text, *, expected: Text | str, actual: str, call: str | None = None):
+    def __init__(self, sentence: Text, *, expected: Text | str, actual: str, call: Text | str | None = None):
         self.text = sentence
         self.message = sentence.render()
         super().__init__(self.message)
         self.expected_text = expected if isinstance(expected, Text) else None
         self.expected = expected.render() if isinstance(expected, Text) else expected
         self.actual = actual
-        self.call = call if call is not None else describe_last_call()
+        self.call_text = as_verbatim(call) if call is not None else describe_last_call()
+        """The call, with the names of functions the grader supplied translatable; `call` is its English."""
+        self.call = self.call_text.render() if self.call_text is not None else None
 
 
 def expect(
@@ -161,7 +166,7 @@ class Finding:
     """The reference's value for the call (any value: it is formatted for reading)."""
     actual: Any
     """The student's value for the same call."""
-    call: str | None = None
+    call: Text | str | None = None
     """The call as a student would type it; by default the last call the probe made into the submission."""
     params: Mapping[str, Any] = field(default_factory=dict)
     """More values for the texts' placeholders (formatted like expected and actual)."""

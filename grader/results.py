@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.formatting import percent
-from grader.text import Text
+from grader.text import N_, Text, as_verbatim
+
+DEFAULT_XLABEL = N_("step")
+"""A plot's x axis when the assignment names none: the row of a run's result each point comes from."""
 
 
 class Status(enum.StrEnum):
@@ -71,11 +74,21 @@ class Failure:
     """The message as a translatable sentence; `message` is its English rendering."""
     expected_text: Text | None = None
     """`expected` as a translatable sentence, when it is a property in words rather than a value."""
+    call_text: Text | None = None
+    """`call` with the names of functions the grader supplied kept translatable; `call` is its English."""
 
     @classmethod
-    def of(cls, kind: str, sentence: Text, **details: Any) -> Failure:
-        """Returns a failure whose message is `sentence`, kept translatable for reports."""
-        return cls(kind=kind, message=sentence.render(), text=sentence, **details)
+    def of(cls, kind: str, sentence: Text, *, call: Text | str | None = None, **details: Any) -> Failure:
+        """Returns a failure whose message and call are `sentence` and `call`, kept translatable for reports."""
+        call_text = as_verbatim(call)
+        return cls(
+            kind=kind,
+            message=sentence.render(),
+            text=sentence,
+            call=call_text.render() if call_text else None,
+            call_text=call_text,
+            **details,
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +111,7 @@ class TestResult:
 
 @dataclass(frozen=True)
 class Series:
-    """One line of a plot: y values per epoch, from the student's run or the reference's."""
+    """One line of a plot: a y value per step (row of a run's result), from the student's run or the reference's."""
 
     label: str
     color: str
@@ -129,6 +142,9 @@ class Plot:
     """Sentences about runs that could not be drawn, e.g. the student's code raised in one run."""
     language: str = "en"
     """The language of the plot's text (title, labels, the words drawn on it); part of what is drawn."""
+    xlabel: str = DEFAULT_XLABEL
+    """What one step along the x axis is, in the assignment's words (e.g. "iteration"); also names the step
+    where a run stops being finite."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,8 @@ class Diagnosis:
     """Values (already formatted) filled into the texts' `{name}` placeholders."""
     tests: tuple[str, ...] = ()
     """The failed tests this mistake explains."""
+    call_text: Text | None = None
+    """`call` with the names of functions the grader supplied kept translatable."""
 
     def text(self, message: str) -> str:
         """Returns `message` (one of the texts, or its translation) with the placeholders filled."""
@@ -274,7 +292,7 @@ class ReportContext:
 
 def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     """Returns a failure for results.json: its English message, without the translatable form."""
-    return None if failure is None else {k: v for k, v in asdict(failure).items() if k not in ("text", "expected_text")}
+    return None if failure is None else {k: v for k, v in asdict(failure).items() if k not in _TRANSLATABLE}
 
 
 def read_stored(directory: Path) -> dict[str, Any] | None:
@@ -284,3 +302,7 @@ def read_stored(directory: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return stored if isinstance(stored, dict) else None
+
+
+_TRANSLATABLE = ("text", "expected_text", "call_text")
+"""Failure fields that keep a text translatable for reports; results.json holds their English only."""

@@ -25,6 +25,13 @@ def test_toy_assignment_loads_with_its_limits_and_plots():
     assert (assignment.name, assignment.submission_file, assignment.points) == ("toy", "toy.py", 5.0)
     assert assignment.limits.call_seconds == 1 and assignment.limits.memory_mb == 400
     assert assignment.plots[0].runs[0].function == "steps"
+    assert assignment.plots[0].xlabel == "step"  # the engine's word: the toy names no x axis
+
+
+def test_a_plot_names_its_x_axis_in_the_assignments_words(toy_copy):
+    config = toy_copy / "assignment.toml"
+    config.write_text(config.read_text().replace('title = "Steps"\n', 'title = "Steps"\nxlabel = "round"\n'))
+    assert load_assignment(toy_copy).plots[0].xlabel == "round"
 
 
 def test_the_only_assignment_is_the_default(toy_copy):
@@ -52,6 +59,10 @@ def test_name_or_path_selects_an_assignment(toy_copy):
         (
             lambda text: text.replace("yscale", "x") + '\n[[plots.panels]]\nylabel="y"\ncolumn=0\nyscale="cubic"\n',
             "transform must be one of",
+        ),
+        (
+            lambda text: text.replace('title = "Steps"\n', 'title = "Steps"\nxlabel = 3\n'),
+            r"plots\[0\].xlabel must be set to a str",
         ),
     ],
 )

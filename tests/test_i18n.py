@@ -16,7 +16,8 @@ from grader.errors import GraderError
 from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.i18n import ENGINE_LOCALE, LANGUAGES, catalog_path, translator
-from grader.reports.student import build_context, render_check, render_html, render_markdown
+from grader.reports.student import build_context, render_check, render_html, render_markdown, translate_plot
+from grader.results import Plot
 
 PROJECT = Path(__file__).parent.parent
 ASSIGNMENTS = sorted(p.parent for p in (PROJECT / "assignments").glob("*/assignment.toml"))
@@ -96,6 +97,15 @@ def test_assignment_catalog_overrides_nothing_of_the_engine_and_adds_its_texts(g
     assert vi.ngettext("%(n)s point", "%(n)s points", 3) == "%(n)s điểm"
 
 
+def test_the_x_axis_is_named_in_the_assignments_words_or_the_engines(gd1d):
+    assert {plot.xlabel for plot in gd1d.plots} == {"epoch"}
+    assert "epoch" in {message.msgid for message in assignment_messages(gd1d)}
+    vi = translator("vi", [gd1d.locale])
+    assert translate_plot(Plot("t", "d", (), xlabel="epoch"), vi).xlabel == "epoch"
+    assert translate_plot(Plot("t", "d", ()), vi).xlabel == "bước"  # the engine's word, when none is named
+    assert vi.gettext("→ %(value)s at %(xlabel)s %(step)s") == "→ %(value)s ở %(xlabel)s %(step)s"
+
+
 @pytest.fixture(scope="module")
 def wrong_sign(gd1d):
     return grade(gd1d, Source("wrong_sign", gd1d.examples / "wrong_sign.py"))
@@ -114,8 +124,11 @@ def test_a_vietnamese_report_has_no_english_of_its_own(wrong_sign, gd1d):
     # Sentences the engine and the hidden tests compose with values are translated too; values stay as they are.
     assert "x sau 100 epoch với lr = 0.001 từ 2.0 là 3.228282461; mong đợi 0.5 &lt; |x − 0.5| &lt; 1.5" in html
     assert "x after" not in html and "differs from the reference" not in html and 'lang="en"' not in html
+    # The function a hidden test supplies is named in the assignment's words; the rest of a call stays as written.
+    assert "n_epochs=7, schedule=&lt;lịch tốc độ học của trình chấm&gt;)" in html and "grader&#39;s" not in html
     markdown = render_markdown(ctx)
     assert "**Gợi ý:**" in markdown and "Hint" not in markdown
+    assert "schedule=<lịch tốc độ học của trình chấm>)" in markdown and "grader's schedule" not in markdown
 
 
 def test_english_stays_the_default(wrong_sign, gd1d):

@@ -16,7 +16,7 @@ NAN = float("nan")
 
 SHRINKING = tuple(0.5**k for k in range(12))
 DIVERGING = tuple([10.0 ** (10 * k) for k in range(8)] + [INF] * 4)
-"""Reaches 1e70 at epoch 8, then inf from epoch 9 on."""
+"""Reaches 1e70 at step 8, then inf from step 9 on."""
 
 
 def make_plot(
@@ -25,6 +25,7 @@ def make_plot(
     yscale: str = "linear",
     title: str = "Runs",
     description: str = "Your run (solid) against the reference (dashed).",
+    xlabel: str | None = None,
 ) -> Plot:
     panel = Panel(
         "value",
@@ -34,7 +35,7 @@ def make_plot(
             Series("rate 1.5", "tab:red", SHRINKING, is_reference=True),
         ),
     )
-    return Plot(title, description, (panel,))
+    return Plot(title, description, (panel,), **({"xlabel": xlabel} if xlabel else {}))
 
 
 @pytest.fixture(autouse=True)
@@ -79,21 +80,27 @@ def test_svg_has_a_text_alternative_escaped():
 
 def test_svg_shows_title_axis_and_legend_labels():
     svg = render_svg(make_plot(title="Two rates"))
-    for text in ("Two rates", "epoch", "rate 1.5 (yours)", "rate 1.5 (reference)"):
+    for text in ("Two rates", ">step<", "rate 1.5 (yours)", "rate 1.5 (reference)"):
         assert text in svg
 
 
 def test_divergence_to_inf_is_marked_at_the_last_finite_point():
-    assert "→ inf at epoch 9" in render_svg(make_plot())
+    assert "→ inf at step 9" in render_svg(make_plot())
+
+
+def test_the_assignments_x_label_names_the_axis_and_the_step():
+    svg = render_svg(make_plot(xlabel="iteration"))
+    assert ">iteration<" in svg and "→ inf at iteration 9" in svg
+    assert ">step<" not in svg
 
 
 def test_nan_is_named_as_nan():
-    assert "→ nan at epoch 4" in render_svg(make_plot((1.0, 2.0, 3.0, NAN, NAN)))
+    assert "→ nan at step 4" in render_svg(make_plot((1.0, 2.0, 3.0, NAN, NAN)))
 
 
 def test_log_panel_with_1e70_renders():
     svg = render_svg(make_plot(yscale="log"))
-    assert "→ inf at epoch 9" in svg
+    assert "→ inf at step 9" in svg
     assert NO_DATA_TEXT not in svg
 
 
@@ -105,7 +112,7 @@ def test_log_panel_drops_zero_and_negative_values_without_calling_them_divergenc
 
 def test_values_too_large_to_draw_are_marked_as_overflow():
     svg = render_svg(make_plot((1.0, 1e10, 1e308, -1e308)))
-    assert "→ overflow at epoch 3" in svg
+    assert "→ overflow at step 3" in svg
 
 
 @pytest.mark.parametrize("yscale", ["linear", "log"])

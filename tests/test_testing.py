@@ -9,6 +9,9 @@ import pytest
 
 from grader.authoring import Mismatch, expect, expect_close, last_call
 from grader.formatting import format_value
+from grader.grading.proxy import FunctionRef, Scripted, describe_call
+from grader.results import Failure
+from grader.text import text
 
 
 def test_expect_close_accepts_values_within_tolerance_and_matching_non_finite():
@@ -42,6 +45,49 @@ def test_mismatch_names_the_last_call_into_the_submission():
         "x is -1.0; expected x > 0",
         "-1.0",
     )
+
+
+def reference_apply(function, n, scale=1.0):
+    return [function(i) * scale for i in range(n)]
+
+
+class _Reference:
+    apply = staticmethod(reference_apply)
+
+
+def test_a_stand_in_shows_under_the_name_its_test_gives():
+    stand_in = Scripted([1.0], name="the grader's rule")
+    call = describe_call("apply", [stand_in, 3], {}, _Reference)
+    assert call.render() == "apply(function=<the grader's rule>, n=3)"
+    # Only the name is a message: a report translates it and shows the rest as written.
+    translated = {"the grader's rule": "quy tắc của trình chấm", "apply(": "NO", "n=3": "NO"}
+    assert call.render(lambda m: translated.get(m, m)) == "apply(function=<quy tắc của trình chấm>, n=3)"
+
+
+def test_a_stand_in_without_a_name_is_named_without_any_subject():
+    call = describe_call("apply", [Scripted([1.0]), 2], {"scale": "{n}"}, None)
+    assert call.render() == "apply(<a function the grader supplies>, 2, scale='{n}')"
+
+
+def test_a_call_without_stand_ins_is_text_shown_as_written():
+    call = describe_call("apply", [FunctionRef("double"), 2], {}, _Reference)
+    assert call.render(str.upper) == "apply(function=double, n=2)"
+
+
+def test_a_failure_keeps_its_call_translatable_and_its_english_for_results():
+    call = describe_call("apply", [Scripted([1.0], name="the grader's rule"), 3], {}, _Reference)
+    failure = Failure.of("error", text("{call} raised {exception}.", call=call, exception="ValueError"), call=call)
+    assert failure.call == "apply(function=<the grader's rule>, n=3)"
+    assert failure.message == "apply(function=<the grader's rule>, n=3) raised ValueError."
+    assert (
+        failure.call_text is not None
+        and failure.call_text.render(str.upper) == "apply(function=<THE GRADER'S RULE>, n=3)"
+    )
+
+
+def test_a_stand_in_needs_a_name_that_says_something():
+    with pytest.raises(ValueError, match="non-empty string"):
+        Scripted([1.0], name=" ")
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,8 @@ from grader.authoring import N_, Finding, mistake
 SCHEDULE_ARGUMENTS = ["base_lr", "epoch", "n_epochs", "grad"]
 STAND_IN_RATES = [0.05, 0.2, 0.0]
 """What the grader's stand-in schedule returns in epochs 0, 1, 2; none is the base rate 0.01."""
+STAND_IN = N_("the grader's schedule")
+"""How the smallest call that shows a mistake names the stand-in (the hidden tests name it the same)."""
 LOOP_TESTS = (
     "test_gradient_descent_two_epochs",  # public
     "test_gradient_descent_with_time_decay",  # public
@@ -58,7 +60,7 @@ def close(actual: Any, expected: Any) -> bool:
 
 def stand_in_run(submission: Any) -> tuple[Any, np.ndarray | None]:
     """Returns the stand-in schedule and the 3-epoch history from x0 = 2 with base rate 0.01 it drove."""
-    stand_in = submission.scripted(STAND_IN_RATES)
+    stand_in = submission.scripted(STAND_IN_RATES, name=STAND_IN)
     return stand_in, rows(submission.gradient_descent(2.0, 0.01, 3, stand_in), 3)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from grader.assignment import Assignment, find_assignment
@@ -22,6 +22,7 @@ from grader.errors import GraderError
 from grader.grading.diagnosis import load_diagnoses
 from grader.grading.session import run_pytest
 from grader.i18n import DOMAIN, ENGINE_LOCALE, LANGUAGES, TEMPLATE_OPTIONS, catalog_path
+from grader.results import DEFAULT_XLABEL
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 """Function names whose string arguments are messages, in Python files and templates alike."""
@@ -54,8 +55,9 @@ def assignment_messages(assignment: Assignment) -> list[Message]:
     """Returns every English string of an assignment that reaches a report.
 
     The title, each plot's title, description, run labels and axis labels, the hint of every hidden and
-    public test (as pytest collects them, so hints built from constants count too), the texts its checks
-    mark with N_, and every diagnosis text.
+    public test (as pytest collects them, so hints built from constants count too), the texts its tests
+    and diagnoses mark with N_ (checks' texts, names of functions the grader supplies), and every
+    diagnosis text. A plot that names no x axis uses the engine's word, translated in its catalog.
     """
     toml = "assignment.toml"
     found = [Message(assignment.title, f"{toml}: title")]
@@ -64,10 +66,11 @@ def assignment_messages(assignment: Assignment) -> list[Message]:
         found += [Message(plot.title, where), Message(plot.description, where)]
         found += [Message(run.label, where) for run in plot.runs]
         found += [Message(panel.ylabel, where) for panel in plot.panels]
+        found += [Message(plot.xlabel, where)] if plot.xlabel != DEFAULT_XLABEL else []
     for tests in (assignment.hidden_tests, assignment.public_tests):
         if tests.is_dir():
             found += [Message(hint, f"tests/{tests.name}: {nodeid}") for nodeid, hint in collect_hints(tests)]
-            # Checks' `what` and `expected` texts, marked N_("...") in the tests.
+            # Checks' `what` and `expected` texts and stand-ins' names, marked N_("...") in the tests.
             for filename, line, message, _comments, _context in extract_from_dir(
                 str(tests), [("**.py", "python")], keywords={"N_": None}
             ):
@@ -75,6 +78,13 @@ def assignment_messages(assignment: Assignment) -> list[Message]:
     for probe in load_diagnoses(assignment.diagnoses_file) if assignment.diagnoses_file else ():
         where = f"diagnoses.py: {probe.id}"
         found += [Message(probe.title, where), Message(probe.explanation, where), Message(probe.fix, where)]
+    if assignment.diagnoses_file:
+        # Anything else the probes mark, such as the name of a function the grader supplies.
+        known = {m.msgid for m in found}
+        for line, message, _comments, _context in extract_from_file(
+            "python", str(assignment.diagnoses_file), keywords={"N_": None}
+        ):
+            found += [Message(str(message), f"diagnoses.py:{line}")] if str(message) not in known else []
     return [m for m in found if m.msgid]
 
 

@@ -19,6 +19,7 @@ from grader.errors import GraderError
 from grader.formatting import format_value
 from grader.grading.proxy import SubmissionCallFailed
 from grader.results import Diagnosis
+from grader.text import as_verbatim
 
 
 def probes_in(module: ModuleType) -> tuple[Probe, ...]:
@@ -85,12 +86,14 @@ def _diagnosis(probe: Probe, finding: Finding, tests: tuple[str, ...]) -> Diagno
     expected, actual = _text(finding.expected), _text(finding.actual)
     params = {"expected": " ".join(expected.split()), "actual": " ".join(actual.split())}
     params |= {name: _text(value) for name, value in finding.params.items()}
+    call = as_verbatim(finding.call) if finding.call is not None else describe_last_call()
     return Diagnosis(
         id=probe.id,
         title=probe.title,
         explanation=probe.explanation,
         fix=probe.fix,
-        call=finding.call if finding.call is not None else describe_last_call(),
+        call=call.render() if call is not None else None,
+        call_text=call,
         expected=expected,
         actual=actual,
         params=tuple(sorted(params.items())),

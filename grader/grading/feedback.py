@@ -16,7 +16,7 @@ from grader.assignment import Assignment
 from grader.authoring import Mismatch, describe_last_call
 from grader.results import Failure, Status
 from grader.sandbox.client import Reply, Worker
-from grader.text import N_, text
+from grader.text import N_, Text, text
 
 
 def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | None]:
@@ -98,7 +98,7 @@ class SubmissionUnavailable(Exception):
         self.failure = failure
 
 
-def failure_for(reply: Reply, call: str, worker: Worker) -> Failure:
+def failure_for(reply: Reply, call: Text, worker: Worker) -> Failure:
     """Returns the student-facing Failure for a reply that carried no value."""
     limits = worker.limits
     if reply.limit == "time":
@@ -150,7 +150,7 @@ def describe_exception(error: BaseException) -> Failure:
         return Failure.of(
             "mismatch",
             error.text,
-            call=error.call,
+            call=error.call_text,
             expected=error.expected,
             expected_text=error.expected_text,
             actual=error.actual,

@@ -54,7 +54,7 @@ def build_plot(spec: PlotSpec, reference: ModuleType, submission: RemoteSubmissi
         )
         for panel in spec.panels
     )
-    return Plot(title=spec.title, description=spec.description, panels=panels, notes=tuple(notes))
+    return Plot(title=spec.title, description=spec.description, panels=panels, notes=tuple(notes), xlabel=spec.xlabel)
 
 
 def _series(run: PlotRun, panel: PlotPanel, reference: np.ndarray, student: np.ndarray | None) -> list[Series]:
@@ -104,5 +104,5 @@ def _as_table(value: Any) -> np.ndarray:
     except (TypeError, ValueError):
         raise ValueError("something that is not an array of numbers") from None
     if table.ndim != 2 or table.shape[0] == 0:
-        raise ValueError(f"an array of shape {table.shape}, not one row per epoch")
+        raise ValueError(f"an array of shape {table.shape}, not one row per step")
     return table

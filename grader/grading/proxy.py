@@ -19,7 +19,10 @@ from grader.grading.feedback import SubmissionCallFailed, failure_for
 from grader.results import Failure
 from grader.sandbox import protocol
 from grader.sandbox.client import Worker
-from grader.text import N_, text
+from grader.text import N_, Text, text, verbatim
+
+STAND_IN_NAME = N_("a function the grader supplies")
+"""How a call shows a function the grader supplies when its hidden test gives it no name."""
 
 
 class FunctionRef:
@@ -33,14 +36,20 @@ class FunctionRef:
 
 
 class Scripted:
-    """A function the grader supplies: its k-th call returns values[k] (the last once they run out)."""
+    """A function the grader supplies: its k-th call returns values[k] (the last once they run out).
+
+    A described call shows it as <name>, the name translated in reports like the hidden test's texts.
+    """
 
     _ids = itertools.count(1)
 
-    def __init__(self, values: Sequence[Any]):
+    def __init__(self, values: Sequence[Any], name: str = STAND_IN_NAME):
         if not values:
             raise ValueError("a scripted function needs at least one value to return")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError("a scripted function's name must be a non-empty string, e.g. N_(\"the grader's rule\")")
         self.values = list(values)
+        self.name = name
         self.id = str(next(self._ids))
         self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
 
@@ -49,7 +58,7 @@ class Scripted:
         return [dict(zip(names, args, strict=False)) | kwargs for args, kwargs in self.calls]
 
     def __repr__(self) -> str:
-        return "<the grader's schedule>"
+        return f"<{self.name}>"
 
 
 class RemoteSubmission:
@@ -63,9 +72,13 @@ class RemoteSubmission:
         """Returns a reference to the submission's function `name`, to pass into another call."""
         return FunctionRef(name)
 
-    def scripted(self, values: Sequence[Any]) -> Scripted:
-        """Returns a grader-supplied function that returns `values` in turn and records its calls."""
-        return Scripted(values)
+    def scripted(self, values: Sequence[Any], name: str = STAND_IN_NAME) -> Scripted:
+        """Returns a grader-supplied function that returns `values` in turn and records its calls.
+
+        `name` is what a student reads in a failed call, e.g. N_("the grader's rule") shows as
+        f(rule=<the grader's rule>); mark it with N_ so it is extracted into the assignment's catalog.
+        """
+        return Scripted(values, name)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Returns the value of `name(*args, **kwargs)` run in the worker, or raises SubmissionCallFailed."""
@@ -112,27 +125,33 @@ class _Described:
 
     def __init__(self, name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None):
         self.parts = (name, args, kwargs, reference)
-        self.text: str | None = None
+        self.text: Text | None = None
 
-    def __call__(self) -> str:
+    def __call__(self) -> Text:
         if self.text is None:
             self.text = describe_call(*self.parts)
         return self.text
 
 
-def describe_call(name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None) -> str:
-    """Returns the call as a student would write it, naming arguments after the reference's parameters."""
-    named: list[str] = []
+def describe_call(name: str, args: Sequence[Any], kwargs: dict[str, Any], reference: ModuleType | None) -> Text:
+    """Returns the call as a student would write it, naming arguments after the reference's parameters.
+
+    The text is shown as written; only the names of functions the grader supplies in it get translated.
+    """
+    arguments: list[tuple[str | None, Any]] = []
     signature = _signature(getattr(reference, name, None))
     if signature is not None:
         try:
-            bound = signature.bind(*args, **kwargs)
-            named = [f"{key}={_short(value)}" for key, value in bound.arguments.items()]
+            arguments = list(signature.bind(*args, **kwargs).arguments.items())
         except TypeError:
-            named = []
-    if not named:
-        named = [_short(value) for value in args] + [f"{key}={_short(value)}" for key, value in kwargs.items()]
-    return f"{name}({', '.join(named)})"
+            arguments = []
+    if not arguments:
+        arguments = [(None, value) for value in args] + list(kwargs.items())
+    pieces: list[Text | str] = [f"{name}("]
+    for index, (key, value) in enumerate(arguments):
+        pieces += [", " if index else "", f"{key}=" if key else "", *_short(value)]
+    pieces.append(")")
+    return verbatim(*_joined(pieces))
 
 
 @functools.cache
@@ -143,10 +162,23 @@ def _signature(function: Any) -> inspect.Signature | None:
         return None
 
 
-def _short(value: Any) -> str:
-    if isinstance(value, (FunctionRef, Scripted)):
-        return repr(value)
-    return " ".join(format_value(value).split())
+def _short(value: Any) -> list[Text | str]:
+    if isinstance(value, Scripted):
+        return ["<", Text(value.name), ">"]
+    if isinstance(value, FunctionRef):
+        return [value.name]
+    return [" ".join(format_value(value).split())]
+
+
+def _joined(pieces: Sequence[Text | str]) -> list[Text | str]:
+    """Returns `pieces` with neighbouring strings joined, so a call without stand-ins is one piece."""
+    joined: list[Text | str] = []
+    for piece in pieces:
+        if isinstance(piece, str) and joined and isinstance(joined[-1], str):
+            joined[-1] += piece
+        elif piece != "":
+            joined.append(piece)
+    return joined
 
 
 def _encode_argument(value: Any) -> Any:

@@ -22,6 +22,8 @@ FIGURE_SIZE = (9.0, 3.2)
 """Inches; wide and short so two or three panels sit side by side in a report."""
 
 NO_DATA_TEXT = N_("no finite values to draw")
+DIVERGENCE_NOTE = N_("→ %(value)s at %(xlabel)s %(step)s")
+"""Where a run stops being finite, e.g. "→ inf at step 9"; the x axis's label names the step."""
 
 DRAWABLE_MAX = 1e300
 """Larger magnitudes overflow matplotlib's axis arithmetic; they are marked like inf, as "overflow"."""
@@ -55,7 +57,7 @@ def render_svg(plot: Plot) -> str:
         axes_row = figure.subplots(1, max(1, len(plot.panels)), squeeze=False)[0]
         if plot.panels:
             for axes, panel in zip(axes_row, plot.panels, strict=True):
-                _draw_panel(axes, panel, words)
+                _draw_panel(axes, panel, plot.xlabel, words)
         else:
             _say_no_data(axes_row[0], words)
         figure.suptitle(_plain(plot.title), fontsize=11)
@@ -64,12 +66,12 @@ def render_svg(plot: Plot) -> str:
     return _accessible(_strip_prologue(buffer.getvalue()), plot)
 
 
-def _draw_panel(axes: Axes, panel: Panel, words: Translator) -> None:
+def _draw_panel(axes: Axes, panel: Panel, xlabel: str, words: Translator) -> None:
     log = panel.yscale == "log"
     drawn_any = False
     for series in panel.series:
-        drawn_any |= _draw_series(axes, series, words, log=log)
-    axes.set_xlabel(words.gettext("epoch"))
+        drawn_any |= _draw_series(axes, series, xlabel, words, log=log)
+    axes.set_xlabel(_plain(xlabel))
     axes.set_ylabel(_plain(panel.ylabel))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     if not drawn_any:
@@ -86,10 +88,10 @@ def _draw_panel(axes: Axes, panel: Panel, words: Translator) -> None:
     axes.legend(fontsize=7, loc="best", framealpha=0.85)
 
 
-def _draw_series(axes: Axes, series: Series, words: Translator, *, log: bool) -> bool:
+def _draw_series(axes: Axes, series: Series, xlabel: str, words: Translator, *, log: bool) -> bool:
     """Returns whether any point of `series` could be drawn; marks where it stops being finite."""
     values = np.asarray(series.values, dtype=np.float64)
-    epochs = np.arange(1, len(values) + 1)
+    steps = np.arange(1, len(values) + 1)
     in_range = np.isfinite(values) & (np.abs(values) <= DRAWABLE_MAX)
     drawable = in_range & ((values > 0) if log else True)
     whose = words.gettext("reference") if series.is_reference else words.gettext("yours")
@@ -99,13 +101,13 @@ def _draw_series(axes: Axes, series: Series, words: Translator, *, log: bool) ->
         axes.plot([], [], color=series.color, label=f"{label}: {words.gettext(NO_DATA_TEXT)}")
         return False
     style = {"linestyle": "--", "linewidth": 1.2} if series.is_reference else {"linewidth": 2.0}
-    axes.plot(epochs, np.where(drawable, values, np.nan), color=series.color, label=label, **style)
+    axes.plot(steps, np.where(drawable, values, np.nan), color=series.color, label=label, **style)
     # A point with no drawable neighbour makes no line segment; a dot keeps it visible.
     neighbours = np.convolve(drawable, [1, 0, 1], mode="same") > 0
     alone = drawable & ~neighbours
     if alone.any():
-        axes.plot(epochs[alone], values[alone], color=series.color, marker="o", markersize=3, linestyle="none")
-    _mark_divergence(axes, series.color, values, epochs, drawable, in_range, words)
+        axes.plot(steps[alone], values[alone], color=series.color, marker="o", markersize=3, linestyle="none")
+    _mark_divergence(axes, series.color, values, steps, drawable, in_range, xlabel, words)
     return True
 
 
@@ -113,9 +115,10 @@ def _mark_divergence(
     axes: Axes,
     color: str,
     values: np.ndarray,
-    epochs: np.ndarray,
+    steps: np.ndarray,
     drawable: np.ndarray,
     in_range: np.ndarray,
+    xlabel: str,
     words: Translator,
 ) -> None:
     out_of_range = np.flatnonzero(~in_range)
@@ -126,13 +129,15 @@ def _mark_divergence(
     if not len(before):
         return
     last_good = int(before[-1])
-    axes.plot([epochs[last_good]], [values[last_good]], marker="X", markersize=8, color=color, linestyle="none")
+    axes.plot([steps[last_good]], [values[last_good]], marker="X", markersize=8, color=color, linestyle="none")
     # Text goes toward the middle of the panel so it stays inside the axes.
     leftward = last_good >= (len(values) - 1) / 2
     axes.annotate(
-        words.gettext("→ %(value)s at epoch %(epoch)s")
-        % {"value": _word_for(float(values[first_bad]), words), "epoch": epochs[first_bad]},
-        (epochs[last_good], values[last_good]),
+        _plain(
+            words.gettext(DIVERGENCE_NOTE)
+            % {"value": _word_for(float(values[first_bad]), words), "xlabel": xlabel, "step": steps[first_bad]}
+        ),
+        (steps[last_good], values[last_good]),
         xytext=(-6 if leftward else 6, -6),
         textcoords="offset points",
         ha="right" if leftward else "left",

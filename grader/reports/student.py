@@ -79,6 +79,7 @@ def localize(result: SubmissionResult, translate: Translator) -> SubmissionResul
             found,
             message=found.text.render(_) if found.text else _(found.message),
             expected=found.expected_text.render(_) if found.expected_text else found.expected,
+            call=found.call_text.render(_) if found.call_text else found.call,
         )
 
     def test_of(test: TestResult) -> TestResult:
@@ -113,7 +114,12 @@ def translate_plot(plot: Plot, translate: Translator) -> Plot:
         for panel in plot.panels
     )
     return dataclasses.replace(
-        plot, title=_(plot.title), description=_(plot.description), panels=panels, language=translate.language
+        plot,
+        title=_(plot.title),
+        description=_(plot.description),
+        panels=panels,
+        xlabel=_(plot.xlabel),
+        language=translate.language,
     )
 
 
@@ -200,7 +206,7 @@ def _diagnosis_view(diagnosis: Diagnosis, translate: Translator) -> dict[str, An
         "title": diagnosis.text(_(diagnosis.title)),
         "explanation": diagnosis.text(_(diagnosis.explanation)),
         "fix": diagnosis.text(_(diagnosis.fix)),
-        "call": diagnosis.call,
+        "call": diagnosis.call_text.render(_) if diagnosis.call_text else diagnosis.call,
         "expected": diagnosis.expected,
         "actual": diagnosis.actual,
         "tests": diagnosis.tests,

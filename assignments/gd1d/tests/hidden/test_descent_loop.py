@@ -1,6 +1,6 @@
 """Hidden tests of the gradient_descent loop, run with a schedule the test supplies.
 
-submission.scripted(rates) stands in for the schedule, so a wrong schedule costs nothing here, and the
+submission.scripted(rates, name=...) stands in for the schedule, so a wrong schedule costs nothing here, and the
 tests check the update, the history's columns and the calls the loop makes to its schedule. The update
 checks hold the student's history against itself (x after = x before − rate · recorded derivative), so a
 wrong derivative fails only the derivative column and whole-history tests here.
@@ -16,6 +16,8 @@ START_GRID = np.linspace(-2, 2, 2001)
 SCHEDULE_ARGUMENTS = ["base_lr", "epoch", "n_epochs", "grad"]
 RATES = [0.05, 0.2, 0.0, 0.1, 0.02, 0.15, 0.08]
 """Rates the stand-in schedule returns, epoch by epoch; none equals the base rate 0.01 the loop is given."""
+STAND_IN = N_("the grader's schedule")
+"""How a failed call shows the stand-in: gradient_descent(..., schedule=<the grader's schedule>)."""
 
 
 def seeded_start(rng):
@@ -30,7 +32,7 @@ def x_before_each_update(x0, history):
 
 def run_with_rates(submission, x0, rates, base_lr=0.01):
     """Returns the stand-in schedule and the history of a run whose schedule returns `rates` in turn."""
-    stand_in = submission.scripted(list(rates))
+    stand_in = submission.scripted(list(rates), name=STAND_IN)
     history = submission.gradient_descent(x0, base_lr, len(rates), stand_in)
     return stand_in, rows(history, len(rates))
 
