@@ -3,11 +3,24 @@ shown as text, and never becomes an error of the grader (issue #11, one test per
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import resource
+from pathlib import Path
 
 import pytest
 
+from grader.assignment import Assignment, load_reference
+from grader.formatting import MAX_VALUE_CHARS, format_value
+from grader.grading.grade import grade
+from grader.grading.outcomes import Source
+from grader.grading.plotdata import build_plot
+from grader.grading.proxy import FunctionRef
+from grader.reports.bounds import MAX_REPORT_BYTES
+from grader.reports.student import write_reports
+from grader.results import Failure, Status, SubmissionResult
 from grader.sandbox import protocol
+from grader.text import text
 
 
 def cpu_seconds() -> float:
@@ -67,3 +80,92 @@ def test_decoding_a_bomb_costs_bounded_time(body):
 def test_replies_within_the_budget_still_cross():
     value = [[float(i), 2.0 * i, 0.1] for i in range(10_000)] + ["[{,:}]" * 100]
     assert protocol.decode(protocol.loads(protocol.dumps({"value": protocol.encode(value)})[4:])["value"]) == value
+
+
+# -- the attacks, graded alone: each fails only its own calls ------------------------------------------
+
+UNTRUSTED = Path(__file__).parent / "fixtures" / "untrusted"
+
+
+@pytest.fixture(scope="module")
+def graded(toy: Assignment):
+    cache: dict[str, SubmissionResult] = {}
+
+    def grade_attack(name: str) -> SubmissionResult:
+        if name not in cache:
+            cache[name] = grade(toy, Source(name, UNTRUSTED / f"{name}.py"))
+        return cache[name]
+
+    return grade_attack
+
+
+def test_huge_strings_fail_the_call_naming_the_budget(graded, tmp_path, toy):
+    result = graded("returns_huge_strings")
+    assert (result.status, result.score) == (Status.GRADED, 1.0)
+    assert all(f"at most {protocol.MAX_STRING_CHARS}" in t.message for t in result.tests if t.score == 0)
+    write_reports(result, toy.title, tmp_path)
+    assert sum(path.stat().st_size for path in tmp_path.iterdir()) < 200_000
+
+
+def test_a_huge_class_name_is_cut_in_the_reports(graded, tmp_path, toy):
+    result = graded("returns_object_with_huge_class_name")
+    assert result.score == 1.0
+    write_reports(result, toy.title, tmp_path)
+    assert sum(path.stat().st_size for path in tmp_path.iterdir()) < 200_000  # 815 MB before
+
+
+def test_a_decode_bomb_fails_the_call_naming_the_budget_in_bounded_time(graded):
+    started = cpu_seconds()
+    result = graded("sends_decode_bomb")
+    assert cpu_seconds() - started < 10  # four calls; 4 x 19 s before
+    assert (result.status, result.score) == (Status.GRADED, 1.0)
+    assert all(f"at most {protocol.MAX_ITEMS}" in t.message for t in result.tests if t.score == 0)
+
+
+def test_a_number_too_large_for_float64_is_a_plot_note(graded):
+    result = graded("sends_huge_int_history")
+    assert (result.status, result.score) == (Status.GRADED, 5.0)
+    notes = [note.render() for plot in result.plots for note in plot.notes]
+    assert len(notes) == 1 and "64-bit" in notes[0]
+
+
+def test_the_plot_data_names_a_number_too_large_for_float64(toy):
+    class Returns:
+        def function(self, name):
+            return FunctionRef(name)
+
+        def call(self, name, *args, **kwargs):
+            return [[10**4000, 1.0], [2.0, 3.0]]
+
+    plot = build_plot(toy.plots[0], load_reference(toy.reference_file), Returns())  # type: ignore[arg-type]
+    assert "a number too large for float64" in plot.notes[0].render()
+
+
+def test_the_one_formatter_bounds_every_value():
+    assert len(format_value("x" * 12 * 2**20)) < 400
+    assert format_value(10**5000) == "an integer of about 5001 digits"
+    assert format_value([[[[[[[1]]]]]]]) == "[[[[[…]]]]]"
+    assert len(format_value([["y" * 10_000] * 100] * 100)) <= MAX_VALUE_CHARS + 40
+    assert format_value(type("Z" * 10**6, (), {})()).endswith("more characters cut]>")
+
+
+def test_reports_stay_under_the_bound_whatever_the_result_holds(grade_toy, toy, tmp_path):
+    honest = grade_toy("wrong_double")
+    huge = "z" * 300_000
+    failure = Failure.of("error", text("{x}", x=huge), exception=huge, call=huge, expected=huge, actual=huge)
+    tests = tuple(dataclasses.replace(t, message=huge, failure=failure) for t in honest.tests)
+    result = dataclasses.replace(honest, tests=tests, output=huge * 3, failure=failure)
+    write_reports(result, toy.title, tmp_path)
+    assert sum(path.stat().st_size for path in tmp_path.iterdir()) <= MAX_REPORT_BYTES
+    assert "more characters cut" in (tmp_path / "report.md").read_text()
+    assert json.loads((tmp_path / "results.json").read_text())["student"] == honest.student
+
+
+def test_a_notebook_json_rejects_is_a_syntax_error_not_an_internal_error(toy, tmp_path):
+    huge_int = tmp_path / "toy.ipynb"
+    huge_int.write_text('{"cells": [], "nbformat": 4, "metadata": {"n": ' + "7" * 5000 + "}}")
+    bomb = tmp_path / "bomb.ipynb"
+    bomb.write_text('{"cells": [' + "[]," * 2_000_000 + "[]]}")
+    for path in (huge_int, bomb):
+        result = grade(toy, Source(path.stem, path), with_plots=False)
+        assert result.status is Status.SYNTAX_ERROR, result.status_message

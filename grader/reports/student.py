@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from grader.files import write_atomically
 from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
+from grader.reports import bounds
 from grader.reports.plotcache import SvgCache
 from grader.reports.templating import STATUS_TITLES, environment
 from grader.results import Diagnosis, Failure, Outcome, Plot, ReportContext, Status, SubmissionResult, TestResult
@@ -143,16 +144,43 @@ def write_reports(
     """
     started = time.monotonic()
     directory.mkdir(parents=True, exist_ok=True)
-    ctx = build_context(result, title, svg_cache=svg_cache, language=language, locale_dirs=locale_dirs)
+    documents = bounded_documents(result, title, svg_cache, language=language, locale_dirs=locale_dirs)
     drawn = time.monotonic()
-    (directory / "report.html").write_text(render_html(ctx), encoding="utf-8")
-    (directory / "report.md").write_text(render_markdown(ctx), encoding="utf-8")
-    # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
-    # "language": the reports beside it are in it, so a rerun in another language rewrites them.
-    stored = result.to_json_dict() | {"language": language}
-    results_json = json.dumps(stored, indent=2, ensure_ascii=False, allow_nan=False)
-    write_atomically(directory / "results.json", results_json + "\n")
+    (directory / "report.html").write_text(documents["report.html"], encoding="utf-8")
+    (directory / "report.md").write_text(documents["report.md"], encoding="utf-8")
+    write_atomically(directory / "results.json", documents["results.json"])
     return {"draw plots": drawn - started, "render reports": time.monotonic() - drawn}
+
+
+def bounded_documents(
+    result: SubmissionResult,
+    title: str,
+    svg_cache: SvgCache | None = None,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    locale_dirs: Iterable[Path] = (),
+) -> dict[str, str]:
+    """Returns report.html, report.md and results.json, together at most MAX_REPORT_BYTES.
+
+    Over the bound they are made again from the result with shorter texts, then without plots; as a last
+    resort the two reports are cut with a visible marker (results.json stays whole: a rerun reads it).
+    """
+    locale_dirs = tuple(locale_dirs)
+    documents: dict[str, str] = {}
+    for attempt in (result, bounds.shortened(result), bounds.shortened(result, plots=False)):
+        ctx = build_context(attempt, title, svg_cache=svg_cache, language=language, locale_dirs=locale_dirs)
+        # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
+        # "language": the reports beside it are in it, so a rerun in another language rewrites them.
+        stored = attempt.to_json_dict() | {"language": language}
+        documents = {
+            "report.html": render_html(ctx),
+            "report.md": render_markdown(ctx),
+            "results.json": json.dumps(stored, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+        }
+        if sum(len(document.encode("utf-8")) for document in documents.values()) <= bounds.MAX_REPORT_BYTES:
+            return documents
+    share = max(bounds.MAX_REPORT_BYTES - len(documents["results.json"].encode("utf-8")), 0) // 2
+    return documents | {name: bounds.cut_to_bound(documents[name], share) for name in ("report.html", "report.md")}
 
 
 def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any]:

@@ -161,6 +161,9 @@ class Worker:
         return protocol.loads(bytes(buffer[4:]))
 
     def _crash_description(self, error: Exception) -> str:
+        if isinstance(error, protocol.ProtocolError) and str(error) != "channel closed":
+            self._stop()  # a reply over the budget or not plain data: say which, not how the worker ended
+            return f"it sent a reply the grader does not accept ({error})"
         running = self._process is not None
         code = self._stop()
         if not running:
