@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.exports.gradebook import GradebookRow
+from grader.exports.gradebook import GradebookRow, spreadsheet_text
 from grader.formatting import format_points
 
 CHANGES_COLUMNS = ("student", "old_score", "new_score", "old_status", "new_status")
@@ -31,12 +31,16 @@ class Change:
     new: GradebookRow
 
 
-def read_previous(out: Path, students: Iterable[str]) -> dict[str, Previous]:
-    """Returns the finished results an earlier run left for these students; unreadable ones are absent."""
+def read_previous(
+    out: Path, students: Iterable[str], folders: Mapping[str, str] | None = None
+) -> dict[str, Previous]:
+    """Returns the finished results an earlier run left for these students (in OUT/folders[student]);
+    unreadable ones are absent."""
     found = {}
     for student in students:
         try:
-            stored = json.loads((out / student / "results.json").read_text(encoding="utf-8"))
+            folder = (folders or {}).get(student, student)
+            stored = json.loads((out / folder / "results.json").read_text(encoding="utf-8"))
             row = GradebookRow(student, float(stored["score"]), float(stored["max_score"]), stored["status"])
             found[student] = Previous(str(stored.get("fingerprint", "")), row)
         except (OSError, ValueError, KeyError, TypeError):
@@ -62,7 +66,7 @@ def write_changes(found: Sequence[Change], path: Path) -> None:
         for change in sorted(found, key=lambda c: c.student):
             writer.writerow(
                 [
-                    change.student,
+                    spreadsheet_text(change.student),
                     format_points(change.old.score),
                     format_points(change.new.score),
                     change.old.status,
