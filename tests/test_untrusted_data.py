@@ -3,21 +3,31 @@ shown as text, and never becomes an error of the grader (issue #11, one test per
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
+import re
 import resource
+import unicodedata
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from grader.assignment import Assignment, load_reference
+from grader.batch.ids import OWN_OUTPUT, printable, report_folders
+from grader.cli import cli
+from grader.exports import ci
+from grader.exports.gradebook import GradebookRow, read_gradebook, write_gradebook
+from grader.exports.gradescope import results_json
+from grader.exports.lms import read_roster, write_lms_gradebook
 from grader.formatting import MAX_VALUE_CHARS, format_value
 from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.grading.plotdata import build_plot
 from grader.grading.proxy import FunctionRef
 from grader.reports.bounds import MAX_REPORT_BYTES
-from grader.reports.student import write_reports
+from grader.reports.student import build_context, render_markdown, write_reports
 from grader.results import Failure, Status, SubmissionResult
 from grader.sandbox import protocol
 from grader.text import text
@@ -169,3 +179,95 @@ def test_a_notebook_json_rejects_is_a_syntax_error_not_an_internal_error(toy, tm
     for path in (huge_int, bomb):
         result = grade(toy, Source(path.stem, path), with_plots=False)
         assert result.status is Status.SYNTAX_ERROR, result.status_message
+
+
+# -- 4. student ids: folders, terminal, spreadsheets ------------------------------------------------------
+
+
+def test_an_id_never_becomes_one_of_the_graders_own_names_or_another_ids_folder():
+    ids = ["gradebook.csv", "summary.html", "SUMMARY.MD", ".cache", "Alice", "alice", "Jos\u00e9", "Jose\u0301", "nul"]
+    folders = report_folders([*ids, "bob", "ok.name-1"])
+    assert folders["bob"] == "bob" and folders["ok.name-1"] == "ok.name-1"  # plain ids keep their name
+    seen = [unicodedata.normalize("NFC", folder).casefold() for folder in folders.values()]
+    assert len(set(seen)) == len(seen)
+    assert not set(seen) & OWN_OUTPUT
+    assert all(folder != student and "/" not in folder for student, folder in folders.items() if student in ids)
+    assert report_folders(reversed([*ids, "bob"])) == report_folders([*ids, "bob"])  # order does not matter
+
+
+def test_an_id_named_like_a_hashed_folder_still_gets_a_folder_of_its_own():
+    taken = report_folders(["bob!"])["bob!"]
+    folders = report_folders(["bob!", taken])
+    assert folders[taken] != folders["bob!"]
+
+
+def test_control_characters_in_an_id_are_shown_escaped():
+    assert printable("\x1b[2J\x1b[31mred\u202egnp.exe\x07") == "\\x1b[2J\\x1b[31mred\\u202egnp.exe\\x07"
+    assert printable("Zoë Ñúñez") == "Zoë Ñúñez"
+
+
+@pytest.mark.parametrize("student", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\t=1", "\uff1d1"])
+def test_a_cell_a_spreadsheet_would_run_is_neutralised(student, tmp_path):
+    write_gradebook([(student, 1.0, 2.0, Status.GRADED)], tmp_path / "gradebook.csv")
+    (row,) = read_gradebook(tmp_path / "gradebook.csv")
+    assert row["student"] == "'" + student and row["score"] == "1"
+
+
+def test_the_canvas_gradebook_keeps_its_id_column_as_the_roster_has_it(tmp_path):
+    roster_csv = tmp_path / "roster.csv"
+    roster_csv.write_text("Student,SIS Login ID,submission\n=cmd|' /C calc'!A0,-jdoe,-jdoe\n", encoding="utf-8")
+    write_lms_gradebook(read_roster(roster_csv), [GradebookRow("-jdoe", 3.0, 5.0, "graded")], tmp_path / "lms.csv")
+    with (tmp_path / "lms.csv").open(newline="", encoding="utf-8") as file:
+        (row,) = csv.DictReader(file)
+    assert row["SIS Login ID"] == "-jdoe"  # what Canvas matches the row by, byte for byte
+    assert row["student"] == "'-jdoe" and row["Student"] == "'=cmd|' /C calc'!A0"
+    assert row["score"] == "3"
+
+
+# -- 5. student text is text in Markdown, and never a workflow command in a CI log ------------------------
+
+
+def markdown_lines_outside_fences(markdown: str) -> list[str]:
+    """Returns the lines of `markdown` that are not inside a fenced code block (fences are backtick runs)."""
+    outside, fence = [], None
+    for line in markdown.splitlines():
+        run = re.match(r"^(`{3,})", line)
+        if fence is None and run:
+            fence = run[1]
+        elif fence is not None and line.rstrip() == fence:
+            fence = None
+        elif fence is None:
+            outside.append(line)
+    return outside
+
+
+def test_a_forged_heading_and_link_in_an_exception_stay_text(graded, toy):
+    result = graded("raises_forged_markdown")
+    markdown = render_markdown(build_context(result, toy.title, with_svgs=False))
+    outside = markdown_lines_outside_fences(markdown)
+    assert [line for line in outside if re.match(r" {0,3}# ", line)] == [markdown.splitlines()[0]]
+    assert not any(re.match(r" {0,3}#+ .*5 / 5 points", line) for line in outside[1:])
+    assert not any(re.search(r"(?<!\\)\]\(|(?<!\\)://|(?<!\\)www\.", line) for line in outside)
+    assert "::add-mask::hidden" in markdown  # the printed output is shown, in a fence
+
+
+def test_gradescope_output_is_the_same_safe_markdown(graded, toy):
+    document = results_json(graded("raises_forged_markdown"), toy, "en")
+    outside = markdown_lines_outside_fences(document["output"])
+    assert not any(re.match(r" {0,3}#+ .*5 / 5 points", line) for line in outside[1:])
+
+
+def test_workflow_commands_in_student_output_never_reach_the_ci_log_as_commands(tmp_path):
+    submission = tmp_path / "toy.py"
+    submission.write_bytes((UNTRUSTED / "raises_forged_markdown.py").read_bytes())
+    environment = {"GITHUB_STEP_SUMMARY": None, "GITHUB_WORKSPACE": None}
+    run = CliRunner().invoke(cli, ["ci", str(submission), "-a", str(UNTRUSTED.parent / "toy")], env=environment)
+    lines = re.split(r"[\r\n]", run.output)
+    commands = [line.strip() for line in lines if line.strip().startswith(("::", "##["))]
+    assert commands and all(line.startswith("::error file=") for line in commands), commands
+    assert "add-mask" not in "".join(commands) and ":\u200b:add-mask::hidden" in run.output
+
+
+def test_an_id_that_is_a_workflow_command_is_neutralised_in_the_verdict(grade_toy):
+    result = dataclasses.replace(grade_toy("good"), student="::add-mask::x")
+    assert not ci.verdict(result, 0.0).line.startswith("::")
