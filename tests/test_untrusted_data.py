@@ -8,15 +8,17 @@ import dataclasses
 import json
 import re
 import resource
+import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import Assignment, load_reference
+from grader.assignment import Assignment, load_assignment, load_reference
 from grader.batch.ids import OWN_OUTPUT, printable, report_folders
 from grader.cli import cli
+from grader.course.release import bundle_leaks
 from grader.exports import ci
 from grader.exports.gradebook import GradebookRow, read_gradebook, write_gradebook
 from grader.exports.gradescope import results_json
@@ -25,6 +27,7 @@ from grader.formatting import MAX_VALUE_CHARS, format_value
 from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.grading.plotdata import build_plot
+from grader.grading.plugin import submission_inputs_key
 from grader.grading.proxy import FunctionRef
 from grader.reports.bounds import MAX_REPORT_BYTES
 from grader.reports.student import build_context, render_markdown, write_reports
@@ -271,3 +274,78 @@ def test_workflow_commands_in_student_output_never_reach_the_ci_log_as_commands(
 def test_an_id_that_is_a_workflow_command_is_neutralised_in_the_verdict(grade_toy):
     result = dataclasses.replace(grade_toy("good"), student="::add-mask::x")
     assert not ci.verdict(result, 0.0).line.startswith("::")
+
+
+# -- 6. hidden inputs per submission ----------------------------------------------------------------------
+
+
+def seeded_call(result: SubmissionResult) -> str:
+    (test,) = [t for t in result.tests if t.name.endswith("test_double_on_seeded_array")]
+    assert test.failure is not None and test.failure.call is not None
+    return test.failure.call
+
+
+def test_each_submission_gets_seeded_inputs_of_its_own_and_the_same_ones_every_time(toy, tmp_path):
+    wrong = (Path(__file__).parent / "fixtures" / "submissions" / "wrong_double.py").read_bytes()
+    (tmp_path / "a.py").write_bytes(wrong)
+    (tmp_path / "b.py").write_bytes(wrong + b"# the same code, another file\n")
+    paths = (tmp_path / "a.py", tmp_path / "a.py", tmp_path / "b.py")
+    first, again, other = (grade(toy, Source(path.stem, path)) for path in paths)
+    assert seeded_call(first) == seeded_call(again) and first.to_json_dict()["tests"] == again.to_json_dict()["tests"]
+    assert seeded_call(first) != seeded_call(other)
+    assert (first.score, first.status) == (other.score, other.status)
+
+
+def test_answers_memorised_from_another_report_earn_nothing(toy, tmp_path):
+    shown = grade(toy, Source("wrong", Path(__file__).parent / "fixtures" / "submissions" / "wrong_double.py"))
+    inputs = [float(x) for x in re.findall(r"-?\d+\.\d+", seeded_call(shown))]
+    replay = tmp_path / "replay.py"
+    replay.write_text(
+        "import numpy as np\n"
+        f"SEEN = {inputs!r}\n"
+        "def double(x):\n"
+        "    x = np.asarray(x, dtype=np.float64)\n"
+        "    if x.shape == (4,) and np.allclose(x, SEEN):\n"
+        "        return x * 2  # the answers the other report showed\n"
+        "    return x * 3\n"
+        "def apply(function, n):\n    return [function(i) for i in range(n)]\n"
+        "def steps(n):\n    return np.arange(2.0 * n).reshape(n, 2) + 1\n"
+    )
+    result = grade(toy, Source("replay", replay))
+    assert [t.score for t in result.tests if t.name.endswith("test_double_on_seeded_array")] == [0.0]
+
+
+def test_the_course_secret_changes_the_inputs_and_is_never_released(tmp_path):
+    folder = tmp_path / "toy"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "toy", folder)
+    config = folder / "assignment.toml"
+    secret = "course-secret-5f1e0c"
+    config.write_text(config.read_text().replace("seed = 7\n", f'seed = 7\nsecret = "{secret}"\n'))
+    assert load_assignment(folder).secret == secret
+    assert submission_inputs_key(secret, "ab") != submission_inputs_key("", "ab")
+    (folder / "starter").mkdir()
+    (folder / "starter" / "toy.py").write_text("def double(x):\n    pass\n")
+    (folder / "README.md").write_text(f"Your inputs are seeded with {secret}.\n")
+    assert any("course secret" in leak for leak in bundle_leaks(load_assignment(folder)))
+
+
+# -- 7. a size cap for .py submissions, checked before reading -------------------------------------------
+
+
+def test_a_python_file_over_the_cap_is_not_read(toy, tmp_path):
+    huge = tmp_path / "huge.py"
+    with huge.open("wb") as file:  # sparse: 1.5 GB on paper, nothing on disk
+        file.truncate(1536 * 2**20)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = grade(toy, Source("huge", huge), with_plots=False)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KB: never read whole
+    assert result.status is Status.SYNTAX_ERROR and "1572864 KB, more than the 1024 KB" in result.status_message
+    small_cap = tmp_path / "toy"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "toy", small_cap)
+    config = small_cap / "assignment.toml"
+    config.write_text(config.read_text().replace("[limits]\n", "[limits]\nsubmission_kb = 1\n"))
+    good = Path(__file__).parent / "fixtures" / "submissions" / "good.py"
+    padded = tmp_path / "padded.py"
+    padded.write_bytes(good.read_bytes() + b"#" * 2048 + b"\n")
+    assert grade(load_assignment(small_cap), Source("padded", padded)).status is Status.SYNTAX_ERROR
+    assert grade(load_assignment(small_cap), Source("good", good)).status is Status.GRADED
