@@ -45,17 +45,37 @@ def build_context(
     translate = translator(language, locale_dirs)
     result = localize(result, translate)
     plots = tuple(translate_plot(plot, translate) for plot in result.plots)
+    drawn = tuple(_drawn(plot, svg_cache, translate) for plot in plots) if with_svgs else ()
+    plots = tuple(plot for plot, _ in drawn) or plots
     return ReportContext(
         result=result,
         title=title,
         failed=tuple(t for t in result.tests if t.outcome is not Outcome.PASSED),
         passed=tuple(t for t in result.tests if t.outcome is Outcome.PASSED),
         # The SVG is made by plots.render_svg from escaped text, so it may go into HTML as it is.
-        svgs=tuple(Markup(svg_cache.svg(plot)) for plot in plots) if with_svgs else (),
+        svgs=tuple(Markup(svg) for _, svg in drawn),
         language=language,
         locale_dirs=locale_dirs,
         plots=plots,
     )
+
+
+def _drawn(plot: Plot, svg_cache: SvgCache, translate: Translator) -> tuple[Plot, str]:
+    """Returns the plot and its SVG; when the student's values cannot be drawn, the plot with only the
+    reference's series and a note saying so: a student's values never stop a report from being written."""
+    try:
+        return plot, svg_cache.svg(plot)
+    except Exception as error:  # noqa: BLE001 - any failure to draw the student's values is theirs to read
+        note = translate.gettext(N_("Your values could not be drawn ({error}); only the reference is drawn."))
+        reference_only = dataclasses.replace(
+            plot,
+            panels=tuple(
+                dataclasses.replace(panel, series=tuple(s for s in panel.series if s.is_reference))
+                for panel in plot.panels
+            ),
+            notes=(*plot.notes, note.replace("{error}", f"{type(error).__name__}: {error}")),
+        )
+        return reference_only, svg_cache.svg(reference_only)
 
 
 def localize(result: SubmissionResult, translate: Translator) -> SubmissionResult:

@@ -208,7 +208,10 @@ def decode_array(body: Any) -> np.ndarray:
         raise ProtocolError("malformed array shape")
     if not isinstance(data, str):
         raise ProtocolError("malformed array data")
-    raw = base64.b64decode(data, validate=True)
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except ValueError:  # binascii.Error and non-ASCII text alike
+        raise ProtocolError("malformed array data") from None
     count = math.prod(shape)
     if count * np.dtype(dtype).itemsize != len(raw):
         raise ProtocolError("array data does not match its shape")
