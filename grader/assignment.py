@@ -18,6 +18,8 @@ from grader.results import DEFAULT_XLABEL
 from grader.sandbox.limits import Limits
 
 CONFIG_NAME = "assignment.toml"
+DEFAULT_SUBMISSION_KB = 1024
+"""A megabyte of Python is far more than any exercise's answer; beyond it a file is not read."""
 DIAGNOSES_NAME = "diagnoses.py"
 TRANSFORMS = ("identity", "abs", "distance")
 YSCALES = ("linear", "log")
@@ -77,6 +79,11 @@ class Assignment:
     change means regrading."""
     diagnoses_file: Path | None = None
     """diagnoses.py beside assignment.toml, when the assignment names mistakes (see grader.grading.diagnosis)."""
+    submission_kb: int = DEFAULT_SUBMISSION_KB
+    """A .py submission larger than this is not read at all (`submission_kb` under [limits])."""
+    secret: str = ""
+    """The course's secret (`secret` under [assignment]), mixed into each submission's seeded inputs;
+    never in the student bundle."""
 
     @property
     def hidden_tests(self) -> Path:
@@ -183,6 +190,8 @@ def load_assignment(folder: Path) -> Assignment:
             ]
         ),
         diagnoses_file=diagnoses_file if diagnoses_file.is_file() else None,
+        submission_kb=int(reader.optional("limits", "submission_kb", int) or DEFAULT_SUBMISSION_KB),
+        secret=str(reader.optional("assignment", "secret", str) or ""),
     )
 
 

@@ -114,7 +114,7 @@ def expect_close(
     expected_array = np.asarray(expected, dtype=np.float64)
     try:
         actual_array = np.asarray(actual, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         sentence = text(N_("{what} is not a number or an array of numbers"), what=described)
         raise Mismatch(sentence, expected=format_value(expected), actual=format_value(actual)) from None
     if actual_array.shape != expected_array.shape:

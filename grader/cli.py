@@ -15,6 +15,7 @@ import click
 from grader import __version__
 from grader.assignment import find_assignment
 from grader.batch.discovery import discover
+from grader.batch.ids import printable
 from grader.batch.pool import BatchSummary, Interrupted, default_jobs, grade_batch, write_timings
 from grader.course import release, validate
 from grader.errors import GraderError
@@ -90,7 +91,7 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
     _one_file(submission, f"your {assignment.submission_file}")
     result = grade_one(assignment, Source(submission.stem, submission), tests=assignment.public_tests, with_plots=False)
     ctx = build_context(result, assignment.title, with_svgs=False, language=language, locale_dirs=[assignment.locale])
-    click.echo(render_check(ctx), nl=False)
+    click.echo(ci.log_safe(render_check(ctx)), nl=False)  # `grader check` may run in a CI job too
     passed = all(test.outcome is Outcome.PASSED for test in result.tests) and bool(result.tests)
     sys.exit(0 if passed else 1)
 
@@ -177,14 +178,16 @@ def _roster_plan(
         return [], write_gradebook
     roster = read_roster(roster_path)
     if unknown := roster.unknown(students):
-        click.echo(f"not on the roster (graded, no {roster.id_column} in the gradebook): {', '.join(unknown)}")
+        shown = ", ".join(printable(student) for student in unknown)
+        click.echo(f"not on the roster (graded, no {roster.id_column} in the gradebook): {shown}")
     return roster.missing(students), functools.partial(write_lms_gradebook, roster)
 
 
 def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: str) -> None:
     for change in summary.changed:
         click.echo(
-            f"changed: {change.student} {format_points(change.old.score)} -> {format_points(change.new.score)}"
+            f"changed: {printable(change.student)} "
+            f"{format_points(change.old.score)} -> {format_points(change.new.score)}"
             + (f" ({change.old.status} -> {change.new.status})" if change.old.status != change.new.status else "")
         )
     counts = ", ".join(f"{count} {status}" for status, count in summary.by_status.items())
@@ -278,7 +281,7 @@ def ci_command(
         with open(summary, "a", encoding="utf-8") as file:
             file.write(report + "\n")
     else:
-        click.echo(report)
+        click.echo(ci.log_safe(report))  # the job's log: student text in it must not run as commands
     if junit:
         junit.parent.mkdir(parents=True, exist_ok=True)
         junit.write_text(ci.junit_xml(result), encoding="utf-8")
@@ -286,7 +289,7 @@ def ci_command(
         for command in ci.error_commands(result, ci.annotated_path(submission)):
             click.echo(command)
     verdict = ci.verdict(result, min_score)
-    click.echo(verdict.line, err=verdict.exit_code == 2)
+    click.echo(printable(verdict.line), err=verdict.exit_code == 2)
     sys.exit(verdict.exit_code)
 
 

@@ -10,13 +10,36 @@ import numpy as np
 MAX_ITEMS = 6
 """Arrays longer than this show their first and last items around an ellipsis."""
 
+MAX_VALUE_CHARS = 2_000
+"""A formatted value longer than this is cut, with a visible marker: one value never fills a report."""
+
+MAX_STRING_CHARS = 200
+"""A string inside a value shows this many characters, then a marker saying how many more there were."""
+
+MAX_NESTING = 4
+"""Lists nested deeper than this show as [...]: the work of formatting stays small whatever the value."""
+
+CUT_MARKER = "… [{count} more characters cut]"
+"""What replaces the end of a text cut to fit: the cut is always visible."""
+
+
+def shorten(text: str, limit: int) -> str:
+    """Returns `text` whole if it has at most `limit` characters, else its start and a visible marker."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + CUT_MARKER.format(count=len(text) - limit)
+
 
 def format_number(value: Any) -> str:
     """Returns a float as a short repr that still tells 0.5 from 0.5000001."""
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     if isinstance(value, (int, np.integer)):
-        return str(int(value))
+        integer = int(value)
+        if abs(integer) >= 10**100:  # str() of an int past 4300 digits raises; no one reads 100 digits
+            digits = int(integer.bit_length() * 0.30103) + 1
+            return f"{'-' if integer < 0 else ''}an integer of about {digits} digits"
+        return str(integer)
     number = float(value)
     if np.isnan(number):
         return "nan"
@@ -43,25 +66,45 @@ def percent(part: float, whole: float) -> float:
 
 
 def format_value(value: Any) -> str:
-    """Returns a one-to-few-line text for a value: numbers, arrays (shortened), lists, strings."""
+    """Returns a one-to-few-line text for a value: numbers, arrays (shortened), lists, strings.
+
+    The one formatter for every value a person reads: at most MAX_VALUE_CHARS characters, strings and
+    sequences shortened with visible markers, whatever the value holds (a submission chooses it).
+    """
+    return shorten(_format(value, 0), MAX_VALUE_CHARS)
+
+
+def _format(value: Any, depth: int) -> str:
     if isinstance(value, np.ndarray):
         return _format_array(value)
     if isinstance(value, (bool, int, float, np.generic)) and not isinstance(value, (str, bytes)):
         try:
             return format_number(value)
-        except (TypeError, ValueError):
-            return repr(value)
+        except (TypeError, ValueError, OverflowError):
+            return f"<{_type_name(value)}>"
     if isinstance(value, str):
-        return repr(value)
+        return repr(value[:MAX_STRING_CHARS]) + (
+            f"… [{len(value)} characters, {len(value) - MAX_STRING_CHARS} more cut]"
+            if len(value) > MAX_STRING_CHARS
+            else ""
+        )
+    if depth >= MAX_NESTING and isinstance(value, (Mapping, Sequence)):
+        return "{…}" if isinstance(value, Mapping) else "[…]"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {format_value(v)}" for k, v in value.items()) + "}"
+        pairs = list(value.items())
+        shown = [f"{shorten(str(k), MAX_STRING_CHARS)}: {_format(v, depth + 1)}" for k, v in pairs[:MAX_ITEMS]]
+        return "{" + ", ".join(shown + (["…"] if len(pairs) > MAX_ITEMS else [])) + "}"
     if isinstance(value, Sequence):
-        items = [format_value(v) for v in value[:MAX_ITEMS]]
+        items = [_format(v, depth + 1) for v in value[:MAX_ITEMS]]
         if len(value) > MAX_ITEMS:
             items.append("…")
         opening, closing = ("(", ")") if isinstance(value, tuple) else ("[", "]")
         return opening + ", ".join(items) + closing
-    return repr(value) if value is None else f"<{type(value).__name__}>"
+    return repr(value) if value is None else f"<{_type_name(value)}>"
+
+
+def _type_name(value: Any) -> str:
+    return shorten(str(type(value).__name__), 100)
 
 
 def _format_array(array: np.ndarray) -> str:

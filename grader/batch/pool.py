@@ -14,14 +14,15 @@ import queue
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.assignment import Assignment
+from grader.batch.ids import report_folders
 from grader.batch.resume import Change, changes, read_previous, write_changes
-from grader.exports.gradebook import GradebookRow, write_gradebook
+from grader.exports.gradebook import GradebookRow, spreadsheet_text, write_gradebook
 from grader.grading.diagnosis import mistake_titles
 from grader.grading.grade import grade_stream
 from grader.grading.outcomes import Source, fingerprint, internal_error_result, missing_result
@@ -86,9 +87,11 @@ def grade_batch(
     nor the order of `sources`. Raises Interrupted on Ctrl-C, after stopping every worker.
 
     Each student in `missing` (on the roster, no submission) gets a result with status missing.
-    `write_rows` writes the gradebook (an LMS's needs another one, see roster.py)."""
+    `write_rows` writes the gradebook (an LMS's needs another one, see roster.py). Each student's reports
+    go in OUT/<folder>, a folder no other id and no file of the grader's can clash with (ids.py)."""
     out.mkdir(parents=True, exist_ok=True)
-    previous = read_previous(out, [s.student for s in sources] + list(missing))
+    folders = report_folders([s.student for s in sources] + list(missing))
+    previous = read_previous(out, [s.student for s in sources] + list(missing), folders)
     todo = [
         s
         for s in sources
@@ -96,7 +99,7 @@ def grade_batch(
     ]
     # Kept results keep their reports; reports in another language than asked are written anew.
     pending = {s.student for s in todo}
-    kept_entries = {s.student: read_entry(out / s.student) for s in sources if s.student not in pending}
+    kept_entries = {s.student: read_entry(out / folders[s.student]) for s in sources if s.student not in pending}
     todo += [s for s in sources if s.student in kept_entries and _language(kept_entries[s.student]) != language]
     regrading = {s.student for s in todo}
     kept = [previous[s.student].row for s in sources if s.student not in regrading]
@@ -109,10 +112,10 @@ def grade_batch(
         on_done(item.row)
 
     if jobs <= 1 or len(todo) <= 1:
-        _grade_here(assignment, todo, out, collect, language)
+        _grade_here(assignment, todo, out, collect, language, folders)
     else:
-        _grade_in_processes(assignment, todo, out, min(jobs, len(todo)), collect, language)
-    write_missing = _writer(assignment, out, collect, language)
+        _grade_in_processes(assignment, todo, out, min(jobs, len(todo)), collect, language, folders)
+    write_missing = _writer(assignment, out, collect, language, folders)
     for student in missing:
         write_missing(missing_result(assignment, student))
     rows = kept + [item.row for item in graded]
@@ -123,9 +126,8 @@ def grade_batch(
         write_changes(found, out / "changes.csv")
     entries = [e for s in sources if s.student not in regrading and (e := kept_entries.get(s.student))]
     entries += [item.entry for item in graded if item.entry is not None]
-    write_summary(
-        entries, out, assignment.title, mistake_titles(assignment), language=language, locale_dirs=[assignment.locale]
-    )
+    titles, locale = mistake_titles(assignment), [assignment.locale]
+    write_summary(entries, out, assignment.title, titles, language=language, locale_dirs=locale, folders=folders)
     return BatchSummary(tuple(rows), gradebook, len(kept), tuple(found), tuple(graded))
 
 
@@ -134,12 +136,17 @@ def _language(entry: SummaryEntry | None) -> str | None:
 
 
 def _writer(
-    assignment: Assignment, out: Path, emit: Callable[[Graded], None], language: str = "en"
+    assignment: Assignment,
+    out: Path,
+    emit: Callable[[Graded], None],
+    language: str = "en",
+    folders: Mapping[str, str] | None = None,
 ) -> Callable[[SubmissionResult], None]:
     svg_cache = SvgCache(out / CACHE_FOLDER / "svg")
+    folders = folders if folders is not None else {}
 
     def write(result: SubmissionResult) -> None:
-        reports = out / result.student
+        reports = out / folders.get(result.student, result.student)
         locale = [assignment.locale]
         timings = dict(result.timings) | write_reports(
             result, assignment.title, reports, svg_cache, language=language, locale_dirs=locale
@@ -151,7 +158,12 @@ def _writer(
 
 
 def _grade_here(
-    assignment: Assignment, todo: Sequence[Source], out: Path, emit: Callable[[Graded], None], language: str = "en"
+    assignment: Assignment,
+    todo: Sequence[Source],
+    out: Path,
+    emit: Callable[[Graded], None],
+    language: str = "en",
+    folders: Mapping[str, str] | None = None,
 ) -> None:
     done: list[str] = []
 
@@ -160,7 +172,7 @@ def _grade_here(
         emit(item)
 
     try:
-        grade_stream(assignment, todo, _writer(assignment, out, record, language))
+        grade_stream(assignment, todo, _writer(assignment, out, record, language, folders))
     except KeyboardInterrupt:
         raise Interrupted(len(done), len(todo)) from None
 
@@ -172,6 +184,7 @@ def _grade_in_processes(
     jobs: int,
     emit: Callable[[Graded], None],
     language: str = "en",
+    folders: Mapping[str, str] | None = None,
 ) -> None:
     context = multiprocessing.get_context("fork")  # the parent is trusted; forking it costs no re-import
     tasks: Any = context.Queue()
@@ -181,7 +194,7 @@ def _grade_in_processes(
     for _ in range(jobs):
         tasks.put(None)
     processes = [
-        context.Process(target=_grading_process, args=(assignment, out, tasks, results, language), daemon=True)
+        context.Process(target=_grading_process, args=(assignment, out, tasks, results, language, folders), daemon=True)
         for _ in range(jobs)
     ]
     for process in processes:
@@ -206,20 +219,27 @@ def _grade_in_processes(
     for process in processes:
         process.join()
     # A grading process that died took its current submission with it: every submission still gets a row.
-    write = _writer(assignment, out, emit, language)
+    write = _writer(assignment, out, emit, language, folders)
     for source in todo:
         if source.student not in finished:
             stopped = text(N_("the grading process stopped while grading this"))
             write(internal_error_result(assignment, source, stopped))
 
 
-def _grading_process(assignment: Assignment, out: Path, tasks: Any, results: Any, language: str = "en") -> None:
+def _grading_process(
+    assignment: Assignment,
+    out: Path,
+    tasks: Any,
+    results: Any,
+    language: str = "en",
+    folders: Mapping[str, str] | None = None,
+) -> None:
     def sources() -> Iterator[Source]:
         while (source := tasks.get()) is not None:
             yield source
 
     try:
-        grade_stream(assignment, sources(), _writer(assignment, out, results.put, language))
+        grade_stream(assignment, sources(), _writer(assignment, out, results.put, language, folders))
     except KeyboardInterrupt:
         pass  # the worker is already killed; the parent reports the interruption
     finally:
@@ -246,7 +266,8 @@ def write_timings(graded: Sequence[Graded], path: Path) -> None:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(["student", "status", *phases])
         for item in sorted(graded, key=lambda g: g.row.student):
-            writer.writerow([item.row.student, item.row.status, *(f"{item.timings.get(p, 0.0):.4f}" for p in phases)])
+            seconds = [f"{item.timings.get(p, 0.0):.4f}" for p in phases]
+            writer.writerow([spreadsheet_text(item.row.student), item.row.status, *seconds])
 
 
 def default_jobs() -> int:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.exports.gradebook import GradebookRow
+from grader.exports.gradebook import GradebookRow, spreadsheet_text
 from grader.formatting import format_points
 from grader.results import read_stored
 
@@ -31,11 +31,15 @@ class Change:
     new: GradebookRow
 
 
-def read_previous(out: Path, students: Iterable[str]) -> dict[str, Previous]:
-    """Returns the finished results an earlier run left for these students; unreadable ones are absent."""
+def read_previous(
+    out: Path, students: Iterable[str], folders: Mapping[str, str] | None = None
+) -> dict[str, Previous]:
+    """Returns the finished results an earlier run left for these students (in OUT/folders[student]);
+    unreadable ones are absent."""
     found = {}
     for student in students:
-        stored = read_stored(out / student)
+        folder = (folders or {}).get(student, student)
+        stored = read_stored(out / folder)
         if stored is None:
             continue
         try:
@@ -64,7 +68,7 @@ def write_changes(found: Sequence[Change], path: Path) -> None:
         for change in sorted(found, key=lambda c: c.student):
             writer.writerow(
                 [
-                    change.student,
+                    spreadsheet_text(change.student),
                     format_points(change.old.score),
                     format_points(change.new.score),
                     change.old.status,

@@ -104,6 +104,8 @@ def leaks(assignment: Assignment, bundle: dict[str, str]) -> list[str]:
     reference_name = _name_of(assignment, assignment.reference_file)
     problems = []
     for name, text in bundle.items():
+        if assignment.secret and assignment.secret in text:
+            problems.append(f"{name} holds the course secret (secret under [assignment] in assignment.toml)")
         for secret_name, secret in secrets.items():
             is_reference = secret_name == reference_name
             if text == secret:

@@ -39,11 +39,12 @@ def verdict(result: SubmissionResult, min_score: float) -> Verdict:
     """Returns exit 0 at or above `min_score` percent, 1 below, 2 when the grader itself failed."""
     score = f"{format_points(result.score)}/{format_points(result.max_score)} points ({result.percent:.1f}%)"
     if result.status is Status.INTERNAL_ERROR:
-        return Verdict(2, f"grader error: {result.status_message}")
+        return Verdict(2, log_safe(f"grader error: {result.status_message}"))
     status = "" if result.status is Status.GRADED else f", status {result.status.value}"
+    student = log_safe(result.student)
     if round(result.percent, 6) >= min_score:
-        return Verdict(0, f"{result.student}: {score}{status}; at or above the minimum of {min_score:g}%")
-    return Verdict(1, f"{result.student}: {score}{status}; below the minimum of {min_score:g}%")
+        return Verdict(0, f"{student}: {score}{status}; at or above the minimum of {min_score:g}%")
+    return Verdict(1, f"{student}: {score}{status}; below the minimum of {min_score:g}%")
 
 
 def error_commands(result: SubmissionResult, file: str) -> list[str]:
@@ -142,6 +143,18 @@ def _details(failure: Failure | None) -> str:
 def _xml(text: str) -> str:
     """Returns `text` without the characters XML 1.0 cannot hold (a student's output may have any)."""
     return _NOT_XML.sub("\ufffd", text)
+
+
+_WORKFLOW_COMMAND = re.compile(r"(^|[\r\n])([^\S\r\n]*)(::|##\[)")
+
+
+def log_safe(text: str) -> str:
+    """Returns `text` for a CI log with no line a runner reads as a workflow command (`::add-mask::`,
+    `::error::`, the older `##[error]`): a zero-width space goes after the first character of each.
+
+    The runner splits lines at \\r as well as \\n and ignores leading white space, so both count.
+    """
+    return _WORKFLOW_COMMAND.sub(lambda found: f"{found[1]}{found[2]}{found[3][0]}\u200b{found[3][1:]}", text)
 
 
 def _data(text: str) -> str:

@@ -12,6 +12,19 @@ from grader.results import Status, SubmissionResult
 
 COLUMNS = ("student", "score", "max_score", "percent", "status")
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What makes a spreadsheet run a cell as a formula (OWASP's CSV injection list, and the full-width
+forms some spreadsheets accept too)."""
+
+
+def spreadsheet_text(cell: str) -> str:
+    """Returns a text cell a spreadsheet shows as text: one that would run as a formula gets a leading '.
+
+    Only for text a student chose (their id, a name); ids an LMS matches rows by, and numbers, are
+    written as they are, so the gradebook still imports (Canvas matches by its ID and SIS columns).
+    """
+    return "'" + cell if cell.lstrip(" ").startswith(FORMULA_STARTS) else cell
+
 
 @dataclass(frozen=True)
 class GradebookRow:
@@ -62,7 +75,7 @@ def write_gradebook(
         for row in rows:
             writer.writerow(
                 [
-                    row.student,
+                    spreadsheet_text(row.student),
                     format_points(row.score),
                     format_points(row.max_score),
                     format_points(row.percent, decimals=2),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.exports.gradebook import GradebookRow
+from grader.exports.gradebook import GradebookRow, spreadsheet_text
 from grader.formatting import format_points
 
 ID_COLUMNS = ("sisuserid", "sisloginid", "loginid", "id")
@@ -134,8 +134,8 @@ def write_lms_gradebook(roster: Roster, rows: Sequence[GradebookRow], path: Path
             student = roster.find(row.student) or Student(row.student, "")
             writer.writerow(
                 [
-                    row.student,
-                    *([student.name] if roster.name_column else []),
+                    spreadsheet_text(row.student),
+                    *([spreadsheet_text(student.name)] if roster.name_column else []),
                     student.id,
                     format_points(row.score),
                     format_points(row.max_score),

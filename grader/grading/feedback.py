@@ -49,6 +49,17 @@ def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | 
     return status, Failure.of(kind, sentence, **details)
 
 
+def too_large(assignment: Assignment, size: int) -> tuple[Status, Failure]:
+    """Returns the status and reason for a submission file over the assignment's size cap, never read."""
+    sentence = text(
+        N_("{file} is {size} KB, more than the {limit} KB a submission may have, so the grader did not read it."),
+        file=assignment.submission_file,
+        size=str(size // 1024),
+        limit=str(assignment.submission_kb),
+    )
+    return Status.SYNTAX_ERROR, Failure.of("error", sentence)
+
+
 _LOAD_TIMEOUT = N_(
     "loading {file} took longer than {seconds} s. Code at the top level of the file runs when it is "
     'loaded: move long work into functions or under if __name__ == "__main__":.'

@@ -16,10 +16,10 @@ from typing import Any
 from grader.assignment import Assignment, load_reference
 from grader.grading import notebooks
 from grader.grading.diagnosis import diagnose, load_diagnoses
-from grader.grading.feedback import load_status
-from grader.grading.outcomes import Observed, Source, graded_result, internal_error_result
+from grader.grading.feedback import load_status, too_large
+from grader.grading.outcomes import Observed, Source, graded_result, internal_error_result, sha256_of
 from grader.grading.plotdata import build_plot
-from grader.grading.plugin import GradingPlugin
+from grader.grading.plugin import GradingPlugin, submission_inputs_key
 from grader.grading.proxy import RemoteSubmission
 from grader.grading.session import run_pytest
 from grader.results import Diagnosis, Failure, Status, SubmissionResult
@@ -85,7 +85,8 @@ def _grade_in_session(
             loadable = _python_file(assignment, source, stack)
             if isinstance(loadable, Path):
                 worker = stack.enter_context(Worker(loadable, assignment.submission_file, assignment.limits, launcher))
-                graded = _graded_in_worker(assignment, worker, plugin, reference, with_plots)
+                key = submission_inputs_key(assignment.secret, sha256_of(source.path))
+                graded = _graded_in_worker(assignment, worker, plugin, reference, with_plots, key)
             else:
                 status, failure = loadable
                 graded = Observed(status, failure, plugin.run(None, failure))
@@ -107,6 +108,9 @@ def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitS
     if source.path is None or not source.path.is_file():
         sentence = text(N_("no file named {file} was found in the submission."), file=assignment.submission_file)
         return Status.MISSING_FILE, Failure.of("unavailable", sentence)
+    size = source.path.stat().st_size  # before reading anything: a submission may be any size
+    if not notebooks.is_notebook(source.path) and size > assignment.submission_kb * 1024:
+        return too_large(assignment, size)
     try:
         return stack.enter_context(notebooks.python_file(source.path))
     except notebooks.UnreadableNotebook as unreadable:
@@ -114,14 +118,14 @@ def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitS
 
 
 def _graded_in_worker(
-    assignment: Assignment, worker: Worker, plugin: GradingPlugin, reference: Any, with_plots: bool
+    assignment: Assignment, worker: Worker, plugin: GradingPlugin, reference: Any, with_plots: bool, inputs_key: str
 ) -> Observed:
     """Returns what loading, testing, diagnosing and plotting the submission in `worker` saw."""
     clock = _Clock()
     status, failure = load_status(worker.load(), assignment)
     clock.lap("worker start")
     submission = RemoteSubmission(worker, reference) if status is Status.GRADED else None
-    graded = Observed(status, failure, plugin.run(submission, failure))
+    graded = Observed(status, failure, plugin.run(submission, failure, inputs_key))
     clock.lap("tests")
     diagnoses = _diagnoses(assignment, graded.run.outcomes, submission, reference)
     if diagnoses is not None:

@@ -19,9 +19,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.formatting import shorten
+from grader.sandbox import protocol
+
 NOTEBOOK_SUFFIX = ".ipynb"
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 """Colab notebooks keep their outputs (images) inside; beyond this a file is not a plausible submission."""
+
+MAX_NOTEBOOK_ITEMS = 1_000_000
+MAX_NOTEBOOK_DEPTH = 64
+"""JSON values and nesting a notebook may have: parsing it costs bounded time and memory whatever it holds."""
 
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
 """Cell magics whose body is Python: the magic line is dropped and the body kept."""
@@ -58,13 +65,18 @@ def read_cells(path: Path) -> list[Cell]:
     except OSError as error:
         raise _unreadable(path, f"it could not be read ({error.strerror})") from None
     try:
+        protocol.check_shape(raw, MAX_NOTEBOOK_ITEMS, MAX_NOTEBOOK_DEPTH)
         notebook = json.loads(raw.decode("utf-8-sig"))
+    except protocol.ProtocolError as error:
+        raise _unreadable(path, str(error).replace("a reply", "its JSON")) from None
     except UnicodeDecodeError:
         raise _unreadable(path, "it is not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise _unreadable(path, f"it is not valid JSON (line {error.lineno}, column {error.colno})") from None
     except RecursionError:
         raise _unreadable(path, "its JSON is nested too deeply") from None
+    except ValueError as error:  # json's own limits, e.g. an integer of more than 4300 digits
+        raise _unreadable(path, f"its JSON holds a value Python refuses ({shorten(str(error), 200)})") from None
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise _unreadable(

@@ -56,7 +56,7 @@ def graded_result(
         output=observed.output,
         plots=observed.plots,
         seconds=time.monotonic() - started,
-        submission_sha256=_sha256(source.path),
+        submission_sha256=sha256_of(source.path),
         failure=observed.failure,
         fingerprint=fingerprint(assignment, source.path),
         timings=tuple(observed.timings.items()),
@@ -90,18 +90,20 @@ def ungraded_result(assignment: Assignment, source: Source, status: Status, fail
         status_message=failure.message,
         tests=(),
         grader_version=__version__,
-        submission_sha256=_sha256(source.path),
+        submission_sha256=sha256_of(source.path),
         failure=failure,
     )
 
 
 def fingerprint(assignment: Assignment, path: Path | None) -> str:
     """Returns what identifies a grading: grader version, assignment digest and the submission's bytes."""
-    parts = (__version__, assignment.digest, _sha256(path))
+    parts = (__version__, assignment.digest, sha256_of(path))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def _sha256(path: Path | None) -> str:
+def sha256_of(path: Path | None) -> str:
+    """Returns the hex SHA-256 of the file's bytes, read in chunks; "" when there is no file."""
     if path is None or not path.is_file():
         return ""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as file:  # in chunks: a submission may be any size, and is never held whole here
+        return hashlib.file_digest(file, "sha256").hexdigest()

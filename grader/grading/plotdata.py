@@ -101,6 +101,8 @@ def _is_function_name(value: Any) -> bool:
 def _as_table(value: Any) -> np.ndarray:
     try:
         table = np.asarray(value, dtype=np.float64)
+    except OverflowError:
+        raise ValueError("a number too large for float64") from None
     except (TypeError, ValueError):
         raise ValueError("something that is not an array of numbers") from None
     if table.ndim != 2 or table.shape[0] == 0:

@@ -46,6 +46,7 @@ class GradingPlugin:
         self._drive = drive
         self._session: pytest.Session | None = None
         self._submission: RemoteSubmission | None = None
+        self._inputs_key = ""
         self._unavailable: Failure | None = None
         self._outcomes: dict[str, str] = {}
         self._failures: dict[str, Failure] = {}
@@ -53,10 +54,14 @@ class GradingPlugin:
         self.collection_errors: list[str] = []
         self.interrupted = False
 
-    def run(self, submission: RemoteSubmission | None, unavailable: Failure | None) -> TestRun:
-        """Returns the outcome of every collected test against one submission (None: it did not load)."""
+    def run(self, submission: RemoteSubmission | None, unavailable: Failure | None, inputs_key: str = "") -> TestRun:
+        """Returns the outcome of every collected test against one submission (None: it did not load).
+
+        `inputs_key` seeds `rng` together with the assignment's seed and each test's name: a key per
+        submission (see submission_inputs_key) gives each submission inputs of its own.
+        """
         assert self._session is not None, "run() is only called from within the session"
-        self._submission, self._unavailable = submission, unavailable
+        self._submission, self._unavailable, self._inputs_key = submission, unavailable, inputs_key
         self._outcomes, self._failures = {}, {}
         items = self._session.items
         for index, item in enumerate(items):
@@ -152,5 +157,13 @@ class GradingPlugin:
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        digest = hashlib.sha256(f"{self._seed}\0{request.node.nodeid}".encode()).digest()
+        key = f"{self._seed}\0{self._inputs_key}\0" if self._inputs_key else f"{self._seed}\0"
+        digest = hashlib.sha256(f"{key}{request.node.nodeid}".encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:8], "big"))
+
+
+def submission_inputs_key(secret: str, submission_sha256: str) -> str:
+    """Returns what makes one submission's seeded inputs its own: a digest of the course's secret and the
+    submission's bytes. The same submission always gets the same inputs (a regrade gives the same result);
+    another gets others, so answers memorised from one report earn nothing in another submission."""
+    return hashlib.sha256(f"{secret}\0{submission_sha256}".encode()).hexdigest()

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from grader.files import write_atomically
 from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
+from grader.reports import bounds
 from grader.reports.plotcache import SvgCache
 from grader.reports.templating import STATUS_TITLES, environment
 from grader.results import (
@@ -54,17 +55,37 @@ def build_context(
     translate = translator(language, locale_dirs)
     result = localize(result, translate)
     plots = tuple(translate_plot(plot, translate) for plot in result.plots)
+    drawn = tuple(_drawn(plot, svg_cache, translate) for plot in plots) if with_svgs else ()
+    plots = tuple(plot for plot, _ in drawn) or plots
     return ReportContext(
         result=result,
         title=title,
         failed=tuple(t for t in result.tests if t.outcome is not Outcome.PASSED),
         passed=tuple(t for t in result.tests if t.outcome is Outcome.PASSED),
         # The SVG is made by plots.render_svg from escaped text, so it may go into HTML as it is.
-        svgs=tuple(Markup(svg_cache.svg(plot)) for plot in plots) if with_svgs else (),
+        svgs=tuple(Markup(svg) for _, svg in drawn),
         language=language,
         locale_dirs=locale_dirs,
         plots=plots,
     )
+
+
+def _drawn(plot: Plot, svg_cache: SvgCache, translate: Translator) -> tuple[Plot, str]:
+    """Returns the plot and its SVG; when the student's values cannot be drawn, the plot with only the
+    reference's series and a note saying so: a student's values never stop a report from being written."""
+    try:
+        return plot, svg_cache.svg(plot)
+    except Exception as error:  # noqa: BLE001 - any failure to draw the student's values is theirs to read
+        note = translate.gettext(N_("Your values could not be drawn ({error}); only the reference is drawn."))
+        reference_only = dataclasses.replace(
+            plot,
+            panels=tuple(
+                dataclasses.replace(panel, series=tuple(s for s in panel.series if s.is_reference))
+                for panel in plot.panels
+            ),
+            notes=(*plot.notes, note.replace("{error}", f"{type(error).__name__}: {error}")),
+        )
+        return reference_only, svg_cache.svg(reference_only)
 
 
 def localize(result: SubmissionResult, translate: Translator) -> SubmissionResult:
@@ -159,16 +180,43 @@ def write_reports(
     """
     started = time.monotonic()
     directory.mkdir(parents=True, exist_ok=True)
-    ctx = build_context(result, title, svg_cache=svg_cache, language=language, locale_dirs=locale_dirs)
+    documents = bounded_documents(result, title, svg_cache, language=language, locale_dirs=locale_dirs)
     drawn = time.monotonic()
-    (directory / "report.html").write_text(render_html(ctx), encoding="utf-8")
-    (directory / "report.md").write_text(render_markdown(ctx), encoding="utf-8")
-    # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
-    # "language": the reports beside it are in it, so a rerun in another language rewrites them.
-    stored = result.to_json_dict() | {"language": language}
-    results_json = json.dumps(stored, indent=2, ensure_ascii=False, allow_nan=False)
-    write_atomically(directory / RESULTS_NAME, results_json + "\n")
+    (directory / "report.html").write_text(documents["report.html"], encoding="utf-8")
+    (directory / "report.md").write_text(documents["report.md"], encoding="utf-8")
+    write_atomically(directory / RESULTS_NAME, documents["results.json"])
     return {"draw plots": drawn - started, "render reports": time.monotonic() - drawn}
+
+
+def bounded_documents(
+    result: SubmissionResult,
+    title: str,
+    svg_cache: SvgCache | None = None,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    locale_dirs: Iterable[Path] = (),
+) -> dict[str, str]:
+    """Returns report.html, report.md and results.json, together at most MAX_REPORT_BYTES.
+
+    Over the bound they are made again from the result with shorter texts, then without plots; as a last
+    resort the two reports are cut with a visible marker (results.json stays whole: a rerun reads it).
+    """
+    locale_dirs = tuple(locale_dirs)
+    documents: dict[str, str] = {}
+    for attempt in (result, bounds.shortened(result), bounds.shortened(result, plots=False)):
+        ctx = build_context(attempt, title, svg_cache=svg_cache, language=language, locale_dirs=locale_dirs)
+        # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
+        # "language": the reports beside it are in it, so a rerun in another language rewrites them.
+        stored = attempt.to_json_dict() | {"language": language}
+        documents = {
+            "report.html": render_html(ctx),
+            "report.md": render_markdown(ctx),
+            "results.json": json.dumps(stored, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+        }
+        if sum(len(document.encode("utf-8")) for document in documents.values()) <= bounds.MAX_REPORT_BYTES:
+            return documents
+    share = max(bounds.MAX_REPORT_BYTES - len(documents["results.json"].encode("utf-8")), 0) // 2
+    return documents | {name: bounds.cut_to_bound(documents[name], share) for name in ("report.html", "report.md")}
 
 
 def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any]:

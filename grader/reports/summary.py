@@ -96,6 +96,8 @@ class Mistake:
     id: str
     title: str
     students: tuple[str, ...]
+    links: tuple[str, ...] = ()
+    """Each student's report.html, relative to the summary, in the order of `students`."""
 
 
 @dataclass(frozen=True)
@@ -135,9 +137,15 @@ def build_summary(
     title: str,
     mistake_titles: Mapping[str, str],
     translate: Translator,
+    folders: Mapping[str, str] | None = None,
 ) -> ClassSummary:
-    """Returns the class overview of `entries`; mistake_titles maps a mistake id to its English title."""
+    """Returns the class overview of `entries`; mistake_titles maps a mistake id to its English title,
+    `folders` a student to the folder of their reports (the student id itself by default)."""
     _ = translate.gettext
+
+    def link(student: str) -> str:
+        return f"{quote((folders or {}).get(student, student))}/report.html"
+
     entries = sorted(entries, key=lambda e: e.student)
     graded = [e for e in entries if e.status == Status.GRADED.value]
     mistakes = _mistakes_made(entries, list(mistake_titles))
@@ -149,7 +157,7 @@ def build_summary(
         students=tuple(
             StudentLine(
                 student=e.student,
-                link=f"{quote(e.student)}/report.html",
+                link=link(e.student),
                 score=e.score,
                 max_score=e.max_score,
                 percent=e.percent,
@@ -162,7 +170,10 @@ def build_summary(
         histogram=_histogram(entries),
         pass_rates=_pass_rates(graded),
         graded=len(graded),
-        mistakes=tuple(Mistake(i, _(mistake_titles.get(i, i)), tuple(s)) for i, s in mistakes),
+        mistakes=tuple(
+            Mistake(i, _(mistake_titles.get(i, i)), tuple(s), tuple(link(student) for student in s))
+            for i, s in mistakes
+        ),
         statuses=tuple(
             Bar(_(STATUS_TITLES[status]), statuses[status.value], len(entries))
             for status in Status
@@ -225,9 +236,10 @@ def write_summary(
     *,
     language: str = DEFAULT_LANGUAGE,
     locale_dirs: Iterable[Path] = (),
+    folders: Mapping[str, str] | None = None,
 ) -> None:
-    """Writes OUT/summary.html and OUT/summary.md for the class."""
+    """Writes OUT/summary.html and OUT/summary.md for the class (`folders` as for build_summary)."""
     translate = translator(language, locale_dirs)
-    summary = build_summary(entries, title, mistake_titles, translate)
+    summary = build_summary(entries, title, mistake_titles, translate, folders)
     write_atomically(out / "summary.html", render_summary(summary, "summary.html.j2", translate))
     write_atomically(out / "summary.md", render_summary(summary, "summary.md.j2", translate))

@@ -46,9 +46,22 @@ def _md_cell(text: str) -> str:
     return str(text).replace("|", r"\|").replace("\r", " ").replace("\n", " ")
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>|#~!$@])")
+
+
 def _md_text(text: str) -> str:
-    """Returns `text` with Markdown's inline markup characters escaped, so it reads as written."""
-    return re.sub(r"([\\`*_\[\]<>|])", r"\\\1", str(text))
+    """Returns `text` as one line of plain text in Markdown, so it reads as written and forges nothing.
+
+    Line breaks become spaces (no heading, list or fence can start inside), inline markup and what starts
+    a block are escaped, and what GitHub would link by itself (https://..., www., e-mail) is broken up.
+    """
+    text = _INLINE_MARKUP.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    text = re.sub(r"(?i)\b(www)\.", r"\1\\.", text.replace("://", r"\://"))
+    # What would start a block where the text starts a line: a list item, a rule or a heading's underline.
+    text = re.sub(r"^(\s*)([-+])(?=\s|$)", r"\1\\\2", text)
+    text = re.sub(r"^(\s*\d{1,9})([.)])(?=\s|$)", r"\1\\\2", text)
+    return re.sub(r"^(\s*)([=-])(?=[=\-\s]*$)", r"\1\\\2", text)
 
 
 def _md_code(text: str) -> str:

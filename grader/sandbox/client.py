@@ -161,6 +161,9 @@ class Worker:
         return protocol.loads(bytes(buffer[4:]))
 
     def _crash_description(self, error: Exception) -> str:
+        if isinstance(error, protocol.ProtocolError) and str(error) != "channel closed":
+            self._stop()  # a reply over the budget or not plain data: say which, not how the worker ended
+            return f"it sent a reply the grader does not accept ({error})"
         running = self._process is not None
         code = self._stop()
         if not running:
@@ -187,22 +190,28 @@ def _reply_from_message(message: dict[str, Any], seconds: float) -> Reply:
             )
         return Reply(ok=False, error=error, scripted=_dict(message.get("scripted")), seconds=seconds)
     if isinstance(message.get("bad_value"), str):
-        return Reply(ok=False, bad_value=message["bad_value"], seconds=seconds)
+        bad_value = protocol.cut(message["bad_value"], protocol.MAX_MESSAGE_CHARS)
+        return Reply(ok=False, bad_value=bad_value, seconds=seconds)
     if isinstance(message.get("missing"), str):
-        return Reply(ok=False, missing=message["missing"], seconds=seconds)
+        return Reply(ok=False, missing=protocol.cut(message["missing"], protocol.MAX_NAME_CHARS), seconds=seconds)
     return Reply(ok=False, crash="the worker sent a reply the grader does not understand", seconds=seconds)
 
 
 def _sanitized_error(error: dict[str, Any]) -> dict[str, Any]:
-    """Returns the reply's exception fields with the types and sizes the reports expect."""
+    """Returns the reply's exception fields with the types and sizes the reports expect (protocol's budget)."""
     clean: dict[str, Any] = {
-        "type": str(error.get("type", "Exception"))[:100],
-        "message": str(error.get("message", ""))[:2000],
+        "type": protocol.cut(_text(error.get("type", "Exception")), protocol.MAX_NAME_CHARS),
+        "message": protocol.cut(_text(error.get("message", "")), protocol.MAX_MESSAGE_CHARS),
     }
     if type(error.get("line")) is int:
         clean["line"] = error["line"]
-        clean["code"] = str(error.get("code", ""))[:500]
+        clean["code"] = protocol.cut(_text(error.get("code", "")), protocol.MAX_CODE_CHARS)
     return clean
+
+
+def _text(value: Any) -> str:
+    """Returns a reply field as text: a string as it is, anything else (a list, a number) as a short note."""
+    return value if isinstance(value, str) else f"<{type(value).__name__}>"
 
 
 def _dict(value: Any) -> dict[str, Any]:

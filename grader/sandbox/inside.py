@@ -262,23 +262,26 @@ class _Server:
         try:
             return self.protocol.encode(value)
         except self.protocol.UnsupportedValue:
-            return f"<{type(value).__name__}>"
+            return f"<{self.protocol.type_name(type(value))}>"
 
     def describe(self, error: BaseException) -> dict[str, Any]:
         """Returns the exception's type, message and the innermost line of the submission it passed."""
-        described: dict[str, Any] = {"type": type(error).__name__, "message": _safe_str(error)}
+        protocol = self.protocol
+        described: dict[str, Any] = {"type": protocol.type_name(type(error)), "message": _safe_str(error, protocol)}
         if isinstance(error, SyntaxError) and error.filename and os.path.abspath(error.filename) == self.path:
-            described.update(line=error.lineno, code=(error.text or "").rstrip("\n"), message=error.msg)
+            code = protocol.cut((error.text or "").rstrip("\n"), protocol.MAX_CODE_CHARS)
+            described.update(line=error.lineno, code=code, message=_safe_str(error.msg, protocol))
             return described
         frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.abspath(f.filename) == self.path]
         if frames:
-            described.update(line=frames[-1].lineno, code=frames[-1].line or "")
+            described.update(line=frames[-1].lineno, code=protocol.cut(frames[-1].line or "", protocol.MAX_CODE_CHARS))
         return described
 
 
-def _safe_str(error: BaseException) -> str:
+def _safe_str(error: object, protocol: Any) -> str:
+    """Returns the message cut to its budget; str() of a huge int raises, so does a hostile __str__."""
     try:
-        return str(error)[:2000]
+        return str(protocol.cut(str(error), protocol.MAX_MESSAGE_CHARS))
     except BaseException:  # noqa: BLE001 - a hostile __str__ must not break the reply
         return "<message could not be read>"
 

@@ -10,6 +10,12 @@ strings, booleans, null and lists, plus a few tagged objects:
 - ``{"__scripted__": {"id": k, "values": [...]}}``: a grader-supplied function (grader to worker only).
 
 Decoding never builds anything but these: no pickle, no object of a class the sender chooses.
+
+Everything that crosses from the worker is held to one size budget (the MAX_* constants below): the
+worker's encoder refuses a value over it with a message naming the budget, and the trusted decoder checks
+it again, since a submission can write to the channel itself. The decoder's cost is bounded whatever the
+bytes: `loads` counts containers, items and nesting in a pre-scan that runs at C speed (regular
+expression, bytes.count, one NumPy pass over the brackets only) before json.loads builds anything.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import struct
 from typing import Any, BinaryIO
 
@@ -30,6 +37,26 @@ MAX_VALUE_BYTES = 16 * 1024 * 1024
 
 MAX_DEPTH = 32
 """Nesting deeper than this is refused, so a reply cannot exhaust the decoder's stack."""
+
+MAX_STRING_CHARS = 10_000
+"""A string longer than this is refused in a value: no call of an exercise returns a text this long."""
+
+MAX_NAME_CHARS = 200
+"""Names (an exception's type, a class) are cut to this many characters."""
+
+MAX_MESSAGE_CHARS = 2_000
+"""An exception's message is cut to this many characters; a line of code to MAX_CODE_CHARS."""
+
+MAX_CODE_CHARS = 500
+
+MAX_ITEMS = 250_000
+"""Numbers, strings and lists in one reply (an array counts as one): bounds the objects decoding builds."""
+
+ENVELOPE_DEPTH = 8
+"""Levels a reply's own structure adds around a value (the recorded calls of a scripted function)."""
+
+CUT_MARKER = "… [{count} more characters cut]"
+"""What replaces the end of a text cut to its budget: the cut is always visible."""
 
 ALLOWED_DTYPES = frozenset(
     np.dtype(name).str
@@ -61,16 +88,35 @@ class UnsupportedValue(Exception):
     """A value that is not plain data; the message says what it was, for the student."""
 
 
-def encode(value: Any, depth: int = 0) -> Any:
-    """Returns a JSON-ready form of a plain value, or raises UnsupportedValue naming what was not plain."""
+def encode(value: Any) -> Any:
+    """Returns a JSON-ready form of a plain value, or raises UnsupportedValue naming what was not plain
+    or which budget it is over."""
+    return _encode(value, 0, [0])
+
+
+def _encode(value: Any, depth: int, count: list[int]) -> Any:
     if depth > MAX_DEPTH:
-        raise UnsupportedValue("a value nested too deeply")
+        raise UnsupportedValue(f"a value nested more than {MAX_DEPTH} levels deep (the grader's limit)")
+    count[0] += 1
+    if count[0] > MAX_ITEMS:
+        raise UnsupportedValue(f"a value of more than {MAX_ITEMS} items (the grader accepts at most {MAX_ITEMS})")
     # Exact type checks: a subclass of float or list could carry custom comparison or conversion.
     kind = type(value)
-    if value is None or kind is bool or kind is str:
+    if kind is str:
+        if len(value) > MAX_STRING_CHARS:
+            raise UnsupportedValue(
+                f"a string of {len(value)} characters (the grader accepts at most {MAX_STRING_CHARS} in one string)"
+            )
+        return value
+    if value is None or kind is bool:
         return value
     if kind is int:
-        return value if -(2**63) <= value < 2**63 else float(value)
+        if -(2**63) <= value < 2**63:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            raise UnsupportedValue("an integer too large for float64") from None
     if kind is float:
         return value if math.isfinite(value) else {"__float__": repr(value)}
     if isinstance(value, np.generic) and type(value).__module__ == "numpy":
@@ -78,10 +124,26 @@ def encode(value: Any, depth: int = 0) -> Any:
     if kind is np.ndarray:
         return encode_array(value)
     if isinstance(value, np.ndarray):
-        raise UnsupportedValue(f"an array of the subclass {kind.__name__}; return a plain numpy.ndarray")
+        raise UnsupportedValue(f"an array of the subclass {type_name(kind)}; return a plain numpy.ndarray")
     if kind is list or kind is tuple:
-        return [encode(item, depth + 1) for item in value]
-    raise UnsupportedValue(f"an object of type {kind.__name__}")
+        return [_encode(item, depth + 1, count) for item in value]
+    raise UnsupportedValue(f"an object of type {type_name(kind)}")
+
+
+def type_name(kind: type) -> str:
+    """Returns a class's name cut to MAX_NAME_CHARS: a submission chooses it, at any length."""
+    try:
+        name = kind.__name__
+    except Exception:  # noqa: BLE001 - a metaclass may make __name__ raise
+        return "?"
+    return cut(name, MAX_NAME_CHARS) if type(name) is str else "?"
+
+
+def cut(text: str, limit: int) -> str:
+    """Returns `text` whole if it fits in `limit` characters, else its start and a visible marker."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + CUT_MARKER.format(count=len(text) - limit)
 
 
 def encode_array(array: np.ndarray) -> dict[str, Any]:
@@ -98,21 +160,41 @@ def encode_array(array: np.ndarray) -> dict[str, Any]:
     return {"__array__": {"dtype": dtype.str, "shape": list(array.shape), "data": base64.b64encode(data).decode()}}
 
 
-def decode(value: Any, depth: int = 0) -> Any:
-    """Returns the Python value of a decoded JSON value; raises ProtocolError on anything unexpected."""
+def decode(value: Any) -> Any:
+    """Returns the Python value of a decoded JSON value; raises ProtocolError on anything unexpected or
+    over the budget."""
+    return _decode(value, 0, [0])
+
+
+def _decode(value: Any, depth: int, count: list[int]) -> Any:
     if depth > MAX_DEPTH:
-        raise ProtocolError("value nested too deeply")
-    if value is None or isinstance(value, (bool, int, float, str)):
+        raise ProtocolError(f"a value nested more than {MAX_DEPTH} levels deep (the grader's limit)")
+    count[0] += 1
+    if count[0] > MAX_ITEMS:
+        raise ProtocolError(f"a value of more than {MAX_ITEMS} items (the grader accepts at most {MAX_ITEMS})")
+    kind = type(value)
+    if kind is str:
+        if len(value) > MAX_STRING_CHARS:
+            raise ProtocolError(
+                f"a string of {len(value)} characters (the grader accepts at most {MAX_STRING_CHARS} in one string)"
+            )
         return value
-    if isinstance(value, list):
-        return [decode(item, depth + 1) for item in value]
+    if kind is int:
+        # The encoder sends larger integers as floats: anything else did not come from it.
+        if not -(2**63) <= value < 2**63:
+            raise ProtocolError("an integer outside the 64-bit range")
+        return value
+    if value is None or kind is bool or kind is float:
+        return value
+    if kind is list:
+        return [_decode(item, depth + 1, count) for item in value]
     if isinstance(value, dict) and len(value) == 1:
         ((tag, body),) = value.items()
         if tag == "__array__":
             return decode_array(body)
         if tag == "__float__" and body in ("inf", "-inf", "nan"):
             return float(body)
-    raise ProtocolError(f"unexpected value of type {type(value).__name__}")
+    raise ProtocolError(f"unexpected value of type {type_name(kind)}")
 
 
 def decode_array(body: Any) -> np.ndarray:
@@ -126,7 +208,10 @@ def decode_array(body: Any) -> np.ndarray:
         raise ProtocolError("malformed array shape")
     if not isinstance(data, str):
         raise ProtocolError("malformed array data")
-    raw = base64.b64decode(data, validate=True)
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except ValueError:  # binascii.Error and non-ASCII text alike
+        raise ProtocolError("malformed array data") from None
     count = math.prod(shape)
     if count * np.dtype(dtype).itemsize != len(raw):
         raise ProtocolError("array data does not match its shape")
@@ -134,20 +219,59 @@ def decode_array(body: Any) -> np.ndarray:
 
 
 def dumps(message: dict[str, Any]) -> bytes:
-    """Returns one framed message."""
+    """Returns one framed message; raises UnsupportedValue when it is over MAX_MESSAGE_BYTES."""
     body = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise UnsupportedValue(
+            f"a reply of {len(body) / 2**20:.0f} MB (the grader accepts at most {MAX_MESSAGE_BYTES // 2**20} MB)"
+        )
     return struct.pack(">I", len(body)) + body
 
 
 def loads(body: bytes) -> dict[str, Any]:
-    """Returns the message in a frame's body; raises ProtocolError if it is not a JSON object."""
+    """Returns the message in a frame's body; raises ProtocolError if it is not a JSON object or is over
+    the budget. Costs time and memory in proportion to the budget, whatever the bytes."""
+    check_shape(body, MAX_ITEMS, MAX_DEPTH + ENVELOPE_DEPTH)
     try:
         message = json.loads(body, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as error:
-        raise ProtocolError(f"reply is not valid JSON: {error}") from None
+        raise ProtocolError(f"reply is not valid JSON: {cut(str(error), MAX_MESSAGE_CHARS)}") from None
     if not isinstance(message, dict):
         raise ProtocolError("reply is not a JSON object")
     return message
+
+
+# A string, or an unterminated one running to the end; possessive, and it cannot fail once started, so
+# blanking strings is linear in the bytes whatever they are (a failing match would restart at every quote).
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\[\s\S]?[^"\\]*+)*+(?:"|\Z)')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def check_shape(body: bytes, max_items: int, max_depth: int) -> None:
+    """Raises ProtocolError when JSON text would build more than `max_items` values or nest deeper than
+    `max_depth`, before anything is built.
+
+    Strings are blanked first (a bracket or comma inside one is text), then containers and commas are
+    counted with bytes.count and the depth found from the brackets alone, which the count already bounds.
+    """
+    gaps, start = [], 0
+    for number, string in enumerate(_JSON_STRING.finditer(body)):
+        if number >= max_items:
+            raise ProtocolError(f"a reply of more than {max_items} items (the grader accepts at most {max_items})")
+        gaps.append(body[start : string.start()])
+        start = string.end()
+    gaps.append(body[start:])
+    skeleton = b'""'.join(gaps)
+    containers = skeleton.count(b"[") + skeleton.count(b"{")
+    items = containers + skeleton.count(b",") + skeleton.count(b":")
+    if items > max_items + ENVELOPE_DEPTH * 4:
+        raise ProtocolError(f"a reply of more than {max_items} items (the grader accepts at most {max_items})")
+    brackets = np.frombuffer(skeleton.translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    if brackets.size:
+        opening = (brackets == ord("[")) | (brackets == ord("{"))
+        depth = int(np.cumsum(np.where(opening, 1, -1), dtype=np.int64).max())
+        if depth > max_depth:
+            raise ProtocolError(f"a reply nested {depth} levels deep (the grader accepts at most {max_depth})")
 
 
 def _refuse_constant(name: str) -> Any:
