@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pytest
+from processes import adopt_orphans, leftovers
 
 from grader.assignment import Assignment, load_assignment
 from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.results import SubmissionResult
-from grader.sandbox.isolation import WORKER_UID_BASE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
 PROJECT = Path(__file__).parent.parent
 
 
-def leftovers() -> list[str]:
-    """Returns processes a submission started that still run: marked "grader-attack", or a worker's user id."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            command = Path(f"/proc/{entry}/cmdline").read_bytes()
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        uid = int(status.split("Uid:")[1].split()[0])
-        state = status.split("State:")[1].split()[0]
-        if state != "Z" and (b"grader-attack" in command or uid >= WORKER_UID_BASE):
-            found.append(f"{entry}: {command[:80]!r}")
-    return found
+def pytest_configure(config: pytest.Config) -> None:
+    adopt_orphans()
 
 
 @pytest.fixture(autouse=True)
