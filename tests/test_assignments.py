@@ -24,7 +24,17 @@ import pytest
 from autograder import check_against_specification, run_autograder
 from catalog_checks import placeholder_mismatches
 from click.testing import CliRunner
-from course import ASSIGNMENTS, EXAMPLE_SCORES, GOLDEN, NAMES, PROJECT, REPORT_GOLDENS, REPORT_PLAN, report_goldens
+from course import (
+    ASSIGNMENTS,
+    EXAMPLE_SCORES,
+    GOLDEN,
+    MISTAKES,
+    NAMES,
+    PROJECT,
+    REPORT_GOLDENS,
+    REPORT_PLAN,
+    report_goldens,
+)
 
 from grader.assignment import Assignment, load_assignment
 from grader.cli import cli
@@ -194,7 +204,7 @@ def test_the_bundle_s_public_tests_fail_on_the_starter_and_pass_on_the_reference
     assert result.exit_code == 0, result.output
     bundle = tmp_path / assignment.name
     shipped = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
-    assert not any(name.split("/")[0] in (GOLDEN, "examples", "mistakes") for name in shipped)
+    assert not any(name.split("/")[0] in (GOLDEN, "examples", MISTAKES) for name in shipped)
     submission = bundle / assignment.submission_file
     pytest_run = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     check = ("grader", "check", assignment.submission_file, "-a", assignment.name)
@@ -214,7 +224,7 @@ def test_the_autograder_leaves_out_goldens_and_examples_and_grades_the_reference
     home = f"assignments/{assignment.name}"
     hidden = {f"{home}/{p.relative_to(assignment.root).as_posix()}" for p in assignment.hidden_tests.rglob("*.py")}
     assert hidden and hidden <= names
-    left_out = tuple(f"{home}/{folder}/" for folder in (GOLDEN, "examples", "mistakes"))
+    left_out = tuple(f"{home}/{folder}/" for folder in (GOLDEN, "examples", MISTAKES))
     assert [name for name in names if name.startswith(left_out)] == []
     completed, results = run_autograder(
         archive, tmp_path / "root", {assignment.submission_file: assignment.reference_file}
@@ -232,7 +242,7 @@ def test_goldens_and_example_submissions_do_not_change_the_digest(assignment, tm
     reference.parent.mkdir(parents=True)
     shutil.copy(assignment.reference_file, reference)
     assert load_assignment(copy).digest == assignment.digest
-    for folder in (GOLDEN, "examples", "mistakes"):
+    for folder in (GOLDEN, "examples", MISTAKES):
         shutil.rmtree(copy / folder, ignore_errors=True)
     assert load_assignment(copy).digest == assignment.digest
     hidden = next(copy.joinpath("tests", "hidden").glob("*.py"))
