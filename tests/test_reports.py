@@ -173,10 +173,12 @@ def test_context_without_svgs_still_renders_every_report():
 
 
 def test_html_teaches_each_failure(graded_html):
+    # The expected and actual values, each under its own label (bare "2.0" or "1.0" would match the
+    # grader's version in the footer).
+    assert re.search(r"Expected</p>\s*<pre>2\.0</pre>", graded_html)
+    assert re.search(r"Your code gave</p>\s*<pre>1\.0</pre>", graded_html)
     for text in (
         "derivative(x=1.0)",
-        "2.0",
-        "1.0",
         "The derivative of x**2 is 2*x; check the factor 2.",
         "ZeroDivisionError: float division by zero",
         "Line 12 of your file",
