@@ -24,8 +24,17 @@ def adopt_orphans() -> None:
 def leftovers() -> list[str]:
     """Returns processes a submission started in this session that still run: descendants of this process
     marked "grader-attack" or running as a worker's user id."""
-    found = []
+    return [
+        f"{pid}: {command[:80]!r}"
+        for pid, (command, uid) in own_processes().items()
+        if b"grader-attack" in command or uid >= WORKER_UID_BASE
+    ]
+
+
+def own_processes() -> dict[int, tuple[bytes, int]]:
+    """Returns this process's living descendants (zombies left out): pid → (command line, user id)."""
     parents: dict[int, int] = {}
+    living: dict[int, tuple[bytes, int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -35,14 +44,13 @@ def leftovers() -> list[str]:
         except OSError:
             continue
         parents[int(entry)] = int(status.split("PPid:")[1].split()[0])
-        uid = int(status.split("Uid:")[1].split()[0])
-        state = status.split("State:")[1].split()[0]
-        if state != "Z" and (b"grader-attack" in command or uid >= WORKER_UID_BASE):
-            found.append((int(entry), f"{entry}: {command[:80]!r}"))
-    return [line for pid, line in found if descends_from(pid, os.getpid(), parents)]
+        if status.split("State:")[1].split()[0] != "Z":
+            living[int(entry)] = (command, int(status.split("Uid:")[1].split()[0]))
+    return {pid: found for pid, found in living.items() if descends_from(pid, os.getpid(), parents)}
 
 
 def descends_from(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    """Returns whether `ancestor` is among the parents of `pid` in the process table `parents`."""
     seen = set()
     while pid in parents and pid not in seen:
         seen.add(pid)
