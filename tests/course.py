@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.i18n import DEFAULT_LANGUAGE
+
 PROJECT = Path(__file__).parent.parent
 ASSIGNMENTS = sorted(p.parent for p in (PROJECT / "assignments").glob("*/assignment.toml"))
 NAMES = [folder.name for folder in ASSIGNMENTS]
@@ -35,8 +37,8 @@ class ReportGolden:
 
     @property
     def stem(self) -> str:
-        """NAME for English (NAME.report.md, NAME.results.json), NAME.LANG for another language."""
-        return self.example if self.language == "en" else f"{self.example}.{self.language}"
+        """NAME in the default language, English (NAME.report.md, NAME.results.json); NAME.LANG in another."""
+        return self.example if self.language == DEFAULT_LANGUAGE else f"{self.example}.{self.language}"
 
     @property
     def files(self) -> dict[str, Path]:
@@ -44,7 +46,7 @@ class ReportGolden:
         that depends on the language but the language's name)."""
         golden = self.folder / GOLDEN
         files = {"report.md": golden / f"{self.stem}.report.md"}
-        if self.language == "en":
+        if self.language == DEFAULT_LANGUAGE:
             files["results.json"] = golden / f"{self.stem}.results.json"
         return files
 
@@ -54,8 +56,10 @@ class ReportGolden:
 
 
 def report_goldens(folder: Path) -> list[ReportGolden]:
-    """Returns the report goldens an assignment asks for in golden/reports.toml: `LANG = ["example", ...]`."""
-    plan = tomllib.loads((folder / GOLDEN / REPORT_PLAN).read_text(encoding="utf-8"))
+    """Returns the report goldens an assignment asks for in golden/reports.toml: `LANG = ["example", ...]`
+    (none while the file is missing: test_assignments.py asks for it)."""
+    path = folder / GOLDEN / REPORT_PLAN
+    plan = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     return [ReportGolden(folder, example, language) for language, examples in plan.items() for example in examples]
 
 

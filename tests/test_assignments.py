@@ -150,6 +150,9 @@ def test_reports_match_their_golden_files(golden, tmp_path, goldens):
 
 
 def test_the_golden_folder_holds_only_what_the_tests_compare(assignment):
+    plan = assignment.root / GOLDEN / REPORT_PLAN
+    assert plan.is_file(), f'add {plan} naming the examples whose reports to pin, e.g. en = ["wrong_answer"]'
+    assert report_goldens(assignment.root), f"{plan} names no example"
     expected = {EXAMPLE_SCORES, REPORT_PLAN} | {
         path.name for golden in report_goldens(assignment.root) for path in golden.files.values()
     }
@@ -192,14 +195,14 @@ def test_validate_finds_the_assignment_ready(assignment, reference):
 
 def _in_bundle(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
     """Runs `command` in the student bundle as a student would: a process of its own, no grader settings."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "GD_", "GRADER_", "PYTHONPATH"))}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "GD_SUBMISSION", "PYTHONPATH"))}
     if command[0] == "grader":  # the grader as a student installs it, from this checkout
         command = (sys.executable, "-m", *command)
         environment["PYTHONPATH"] = str(PROJECT)
     return subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True, timeout=300)
 
 
-def test_the_bundle_s_public_tests_fail_on_the_starter_and_pass_on_the_reference(assignment, tmp_path):
+def test_the_bundle_runs_its_public_tests_failing_the_starter_and_passing_the_reference(assignment, tmp_path):
     result = run("release", "-a", str(assignment.root), "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     bundle = tmp_path / assignment.name
