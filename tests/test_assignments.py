@@ -194,7 +194,8 @@ def test_validate_finds_the_assignment_ready(assignment, reference):
 
 
 def _in_bundle(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
-    """Runs `command` in the student bundle as a student would: a process of its own, no grader settings."""
+    """Runs `command` in the student bundle as a student would: a process of its own, without this test
+    session's pytest settings or import path."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "GD_SUBMISSION", "PYTHONPATH"))}
     if command[0] == "grader":  # the grader as a student installs it, from this checkout
         command = (sys.executable, "-m", *command)
