@@ -17,16 +17,28 @@ CALL_SECONDS = 0.3
 toy's 1 s makes them three times faster and proves the same. The others keep the toy's limit: an attack
 that forks 200 children at import, or valid_but_slow's 0.25 s calls, must not be cut short by it."""
 HANGS = frozenset({"loops_at_import", "sleeps_at_import", "loops_in_call", "sleeps_in_call", "ignores_sigterm"})
+LOAD_SECONDS = 3
+"""The load limit of the attacks whose honest load is slow (SLOW_LOADS): forking 200 children takes most of
+a second on a busy machine when nothing caps processes (resource limits only), more than the toy's 1 s."""
+SLOW_LOADS = frozenset({"starts_many_children"})
+
+
+def with_call_limit(assignment: Assignment, seconds: float) -> Assignment:
+    """Returns the assignment with another limit for loading and for each call; everything else as set."""
+    return dataclasses.replace(assignment, limits=dataclasses.replace(assignment.limits, call_seconds=seconds))
 
 
 def with_short_calls(assignment: Assignment) -> Assignment:
-    """Returns the assignment with the call limit CALL_SECONDS; everything else (memory, output, total) as set."""
-    return dataclasses.replace(assignment, limits=dataclasses.replace(assignment.limits, call_seconds=CALL_SECONDS))
+    """Returns the assignment with the call limit CALL_SECONDS."""
+    return with_call_limit(assignment, CALL_SECONDS)
 
 
 def limited_for(name: str, assignment: Assignment) -> Assignment:
-    """Returns the assignment to grade the attack `name` with: short calls for an attack that hangs."""
-    return with_short_calls(assignment) if name in HANGS else assignment
+    """Returns the assignment to grade the attack `name` with: short calls for an attack that hangs, a long
+    load for one whose honest load is slow, the toy's limits for the rest."""
+    if name in HANGS:
+        return with_short_calls(assignment)
+    return with_call_limit(assignment, LOAD_SECONDS) if name in SLOW_LOADS else assignment
 
 
 # attack → (status, score) that its honest values earn on the toy assignment (5 points).
