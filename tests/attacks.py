@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 from pathlib import Path
 
+from grader.assignment import Assignment
 from grader.results import Status
 
 ATTACKS = Path(__file__).parent / "fixtures" / "attacks"
 SECRET_NAME, SECRET_VALUE = "GRADER_TEST_API_TOKEN", "tok-3141592653589793"
+CALL_SECONDS = 0.3
+"""The call limit of the attacks that hang (HANGS): they wait on it at every call, so 0.3 s instead of the
+toy's 1 s makes them three times faster and proves the same. The others keep the toy's limit: an attack
+that forks 200 children at import, or valid_but_slow's 0.25 s calls, must not be cut short by it."""
+HANGS = frozenset({"loops_at_import", "sleeps_at_import", "loops_in_call", "sleeps_in_call", "ignores_sigterm"})
+LOAD_SECONDS = 3
+"""The load limit of the attacks whose honest load is slow (SLOW_LOADS): forking 200 children takes most of
+a second on a busy machine when nothing caps processes (resource limits only), more than the toy's 1 s."""
+SLOW_LOADS = frozenset({"starts_many_children"})
+
+
+def with_call_limit(assignment: Assignment, seconds: float) -> Assignment:
+    """Returns the assignment with another limit for loading and for each call; everything else as set."""
+    return dataclasses.replace(assignment, limits=dataclasses.replace(assignment.limits, call_seconds=seconds))
+
+
+def with_short_calls(assignment: Assignment) -> Assignment:
+    """Returns the assignment with the call limit CALL_SECONDS."""
+    return with_call_limit(assignment, CALL_SECONDS)
+
+
+def limited_for(name: str, assignment: Assignment) -> Assignment:
+    """Returns the assignment to grade the attack `name` with: short calls for an attack that hangs, a long
+    load for one whose honest load is slow, the toy's limits for the rest."""
+    if name in HANGS:
+        return with_short_calls(assignment)
+    return with_call_limit(assignment, LOAD_SECONDS) if name in SLOW_LOADS else assignment
+
 
 # attack → (status, score) that its honest values earn on the toy assignment (5 points).
 EXPECTED = {

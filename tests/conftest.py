@@ -1,40 +1,64 @@
-"""Shared fixtures: the toy assignment the engine's tests grade, and its fixture submissions."""
+"""Shared fixtures: the toy assignment the engine's tests grade, its fixture submissions, and golden files.
+
+Golden files pin exact output (reports, results.json, example scores). When a change to them is intended,
+rewrite them on purpose with `pytest --update-goldens` and review the diff before committing.
+"""
 
 from __future__ import annotations
 
-import os
+import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from processes import adopt_orphans, leftovers
 
 from grader.assignment import Assignment, load_assignment
 from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.results import SubmissionResult
-from grader.sandbox.isolation import WORKER_UID_BASE
 
 FIXTURES = Path(__file__).parent / "fixtures"
+TOY = FIXTURES / "toy"
 SUBMISSIONS = FIXTURES / "submissions"
 PROJECT = Path(__file__).parent.parent
+UPDATE_GOLDENS = "--update-goldens"
 
 
-def leftovers() -> list[str]:
-    """Returns processes a submission started that still run: marked "grader-attack", or a worker's user id."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            command = Path(f"/proc/{entry}/cmdline").read_bytes()
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        uid = int(status.split("Uid:")[1].split()[0])
-        state = status.split("State:")[1].split()[0]
-        if state != "Z" and (b"grader-attack" in command or uid >= WORKER_UID_BASE):
-            found.append(f"{entry}: {command[:80]!r}")
-    return found
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        UPDATE_GOLDENS,
+        action="store_true",
+        help="rewrite every golden file from the output of the code as it is now, instead of comparing; "
+        "review the diff before committing",
+    )
+
+
+@dataclass(frozen=True)
+class Goldens:
+    """Compares output with its golden file, or rewrites the file when pytest runs with --update-goldens."""
+
+    update: bool
+
+    def check(self, path: Path, actual: str) -> None:
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+        assert path.is_file(), f"{path} is missing; write it with pytest {UPDATE_GOLDENS} and review it"
+        assert actual == path.read_text(encoding="utf-8"), (
+            f"the output differs from {path}; if the change is intended, rerun pytest with {UPDATE_GOLDENS} "
+            "and review the diff"
+        )
+
+
+@pytest.fixture(scope="session")
+def goldens(pytestconfig: pytest.Config) -> Goldens:
+    return Goldens(update=bool(pytestconfig.getoption(UPDATE_GOLDENS)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    adopt_orphans()
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +73,31 @@ def no_process_survives():
 
 @pytest.fixture(scope="session")
 def toy() -> Assignment:
-    return load_assignment(FIXTURES / "toy")
+    return load_assignment(TOY)
+
+
+@pytest.fixture
+def ready_toy(tmp_path: Path) -> Path:
+    """A copy of the toy assignment with what students get besides the tests: a starter and a README."""
+    folder = tmp_path / "toy"
+    shutil.copytree(TOY, folder)
+    (folder / "starter").mkdir()
+    (folder / "starter" / "toy.py").write_text(
+        "def double(x):\n    raise NotImplementedError\n\n\n"
+        "def apply(function, n):\n    raise NotImplementedError\n\n\n"
+        "def steps(n):\n    raise NotImplementedError\n"
+    )
+    (folder / "README.md").write_text("# Toy\n\nWrite double, apply and steps.\n")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def toy_with_mistakes(tmp_path_factory: pytest.TempPathFactory) -> Assignment:
+    """A copy of the toy assignment that names one mistake: "triples" (double multiplies by three)."""
+    folder = tmp_path_factory.mktemp("named") / "toy"
+    shutil.copytree(TOY, folder)
+    shutil.copy(FIXTURES / "toy_diagnoses.py", folder / "diagnoses.py")
+    return load_assignment(folder)
 
 
 @pytest.fixture(scope="session")

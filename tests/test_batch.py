@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -13,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import own_processes
 
 from grader.batch.pool import Interrupted, grade_batch
 from grader.grading.outcomes import Source
@@ -86,17 +86,8 @@ def test_interrupted_serial_batch_keeps_finished_results_and_resumes(toy, class_
 
 
 def worker_processes() -> set[int]:
-    """Returns the pids of grader workers (forked or spawned) running now."""
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                command = Path(f"/proc/{entry}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"grader.sandbox.inside" in command:
-                found.add(int(entry))
-    return found
+    """Returns the pids of this session's grader workers (forked or spawned) running now."""
+    return {pid for pid, (command, _) in own_processes().items() if b"grader.sandbox.inside" in command}
 
 
 def test_ctrl_c_stops_a_parallel_batch_cleanly_and_the_next_run_resumes(toy, class_folder, tmp_path):

@@ -71,15 +71,64 @@ def test_parallel_and_serial_batches_write_identical_results(tmp_path):
             ["grade", "nowhere.py", "-a", TOY],
             "Error: no such file or folder: nowhere.py; check the path of the submissions to grade\n",
         ),
-        (["grade", "x.py", "-a", "nope"], "Error: unknown assignment 'nope'"),
         (["check", "nowhere.py", "-a", TOY], "Error: no such file: nowhere.py; pass the path of your toy.py\n"),
+        (["ci", "nowhere.py", "-a", TOY], "Error: no such file: nowhere.py; pass the path of the toy.py to grade\n"),
+    ],
+    ids=["grade", "check", "ci"],
+)
+def test_user_mistakes_name_the_fix(args, message):
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (2, message)
+
+
+GRADING = ("check", "grade", "ci", "validate")
+"""The commands that start workers, so GRADER_ISOLATION applies to them."""
+NOT_GRADING = ("release", "gradescope")
+
+
+def command_line(name: str, submission: str, tmp_path: Path) -> list[str]:
+    """Returns the command `name` with what it needs to run: `submission` for each argument it takes, a
+    path in tmp_path for each option it requires."""
+    arguments = [name]
+    for param in cli.commands[name].params:
+        if isinstance(param, click.Argument) and param.required:
+            arguments.append(submission)
+        elif isinstance(param, click.Option) and param.required:
+            arguments += [param.opts[0], str(tmp_path / "out")]
+    return arguments
+
+
+GOOD = str(SUBMISSIONS / "good.py")
+TAKES_A_FILE = [
+    name for name, command in cli.commands.items() if any(isinstance(p, click.Argument) for p in command.params)
+]
+MISTAKES = [
+    *((name, GOOD, "nonexistent", {}) for name in cli.commands),
+    *((name, "missing.py", TOY, {}) for name in TAKES_A_FILE),
+    *((name, GOOD, TOY, {"GRADER_ISOLATION": "bogus"}) for name in GRADING),
+]
+"""(command, submission, assignment, environment): one user mistake each, of every command."""
+
+
+def test_every_command_is_sorted_into_grading_or_not():
+    assert sorted(GRADING + NOT_GRADING) == sorted(cli.commands), "say whether a new command grades"
+
+
+@pytest.mark.parametrize(
+    ("name", "submission", "assignment", "environment"),
+    MISTAKES,
+    ids=[
+        f"{name} " + ("GRADER_ISOLATION=bogus" if environment else "missing file" if submission != GOOD else f"-a {a}")
+        for name, submission, a, environment in MISTAKES
     ],
 )
-def test_user_mistakes_are_one_line_exit_2_no_traceback(args, message):
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2
-    assert result.output.startswith(message) and result.output.count("\n") == 1
+def test_every_user_mistake_is_one_line_exit_2_no_traceback(name, submission, assignment, environment, tmp_path, capfd):
+    result = CliRunner().invoke(cli, [*command_line(name, submission, tmp_path), "-a", assignment], env=environment)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
     assert "Traceback" not in result.output
+    # Nor did any process the command started print to the terminal behind the runner's back.
+    assert capfd.readouterr() == ("", "")
 
 
 def test_bad_toml_is_a_user_mistake(tmp_path):

@@ -1,7 +1,6 @@
-"""Named mistakes: the engine (grader/diagnosis.py) and gd1d's probes, on submissions written in another style.
+"""Named mistakes: the engine's part (grader/grading/diagnosis.py), on probes written here.
 
-Each file in fixtures/mistakes/ makes one listed mistake in a style the examples do not use (a class
-holding the run, a while loop, list appends then np.array, lambdas); its file stem is the mistake's id.
+Each assignment's own probes are tested on its mistakes/ submissions in test_assignment_mistakes.py.
 """
 
 from __future__ import annotations
@@ -11,43 +10,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from grader.assignment import find_assignment, load_reference
 from grader.authoring import N_, Finding, mistake
-from grader.grading.diagnosis import diagnose, load_diagnoses, probes_in
+from grader.grading.diagnosis import diagnose, probes_in
 from grader.grading.grade import grade_stream
 from grader.grading.outcomes import Source
-from grader.grading.proxy import RemoteSubmission, SubmissionCallFailed
-from grader.reports.student import build_context, render_check, render_html, render_markdown
+from grader.grading.proxy import SubmissionCallFailed
 from grader.results import Diagnosis, Failure, Outcome, Status
-from grader.sandbox.client import Worker
-from grader.sandbox.launchers import ForkServerLauncher
 
-PROJECT = Path(__file__).parent.parent
-MISTAKES = Path(__file__).parent / "fixtures" / "mistakes"
-NAMED = sorted(p.stem for p in MISTAKES.glob("*.py") if p.stem not in ("correct_in_another_style", "unlisted_mistake"))
-
-
-@pytest.fixture(scope="module")
-def gd1d():
-    return find_assignment(str(PROJECT / "assignments" / "gd1d"))
-
-
-@pytest.fixture(scope="module")
-def graded(gd1d):
-    results = {}
-    sources = [Source(p.stem, p) for p in sorted(MISTAKES.glob("*.py"))]
-    grade_stream(gd1d, sources, lambda r: results.setdefault(r.student, r), with_plots=False)
-    return results
-
-
-@pytest.fixture(scope="module")
-def launcher():
-    launcher = ForkServerLauncher()
-    yield launcher
-    launcher.close()
-
-
-# -- the engine -----------------------------------------------------------------------------------------------
+SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
 
 
 def probe(id="sign", when=("test_neg*",), check=None):
@@ -121,75 +91,15 @@ def test_diagnoses_are_in_results_json():
     ]
 
 
-# -- gd1d's named mistakes -------------------------------------------------------------------------------------
-
-
-def test_every_listed_mistake_has_a_fixture_submission(gd1d):
-    ids = {p.id for p in load_diagnoses(gd1d.diagnoses_file)}
-    assert ids == set(NAMED)
-    assert len(ids) >= 9  # the issue's list, some items split (e.g. transposed or wrongly shaped history)
-
-
-@pytest.mark.parametrize("name", NAMED)
-def test_each_mistake_is_named_and_only_it(graded, name):
-    result = graded[name]
-    assert result.status is Status.GRADED and result.score < result.max_score
-    assert [d.id for d in result.diagnoses] == [name]
-    (diagnosis,) = result.diagnoses
-    assert diagnosis.call and diagnosis.expected and diagnosis.actual and diagnosis.fix
-    assert diagnosis.expected != diagnosis.actual
-    failed = {t.name for t in result.tests if t.outcome is not Outcome.PASSED}
-    assert diagnosis.tests and set(diagnosis.tests) <= failed
-
-
-@pytest.mark.parametrize("name", NAMED)
-def test_each_probe_recognises_only_its_own_mistake_even_when_every_probe_runs(gd1d, launcher, name):
-    """Stricter than grading: every probe runs whatever failed, and a probe that raises fails the test."""
-    probes = load_diagnoses(gd1d.diagnoses_file)
-    every_test = [f"t.py::{pattern.replace('*', '_x')}" for p in probes for pattern in p.when]
-    reference = load_reference(gd1d.reference_file)
-    with Worker(MISTAKES / f"{name}.py", gd1d.submission_file, gd1d.limits, launcher) as worker:
-        assert worker.load().ok
-        found = diagnose(probes, every_test, RemoteSubmission(worker, reference), reference, strict=True)
-    assert [d.id for d in found] == [name]
-
-
-def test_a_correct_submission_in_another_style_has_no_mistake(graded):
-    result = graded["correct_in_another_style"]
-    assert (result.score, result.diagnoses) == (result.max_score, ())
-
-
-def test_an_unrecognised_failure_still_gets_its_call_values_and_hint(graded, gd1d):
-    result = graded["unlisted_mistake"]
-    assert result.diagnoses == () and result.score < result.max_score
-    failed = [t for t in result.tests if t.outcome is not Outcome.PASSED]
-    assert failed and all(t.failure and t.failure.call and t.failure.expected and t.failure.actual for t in failed)
-    assert all(t.hint for t in failed)
-    html = render_html(build_context(result, gd1d.title, with_svgs=False))
-    assert "fixed_lr(base_lr=0.01, epoch=0, n_epochs=50, grad=9.0)" in html and "Hint:" in html
-    assert "mistakes your values show" not in html and "mistake your values show" not in html
-
-
-@pytest.mark.parametrize("language", ["en", "vi"])
-@pytest.mark.parametrize("name", NAMED)
-def test_each_mistake_is_named_in_both_languages(graded, gd1d, name, language):
-    from grader.i18n import translator
-
-    result = graded[name]
-    (diagnosis,) = result.diagnoses
-    translate = translator(language, [gd1d.locale])
-    title = translate.gettext(diagnosis.title)
-    fix = diagnosis.text(translate.gettext(diagnosis.fix))
-    if language == "vi":
-        assert title != diagnosis.title, f"no Vietnamese title for {name}"
-    ctx = build_context(result, gd1d.title, with_svgs=False, language=language, locale_dirs=[gd1d.locale])
-    html, markdown, check = render_html(ctx), render_markdown(ctx), render_check(ctx)
-    from markupsafe import escape
-
-    assert str(escape(title)) in html and str(escape(fix)) in html
-    # The call as written, but for the name of a function the grader supplies, in the report's language.
-    assert diagnosis.call_text is not None
-    call = diagnosis.call_text.render(translate.gettext)
-    assert str(escape(call)) in html
-    assert title in check and call in check
-    assert ("Gợi ý" in html) == (language == "vi") and ("Cách sửa:" in markdown) == (language == "vi")
+def test_grading_runs_the_assignment_s_probes_on_what_failed(toy_with_mistakes):
+    """The toy's one probe ("triples", for test_double*) on a submission making it, one making another
+    mistake, and a correct one."""
+    results = {}
+    sources = [Source(name, SUBMISSIONS / f"{name}.py") for name in ("wrong_double", "returns_always_equal", "good")]
+    grade_stream(toy_with_mistakes, sources, lambda r: results.setdefault(r.student, r), with_plots=False)
+    (triples,) = results["wrong_double"].diagnoses
+    failed = [t.name for t in results["wrong_double"].tests if t.outcome is not Outcome.PASSED]
+    assert (triples.id, triples.call, triples.expected, triples.actual) == ("triples", "double(x=1.0)", "2.0", "3.0")
+    assert triples.tests == tuple(name for name in failed if "::test_double" in name)
+    assert results["returns_always_equal"].score < 5 and results["returns_always_equal"].diagnoses == ()
+    assert (results["good"].score, results["good"].diagnoses) == (5.0, ())

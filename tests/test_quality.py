@@ -1,4 +1,7 @@
-"""The project's own code stays clean: ruff's rule set and mypy on grader/ (both in the dev extra)."""
+"""The project's own code stays clean: ruff's rule set and mypy on grader/ (both in the dev extra).
+
+That the engine names no assignment is checked per assignment, in test_assignments.py.
+"""
 
 from __future__ import annotations
 

@@ -15,7 +15,11 @@ from grader.text import text
 
 
 def test_expect_close_accepts_values_within_tolerance_and_matching_non_finite():
-    expect_close([1.0, math.inf, math.nan], np.array([1.0 + 1e-12, math.inf, math.nan]))
+    assert expect_close([1.0, math.inf, math.nan], np.array([1.0 + 1e-12, math.inf, math.nan])) is None
+    # The same values just outside the tolerance, or with a non-finite value that does not match, fail.
+    for actual in ([1.0 + 1e-6, math.inf, math.nan], [1.0, -math.inf, math.nan], [1.0, math.inf, 0.0]):
+        with pytest.raises(Mismatch):
+            expect_close(actual, np.array([1.0 + 1e-12, math.inf, math.nan]))
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from attacks import EXPECTED, SECRET_NAME, SECRET_VALUE, Listener, attack_source
+from attacks import EXPECTED, SECRET_NAME, SECRET_VALUE, Listener, attack_source, limited_for
 
 from grader.assignment import load_assignment
 from grader.grading.grade import grade
@@ -63,7 +63,8 @@ def test_attack_earns_exactly_its_honest_score_as_an_unprivileged_user(name, pri
     os.environ[SECRET_NAME] = SECRET_VALUE
     listener = Listener()
     try:
-        result = grade(toy, Source(name, attack_source(name, tmp_path, listener)), launcher=unprivileged)
+        source = Source(name, attack_source(name, tmp_path, listener))
+        result = grade(limited_for(name, toy), source, launcher=unprivileged)
     finally:
         listener.close()
         del os.environ[SECRET_NAME]

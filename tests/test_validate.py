@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from click.testing import CliRunner
 
 from grader.assignment import load_assignment
 from grader.cli import cli
 from grader.course.validate import validate
-
-TOY = Path(__file__).parent / "fixtures" / "toy"
 
 FLAKY_TEST = """
 import itertools
@@ -33,41 +30,24 @@ def test_without_points_or_hint(submission):
 """
 
 
-def ready_toy(tmp_path: Path) -> Path:
-    """A copy of the toy assignment with what validate needs: a starter and a student README."""
-    folder = tmp_path / "toy"
-    shutil.copytree(TOY, folder)
-    (folder / "starter").mkdir()
-    (folder / "starter" / "toy.py").write_text(
-        "def double(x):\n    raise NotImplementedError\n\n\n"
-        "def apply(function, n):\n    raise NotImplementedError\n\n\n"
-        "def steps(n):\n    raise NotImplementedError\n"
-    )
-    (folder / "README.md").write_text("# Toy\n\nWrite double, apply and steps.\n")
-    return folder
-
-
 def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_gd1d_is_ready():
-    result = run("validate", "-a", "gd1d")
+def test_a_ready_toy_passes(ready_toy):
+    found = validate(load_assignment(ready_toy))
+    assert found.problems == ()
+    assert (found.tests, found.points) == (5, 5.0)
+    result = run("validate", "-a", str(ready_toy))
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "OK: gd1d: reference 100/100 in 3 identical runs, starter 0, 45 hidden tests with points and hints, "
+        "OK: toy: reference 5/5 in 3 identical runs, starter 0, 5 hidden tests with points and hints, "
         "the student bundle leaks nothing.\n"
     )
 
 
-def test_a_ready_toy_passes(tmp_path):
-    found = validate(load_assignment(ready_toy(tmp_path)))
-    assert found.problems == ()
-    assert (found.tests, found.points) == (5, 5.0)
-
-
-def test_every_problem_is_listed_and_exit_1(tmp_path):
-    folder = ready_toy(tmp_path)
+def test_every_problem_is_listed_and_exit_1(ready_toy):
+    folder = ready_toy
     (folder / "tests" / "hidden" / "test_more.py").write_text(FLAKY_TEST)
     shutil.copy(folder / "reference_toy.py", folder / "starter" / "toy.py")  # the starter gives the answer away
     hidden_line = "expect_close(submission.double(x), reference.double(x))"
@@ -89,8 +69,8 @@ def test_every_problem_is_listed_and_exit_1(tmp_path):
     ]
 
 
-def test_a_reference_that_fails_and_a_starter_that_does_not_load(tmp_path):
-    folder = ready_toy(tmp_path)
+def test_a_reference_that_fails_and_a_starter_that_does_not_load(ready_toy):
+    folder = ready_toy
     reference = folder / "reference_toy.py"
     # The reference is graded against itself, so only a test with a value written in it can catch this.
     reference.write_text(reference.read_text().replace("return 2 * np.asarray", "return 3 * np.asarray"))

@@ -33,8 +33,9 @@ ROOT_SCRIPTS = ("setup.sh", "run_autograder")
 DISTRIBUTION = "gd-autograder"
 SETTINGS = "grader-settings.json"
 """How the autograder was built ({"language": ...}), read back by `run` on Gradescope."""
-LEFT_OUT = ("examples",)
-"""Assignment folders the autograder does not need (example submissions)."""
+LEFT_OUT = ("examples", "golden", "mistakes")
+"""Assignment folders the autograder does not need: example submissions, the tests' golden files, and the
+submissions that make the assignment's named mistakes."""
 
 
 def build(assignment: Assignment, archive: Path, language: str = DEFAULT_LANGUAGE) -> list[str]:
