@@ -165,3 +165,9 @@ def test_dollar_signs_are_drawn_as_written():
 
 def test_plot_without_panels_renders():
     assert NO_DATA_TEXT in render_svg(Plot("Empty", "No panels configured.", ()))
+
+
+@pytest.mark.parametrize("values", [(1.0,), (1.0, 2.0), (NAN, 1.0), (1.0, NAN)])
+def test_histories_of_one_or_two_steps_are_drawn(values):
+    svg = render_svg(make_plot(values))
+    assert svg.startswith("<svg") and "could not be drawn" not in svg

@@ -103,7 +103,7 @@ def _draw_series(axes: Axes, series: Series, xlabel: str, words: Translator, *, 
     style = {"linestyle": "--", "linewidth": 1.2} if series.is_reference else {"linewidth": 2.0}
     axes.plot(steps, np.where(drawable, values, np.nan), color=series.color, label=label, **style)
     # A point with no drawable neighbour makes no line segment; a dot keeps it visible.
-    neighbours = np.convolve(drawable, [1, 0, 1], mode="same") > 0
+    neighbours = np.r_[False, drawable[:-1]] | np.r_[drawable[1:], False]
     alone = drawable & ~neighbours
     if alone.any():
         axes.plot(steps[alone], values[alone], color=series.color, marker="o", markersize=3, linestyle="none")
