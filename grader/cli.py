@@ -15,7 +15,9 @@ import click
 from grader import __version__
 from grader.assignment import find_assignment
 from grader.batch.discovery import discover
+from grader.batch.merge import merge_lines, merge_outputs
 from grader.batch.pool import BatchSummary, Interrupted, default_jobs, grade_batch, write_timings
+from grader.batch.shards import in_shard, parse_shard, students_in_shard
 from grader.course import release, validate
 from grader.errors import GraderError
 from grader.exports import ci, gradescope
@@ -63,6 +65,15 @@ LANGUAGE_OPTION = click.option(
     default=DEFAULT_LANGUAGE,
     show_default=True,
     help="Language of the reports, hints and named mistakes (vi: Vietnamese).",
+)
+
+
+SHARD_OPTION = click.option(
+    "--shard",
+    "shard_spec",
+    metavar="K/N",
+    help="Grade only shard K of N (counted from 1): the students a stable hash of the id puts there. "
+    "Run the N shards anywhere, then `grader merge`. From a 0-based index I: --shard $((I+1))/N.",
 )
 
 
@@ -124,6 +135,7 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
     help="Class roster CSV (e.g. a Canvas export): adds its id column to the gradebook and grades every "
     "student on it who handed in nothing as missing.",
 )
+@SHARD_OPTION
 @LANGUAGE_OPTION
 def grade(
     submissions: tuple[Path, ...],
@@ -133,6 +145,7 @@ def grade(
     force: bool,
     timings: bool,
     roster_path: Path | None,
+    shard_spec: str | None,
     language: str,
 ) -> None:
     """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
@@ -144,9 +157,11 @@ def grade(
     submission got a result, whatever the scores.
     """
     assignment = find_assignment(assignment_name, near=submissions)
-    sources = discover(submissions, assignment.submission_file)
+    shard = parse_shard(shard_spec) if shard_spec is not None else None
+    sources = in_shard(discover(submissions, assignment.submission_file), shard)
     isolation = choose_isolation()
     missing, write_rows = _roster_plan(roster_path, [source.student for source in sources])
+    missing = students_in_shard(missing, shard)
     started = time.monotonic()
     progress = Progress(len(sources) + len(missing), enabled=sys.stderr.isatty())
     try:
@@ -195,6 +210,38 @@ def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: st
         f"{out / 'summary.html'}"
         + (f", {len(summary.changed)} changed scores in {out / 'changes.csv'}" if summary.changed else "")
     )
+
+
+@cli.command(name="merge")
+@click.argument("outs", metavar="SHARD_OUT...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@ASSIGNMENT_OPTION
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the merged reports, OUT/gradebook.csv, OUT/summary.html and OUT/changes.csv.",
+)
+@click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column.",
+)
+def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path, roster_path: Path | None) -> None:
+    """Merge the output folders of `grader grade --shard K/N` runs into OUT, as one run would have written it.
+
+    Copies every student's reports and writes one gradebook, class summary and changes.csv. A student
+    found in two shards keeps the result graded last. Results graded by another grader version or
+    another version of the assignment are refused (exit 2): grade that shard again. The summary is in
+    the language of the students' reports.
+    """
+    assignment = find_assignment(assignment_name)
+    write_rows = write_gradebook
+    if roster_path is not None:
+        write_rows = functools.partial(write_lms_gradebook, read_roster(roster_path))
+    for line in merge_lines(merge_outputs(assignment, outs, out, write_rows=write_rows), out):
+        click.echo(line)
 
 
 @cli.command(name="validate")

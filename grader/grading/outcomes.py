@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import UTC, datetime
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from grader import __version__
