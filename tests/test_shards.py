@@ -50,7 +50,9 @@ def graded(class_folder, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("graded")
     assert run("grade", str(class_folder), "-a", TOY, "-o", str(root / "single"), "-j", "1").exit_code == 0
     for k in (1, 2, 3):
-        result = run("grade", str(class_folder), "-a", TOY, "-o", str(root / f"shard{k}"), "-j", "1", "--shard", f"{k}/3")
+        result = run(
+            "grade", str(class_folder), "-a", TOY, "-o", str(root / f"shard{k}"), "-j", "1", "--shard", f"{k}/3"
+        )
         assert result.exit_code == 0, result.output
     return root
 
