@@ -68,13 +68,8 @@ LANGUAGE_OPTION = click.option(
 )
 
 
-SHARD_OPTION = click.option(
-    "--shard",
-    "shard_spec",
-    metavar="K/N",
-    help="Grade only shard K of N (counted from 1): the students a stable hash of the id puts there. "
-    "Run the N shards anywhere, then `grader merge`. From a 0-based index I: --shard $((I+1))/N.",
-)
+SHARD_OPTION = click.option("--shard", "shard_spec", metavar="K/N", help="Grade only shard K of N (from 1): the "
+    "students a stable hash of the id puts there; then `grader merge`. From a 0-based I: --shard $((I+1))/N.")
 
 
 @click.group(cls=GraderCommands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -222,19 +217,14 @@ def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: st
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the merged reports, OUT/gradebook.csv, OUT/summary.html and OUT/changes.csv.",
 )
-@click.option(
-    "--roster",
-    "roster_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column.",
-)
+@click.option("--roster", "roster_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column.")
 def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path, roster_path: Path | None) -> None:
     """Merge the output folders of `grader grade --shard K/N` runs into OUT, as one run would have written it.
 
     Copies every student's reports and writes one gradebook, class summary and changes.csv. A student
     found in two shards keeps the result graded last. Results graded by another grader version or
-    another version of the assignment are refused (exit 2): grade that shard again. The summary is in
-    the language of the students' reports.
+    another version of the assignment are refused (exit 2): grade that shard again.
     """
     assignment = find_assignment(assignment_name)
     write_rows = write_gradebook
@@ -247,20 +237,10 @@ def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path
 @cli.command(name="similarity")
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 @ASSIGNMENT_OPTION
-@click.option(
-    "-o",
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder for similarity.csv and similarity.html; the grade OUT makes its class summary link them.",
-)
-@click.option(
-    "--floor",
-    type=click.FloatRange(0, 1),
-    default=similarity.DEFAULT_FLOOR,
-    show_default=True,
-    help="Least similarity listed: the share of one submission's code (beyond the starter) found in the other.",
-)
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for similarity.csv and similarity.html; the grade OUT makes its summary link them.")
+@click.option("--floor", type=click.FloatRange(0, 1), default=similarity.DEFAULT_FLOOR, show_default=True,
+              help="Least similarity listed: the share of one submission's code (not the starter) in the other.")
 def similarity_command(submissions: tuple[Path, ...], assignment_name: str | None, out: Path, floor: float) -> None:
     """Rank the pairs of SUBMISSIONS whose code is most alike, ignoring the starter; runs no student code.
 
