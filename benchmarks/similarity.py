@@ -90,7 +90,7 @@ def student_code(rng: random.Random, starter: str) -> str:
 
 def disguise(code: str, rng: random.Random) -> str:
     """Returns a copy with local names renamed and comments rewritten, as a student hiding a copy would."""
-    for word in sorted(set(re.findall(r"\b(?:%s)\w?\b" % "|".join(WORDS), code)), key=len, reverse=True):
+    for word in sorted(set(re.findall(r"\b(?:" + "|".join(WORDS) + r")\w?\b", code)), key=len, reverse=True):
         code = re.sub(rf"\b{re.escape(word)}\b", "my_" + word[::-1].strip("_"), code)
     return re.sub(r"#[^\n]*", lambda _: "# " + rng.choice(["mine", "own work", "rewritten", "note"]), code)
 
