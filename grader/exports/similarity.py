@@ -28,8 +28,8 @@ from grader.reports.similarity import PairView, render_similarity, segments
 
 DEFAULT_FLOOR = 0.9
 """Pairs below this similarity (the larger of the two shares of matched code) are not listed. Short
-exercises leave students few ways to write a function: in a generated gd1d-style class half the pairs of
-independent solutions share 50% of their code, 2% share 90%; a disguised copy scores 1."""
+exercises leave students few ways to write a function: in a generated class of a five-function exercise,
+half the pairs of independent solutions share 50% of their code, 2% share 90%; a disguised copy scores 1."""
 KGRAM = 25
 """Characters of filtered code per k-gram (copydetect's noise threshold): shorter matches never count."""
 WINDOW = 6
