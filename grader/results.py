@@ -184,7 +184,7 @@ class Diagnosis:
 RESULTS_NAME = "results.json"
 """The file that holds one submission's result; written last, so its presence marks a finished one."""
 
-TIMING_FIELDS = ("seconds", "timings")
+TIMING_FIELDS = ("seconds", "timings", "graded_at")
 """The only results.json keys that may differ between two runs on the same inputs."""
 
 
@@ -219,6 +219,10 @@ class SubmissionResult:
     """Seconds spent per phase (worker start, tests, plots); like `seconds`, differs between runs."""
     diagnoses: tuple[Diagnosis, ...] = ()
     """The named mistakes found in the submission's values, for graded submissions that failed a test."""
+    assignment_digest: str = ""
+    """The assignment's digest when graded, so results from shards can be checked to come from one assignment."""
+    graded_at: str = ""
+    """When the result was made (UTC, ISO 8601): of two results for one student, the later one is kept."""
 
     @property
     def percent(self) -> float:
@@ -266,6 +270,8 @@ class SubmissionResult:
             "submission_sha256": self.submission_sha256,
             "isolation": self.isolation,
             "fingerprint": self.fingerprint,
+            "assignment_digest": self.assignment_digest,
+            "graded_at": self.graded_at,
             "seconds": round(self.seconds, 3),
             "timings": {phase: round(seconds, 4) for phase, seconds in self.timings},
         }

@@ -83,7 +83,7 @@ def test_user_mistakes_name_the_fix(args, message):
 
 GRADING = ("check", "grade", "ci", "validate")
 """The commands that start workers, so GRADER_ISOLATION applies to them."""
-NOT_GRADING = ("release", "gradescope")
+NOT_GRADING = ("release", "gradescope", "merge", "similarity")
 
 
 def command_line(name: str, submission: str, tmp_path: Path) -> list[str]:

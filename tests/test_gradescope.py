@@ -57,7 +57,7 @@ def test_the_zip_has_the_scripts_at_its_root_and_everything_grading_needs(autogr
         requirements = archive.read("requirements.txt").decode().splitlines()
     assert {"setup.sh", "run_autograder", "requirements.txt"} <= names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
-    needed = {"grader/cli.py", "grader/grading/grade.py", "grader/sandbox/client.py"}
+    needed = {"grader/cli/app.py", "grader/grading/grade.py", "grader/sandbox/client.py"}
     needed.add("grader/reports/templates/report.md.j2")
     assert needed <= names
     hidden = {f"assignments/toy/tests/hidden/{p.name}" for p in (FIXTURES / "toy/tests/hidden").glob("*.py")}

@@ -360,6 +360,8 @@ def test_results_json_has_required_keys(tmp_path):
         "submission_sha256",
         "isolation",
         "fingerprint",
+        "assignment_digest",
+        "graded_at",
         "seconds",
         "timings",
         "diagnoses",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from grader import __version__
@@ -61,6 +62,8 @@ def graded_result(
         fingerprint=fingerprint(assignment, source.path),
         timings=tuple(observed.timings.items()),
         diagnoses=observed.diagnoses,
+        assignment_digest=assignment.digest,
+        graded_at=graded_now(),
     )
 
 
@@ -92,6 +95,8 @@ def ungraded_result(assignment: Assignment, source: Source, status: Status, fail
         grader_version=__version__,
         submission_sha256=sha256_of(source.path),
         failure=failure,
+        assignment_digest=assignment.digest,
+        graded_at=graded_now(),
     )
 
 
@@ -99,6 +104,11 @@ def fingerprint(assignment: Assignment, path: Path | None) -> str:
     """Returns what identifies a grading: grader version, assignment digest and the submission's bytes."""
     parts = (__version__, assignment.digest, sha256_of(path))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def graded_now() -> str:
+    """Returns the current UTC time as results.json records it (ISO 8601, microseconds, sortable as text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def sha256_of(path: Path | None) -> str:

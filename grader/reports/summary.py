@@ -7,6 +7,7 @@ test, how many students made each named mistake, the statuses, and a link to eve
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -130,6 +131,8 @@ class ClassSummary:
     statuses: tuple[Bar, ...]
     mean_percent: float
     median_percent: float
+    similarity_link: str = ""
+    """similarity.html beside the summary when `grader similarity` wrote one there; else empty."""
 
 
 def build_summary(
@@ -241,5 +244,7 @@ def write_summary(
     """Writes OUT/summary.html and OUT/summary.md for the class (`folders` as for build_summary)."""
     translate = translator(language, locale_dirs)
     summary = build_summary(entries, title, mistake_titles, translate, folders)
+    if (out / "similarity.html").is_file():
+        summary = dataclasses.replace(summary, similarity_link="similarity.html")
     write_atomically(out / "summary.html", render_summary(summary, "summary.html.j2", translate))
     write_atomically(out / "summary.md", render_summary(summary, "summary.md.j2", translate))

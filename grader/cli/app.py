@@ -1,0 +1,92 @@
+"""The `grader` command group, its one error boundary, the options commands share, the progress line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from grader import __version__
+from grader.errors import GraderError
+from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+
+class UserError(click.ClickException):
+    """A user's mistake: one line naming the problem and the fix, exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+class GraderCommands(click.Group):
+    """The one error boundary of every command: a GraderError becomes one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GraderError as error:
+            raise UserError(str(error)) from None
+
+
+ASSIGNMENT_OPTION = click.option(
+    "-a",
+    "--assignment",
+    "assignment_name",
+    metavar="ASSIGNMENT",
+    help="Assignment name under assignments/, or the path of its folder. Default: the only one there, or the "
+    "one whose folder holds the submissions.",
+)
+
+LANGUAGE_OPTION = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Language of the reports, hints and named mistakes (vi: Vietnamese).",
+)
+
+
+SHARD_OPTION = click.option("--shard", "shard_spec", metavar="K/N", help="Grade only shard K of N (from 1): the "
+    "students a stable hash of the id puts there; then `grader merge`. From a 0-based I: --shard $((I+1))/N.")
+
+
+@click.group(cls=GraderCommands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+def cli() -> None:
+    """Grade programming exercises with hidden tests, each submission in its own limited worker."""
+
+
+def require_file(submission: Path, what: str) -> None:
+    if not submission.is_file():
+        raise UserError(f"no such file: {submission}; pass the path of {what}")
+
+
+class Progress:
+    """A progress line on a terminal (count, rate, ETA); silent when stderr is not a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.done = total, enabled, 0
+        self.started = time.monotonic()
+
+    def advance(self, row: object) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate else 0.0
+        width = 30
+        filled = width * self.done // max(self.total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(f"\rgrading [{bar}] {self.done}/{self.total}  {rate:.1f}/s  ETA {eta:.0f} s ", nl=False, err=True)
+
+    def finish(self) -> None:
+        if self.enabled:
+            click.echo(err=True)
+
+
+def main() -> None:
+    """Runs the CLI."""
+    cli(prog_name="grader")

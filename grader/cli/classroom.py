@@ -1,0 +1,182 @@
+"""Commands on a class: `grade` a batch (or one shard of it), `merge` shards, compare for `similarity`."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from grader.assignment import find_assignment
+from grader.batch.discovery import discover
+from grader.batch.ids import printable
+from grader.batch.merge import merge_lines, merge_outputs
+from grader.batch.pool import BatchSummary, Interrupted, default_jobs, grade_batch, write_timings
+from grader.batch.shards import in_shard, parse_shard, students_in_shard
+from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, SHARD_OPTION, Progress, cli
+from grader.exports import similarity
+from grader.exports.gradebook import GradebookRow, write_gradebook
+from grader.exports.lms import read_roster, write_lms_gradebook
+from grader.formatting import format_points
+from grader.results import Status
+from grader.sandbox.isolation import choose_isolation
+
+
+@cli.command()
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@ASSIGNMENT_OPTION
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the reports (OUT/STUDENT/) and OUT/gradebook.csv.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once. Default: the number of cores.",
+)
+@click.option("--force", is_flag=True, help="Regrade every submission, even those already graded unchanged in OUT.")
+@click.option(
+    "--timings", is_flag=True, help="Also write OUT/timings.csv: seconds per phase for each submission graded."
+)
+@click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Class roster CSV (e.g. a Canvas export): adds its id column to the gradebook and grades every "
+    "student on it who handed in nothing as missing.",
+)
+@SHARD_OPTION
+@LANGUAGE_OPTION
+def grade(
+    submissions: tuple[Path, ...],
+    assignment_name: str | None,
+    out: Path,
+    jobs: int | None,
+    force: bool,
+    timings: bool,
+    roster_path: Path | None,
+    shard_spec: str | None,
+    language: str,
+) -> None:
+    """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
+
+    Each SUBMISSION is a submission file, a submission folder, or a folder of submissions (one per
+    file or sub-folder; the student id is the file stem or folder name). Rerunning into the same OUT
+    grades only what changed (submission, assignment or grader) and lists changed scores in
+    OUT/changes.csv; Ctrl-C keeps finished results and the next run resumes. Exit status 0 when every
+    submission got a result, whatever the scores.
+    """
+    assignment = find_assignment(assignment_name, near=submissions)
+    shard = parse_shard(shard_spec) if shard_spec is not None else None
+    sources = in_shard(discover(submissions, assignment.submission_file), shard)
+    isolation = choose_isolation()
+    missing, write_rows = _roster_plan(roster_path, [source.student for source in sources])
+    missing = students_in_shard(missing, shard)
+    started = time.monotonic()
+    progress = Progress(len(sources) + len(missing), enabled=sys.stderr.isatty())
+    try:
+        summary = grade_batch(
+            assignment, sources, out, jobs or default_jobs(), force, progress.advance, missing, write_rows, language
+        )
+    except Interrupted as stopped:
+        progress.finish()
+        click.echo(
+            f"Interrupted: {stopped.finished} of {stopped.total} submissions finished and kept in {out}/. "
+            "Run the same command again to grade the rest.",
+            err=True,
+        )
+        sys.exit(130)
+    progress.finish()
+    if timings:
+        write_timings(summary.graded, out / "timings.csv")
+    _print_batch(summary, out, time.monotonic() - started, isolation.level)
+    if summary.by_status.get(Status.INTERNAL_ERROR.value):
+        sys.exit(1)  # the grader failed on some submission: their rows say internal_error
+
+
+def _roster_plan(
+    roster_path: Path | None, students: list[str]
+) -> tuple[list[str], Callable[[list[GradebookRow], Path], None]]:
+    """Returns the roster's students who handed in nothing, and how to write the gradebook."""
+    if roster_path is None:
+        return [], write_gradebook
+    roster = read_roster(roster_path)
+    if unknown := roster.unknown(students):
+        shown = ", ".join(printable(student) for student in unknown)
+        click.echo(f"not on the roster (graded, no {roster.id_column} in the gradebook): {shown}")
+    return roster.missing(students), functools.partial(write_lms_gradebook, roster)
+
+
+def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: str) -> None:
+    for change in summary.changed:
+        click.echo(
+            f"changed: {printable(change.student)} "
+            f"{format_points(change.old.score)} -> {format_points(change.new.score)}"
+            + (f" ({change.old.status} -> {change.new.status})" if change.old.status != change.new.status else "")
+        )
+    counts = ", ".join(f"{count} {status}" for status, count in summary.by_status.items())
+    skipped = f" ({summary.skipped} unchanged, not regraded)" if summary.skipped else ""
+    click.echo(
+        f"{len(summary.rows)} submissions in {seconds:.1f} s{skipped}: {counts}. "
+        f"Isolation: {isolation}. Reports in {out}/, gradebook {summary.gradebook}, class summary "
+        f"{out / 'summary.html'}"
+        + (f", {len(summary.changed)} changed scores in {out / 'changes.csv'}" if summary.changed else "")
+    )
+
+
+@cli.command(name="merge")
+@click.argument("outs", metavar="SHARD_OUT...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@ASSIGNMENT_OPTION
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the merged reports, OUT/gradebook.csv, OUT/summary.html and OUT/changes.csv.",
+)
+@click.option("--roster", "roster_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column.")
+def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path, roster_path: Path | None) -> None:
+    """Merge the output folders of `grader grade --shard K/N` runs into OUT, as one run would have written it.
+
+    Copies every student's reports and writes one gradebook, class summary and changes.csv. A student
+    found in two shards keeps the result graded last. Results graded by another grader version or
+    another version of the assignment are refused (exit 2): grade that shard again.
+    """
+    assignment = find_assignment(assignment_name)
+    write_rows = write_gradebook
+    if roster_path is not None:
+        write_rows = functools.partial(write_lms_gradebook, read_roster(roster_path))
+    for line in merge_lines(merge_outputs(assignment, outs, out, write_rows=write_rows), out):
+        click.echo(line)
+
+
+@cli.command(name="similarity")
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@ASSIGNMENT_OPTION
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for similarity.csv and similarity.html; the grade OUT makes its summary link them.")
+@click.option("--floor", type=click.FloatRange(0, 1), default=similarity.DEFAULT_FLOOR, show_default=True,
+              help="Least similarity listed: the share of one submission's code (not the starter) in the other.")
+def similarity_command(submissions: tuple[Path, ...], assignment_name: str | None, out: Path, floor: float) -> None:
+    """Rank the pairs of SUBMISSIONS whose code is most alike, ignoring the starter; runs no student code.
+
+    Renamed variables, rewritten comments and reformatting do not hide a copy. Writes OUT/similarity.csv
+    (every pair at or above --floor, highest first) and OUT/similarity.html (matched code side by side).
+    """
+    assignment = find_assignment(assignment_name, near=submissions)
+    found = similarity.compare_class(discover(submissions, assignment.submission_file), assignment.starter, floor)
+    similarity.write_similarity(found, out, assignment.title)
+    click.echo(
+        f"{len(found.pairs)} pairs at or above {floor:g} among {found.compared} submissions "
+        f"({found.candidates} compared): {out / 'similarity.csv'}, {out / 'similarity.html'}"
+    )
