@@ -28,7 +28,7 @@ from grader.grading.outcomes import Source
 from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from grader.reports.student import build_context, render_check, render_markdown
 from grader.results import Outcome, Status
-from grader.sandbox.isolation import choose_isolation
+from grader.sandbox.isolation import CHOICES, isolation_for_grading
 
 
 class UserError(click.ClickException):
@@ -63,6 +63,16 @@ LANGUAGE_OPTION = click.option(
     default=DEFAULT_LANGUAGE,
     show_default=True,
     help="Language of the reports, hints and named mistakes (vi: Vietnamese).",
+)
+
+
+ISOLATION_OPTION = click.option(
+    "--isolation",
+    "isolation_choice",
+    type=click.Choice(list(CHOICES)),
+    default=None,
+    help="How strongly to isolate submissions (default: GRADER_ISOLATION, else the strongest this machine "
+    "allows). Grading refuses 'resource limits only' unless you pass --isolation limits.",
 )
 
 
@@ -125,6 +135,7 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
     "student on it who handed in nothing as missing.",
 )
 @LANGUAGE_OPTION
+@ISOLATION_OPTION
 def grade(
     submissions: tuple[Path, ...],
     assignment_name: str | None,
@@ -134,6 +145,7 @@ def grade(
     timings: bool,
     roster_path: Path | None,
     language: str,
+    isolation_choice: str | None,
 ) -> None:
     """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
 
@@ -145,7 +157,7 @@ def grade(
     """
     assignment = find_assignment(assignment_name, near=submissions)
     sources = discover(submissions, assignment.submission_file)
-    isolation = choose_isolation()
+    isolation = isolation_for_grading(isolation_choice)
     missing, write_rows = _roster_plan(roster_path, [source.student for source in sources])
     started = time.monotonic()
     progress = Progress(len(sources) + len(missing), enabled=sys.stderr.isatty())
@@ -259,8 +271,14 @@ def release_command(assignment_name: str | None, out: Path) -> None:
 )
 @click.option("--junit", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report here.")
 @LANGUAGE_OPTION
+@ISOLATION_OPTION
 def ci_command(
-    submission: Path, assignment_name: str | None, min_score: float, junit: Path | None, language: str
+    submission: Path,
+    assignment_name: str | None,
+    min_score: float,
+    junit: Path | None,
+    language: str,
+    isolation_choice: str | None,
 ) -> None:
     """Grade one SUBMISSION with the hidden tests, the way a CI job wants it.
 
@@ -270,6 +288,7 @@ def ci_command(
     """
     assignment = find_assignment(assignment_name, near=[submission])
     _one_file(submission, f"the {assignment.submission_file} to grade")
+    isolation_for_grading(isolation_choice)
     result = grade_one(assignment, Source(submission.stem, submission))
     ctx = build_context(result, assignment.title, with_svgs=False, language=language, locale_dirs=[assignment.locale])
     report = render_markdown(ctx)

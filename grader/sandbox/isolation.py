@@ -136,7 +136,8 @@ def _working_bwrap() -> str | None:
     return None
 
 
-_PROBE_OPTIONS = ["--cap-add", "CAP_SYS_ADMIN", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+_PROBE_OPTIONS = ["--cap-add", "CAP_SYS_ADMIN", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+_PROBE_OPTIONS += [sys.executable, "-c", ""]  # by its full path: PATH may be anything
 """What the grader's own bwrap command needs: its namespaces, and the capability to give each worker its own."""
 
 
