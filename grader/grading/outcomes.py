@@ -102,6 +102,6 @@ def fingerprint(assignment: Assignment, path: Path | None) -> str:
 
 
 def _sha256(path: Path | None) -> str:
-    if path is None or not path.is_file():
+    if path is None or not path.is_file() or path.is_symlink():  # a link's target must not reach any output
         return ""
     return hashlib.sha256(path.read_bytes()).hexdigest()
