@@ -175,7 +175,8 @@ def bwrap_command(isolation: Isolation, scratch: Path, grader_folder: Path) -> l
         elif os.path.isdir(top):
             options += ["--ro-bind", top, top]
     options += ["--ro-bind", "/usr", "/usr"]
-    for shared in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives"):
+    shared_files = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
+    for shared in (*shared_files, "/etc/fonts"):  # fontconfig's configuration: matplotlib loads without noise
         options += ["--ro-bind-try", shared, shared]
     made: set[str] = set()
     for folder in sorted(python_folders(isolation.python) | {str(grader_folder)}):
@@ -186,6 +187,8 @@ def bwrap_command(isolation: Isolation, scratch: Path, grader_folder: Path) -> l
                 options += ["--perms", "0755", "--dir", str(ancestor)]
         options += ["--ro-bind", folder, folder]
     options += ["--bind", str(scratch), SCRATCH_INSIDE, "--chdir", SCRATCH_INSIDE]
+    # The zygote gives each worker its own IPC and mount namespaces and tmpfs; workers drop it (and all others).
+    options += ["--cap-add", "CAP_SYS_ADMIN"]
     if isolation.drop_privileges:
         # The zygote keeps these three to become each worker's user and to empty /tmp between workers;
         # a worker loses every capability when it switches to its own user id.
