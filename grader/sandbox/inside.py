@@ -122,8 +122,7 @@ def _become_worker(request: dict[str, Any], fds: list[int], running: int) -> Non
         os._exit(0)
 
 
-SETUP_FAILED = 121
-"""The exit status of a worker that could not confine itself (and so never loaded the submission)."""
+SETUP_FAILED = 121  # the exit status of a worker that could not confine itself: it never loads the submission
 _CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 8, 32, 4096, 0x4000
 _MS_PRIVATE = 0x40000
@@ -199,8 +198,8 @@ def _drop_capabilities() -> None:
         _fail("prctl(PR_SET_NO_NEW_PRIVS)")
 
 
+# Per machine: the audit architecture, then the numbers of clone, unshare and clone3.
 _SECCOMP_ARCH = {"x86_64": (0xC000003E, 56, 272, 435), "aarch64": (0xC00000B7, 220, 97, 435)}
-"""Per machine: the audit architecture, then the numbers of clone, unshare and clone3."""
 
 
 def _forbid_user_namespaces() -> None:
@@ -262,25 +261,20 @@ def _become_subreaper() -> None:
 
 def _reap_orphans() -> None:
     """Collects the exit status of killed orphans that reparented to the zygote, so none stay zombies."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] != 0:
+            pass
+    except ChildProcessError:
+        return
 
 
-def _limit_resources(
-    memory_bytes: int, cpu_seconds: int, max_processes: int | None = None, file_bytes: int | None = None
-) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if file_bytes is not None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
-    if max_processes is not None:  # counts per user id: the zygote counted who already runs as it
-        resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
+def _limit_resources(memory: int, cpu: int, processes: int | None = None, file_bytes: int | None = None) -> None:
+    limits = {resource.RLIMIT_AS: memory, resource.RLIMIT_CORE: 0, resource.RLIMIT_FSIZE: file_bytes}
+    # RLIMIT_NPROC counts per user id: the zygote counted who already runs as it.
+    for kind, value in {**limits, resource.RLIMIT_NPROC: processes}.items():
+        if value is not None:
+            resource.setrlimit(kind, (value, value))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
 def _reset_randomness() -> None:
