@@ -66,12 +66,24 @@ EXPECTED = {
     "planted_conftest": (Status.GRADED, 0.0),
     "connects_to_local_port": (Status.GRADED, 5.0),
     "valid_but_slow": (Status.GRADED, 5.0),
+    # The holes of issue #10, one fixture each (symbolic links are in test_sandbox_holes.py: they never load).
+    "leaves_deep_tree": (Status.GRADED, 5.0),
+    "shares_ipc_with_the_next_worker": (Status.GRADED, 5.0),
+    "forks_children_that_hold_memory": (Status.GRADED, 5.0),
+    "writes_huge_files": (Status.GRADED, 5.0),
+    "creates_user_namespace": (Status.GRADED, 5.0),
+    "reads_classmates_submissions": (Status.GRADED, 5.0),
 }
 NOT_DEFENDED_WITHOUT_NAMESPACES = {
     # With resource limits only, a worker shares the grader's user, files and network (docs/security.md).
     "reads_hidden_tests_and_reference",
     "writes_fake_results",
     "connects_to_local_port",
+    # No namespaces: /tmp, /dev/shm and IPC are the machine's own, and so are everyone's files.
+    "leaves_deep_tree",
+    "shares_ipc_with_the_next_worker",
+    "writes_huge_files",
+    "reads_classmates_submissions",
 }
 
 

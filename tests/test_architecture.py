@@ -109,7 +109,9 @@ def test_leaves_import_only_leaves():
 
 def test_the_worker_side_imports_only_the_protocol():
     """What runs inside the untrusted worker loads nothing of the trusted side."""
-    assert GRAPH["grader.sandbox.inside"] <= {"grader.sandbox.protocol"}
+    worker_side = {"grader.sandbox.protocol", "grader.sandbox.confine"}
+    assert GRAPH["grader.sandbox.inside"] <= worker_side
+    assert all(GRAPH[name] <= worker_side for name in worker_side)
     assert GRAPH["grader.sandbox"] == set(), "grader/sandbox/__init__.py must stay empty: the worker imports it"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -49,7 +50,10 @@ def _sources_in(path: Path, submission_file: str) -> list[Source]:
     for entry in sorted(path.iterdir()):
         if entry.name.startswith((".", "_")):
             continue
-        if entry.is_dir():
+        if entry.is_symlink():  # never followed: grading reports it as a link, nothing of its target
+            if entry.suffix in SUBMISSION_SUFFIXES or entry.is_dir():
+                sources.append(Source(_student_id(entry.stem if entry.suffix else entry.name, entry), entry))
+        elif entry.is_dir():
             sources.append(Source(_student_id(entry.name, entry), _submission_in(entry, submission_file)))
         elif entry.suffix in SUBMISSION_SUFFIXES:
             sources.append(Source(_student_id(entry.stem, entry), entry))
@@ -62,9 +66,12 @@ def _sources_in(path: Path, submission_file: str) -> list[Source]:
 
 
 def _submission_in(folder: Path, submission_file: str) -> Path | None:
-    """Returns the folder's submission file, else the notebook of the same name, else None."""
+    """Returns the folder's submission file, else the notebook of the same name, else None.
+
+    A link or special file by that name is returned as it is (never followed or opened): grading reports it.
+    """
     for candidate in (folder / submission_file, (folder / submission_file).with_suffix(".ipynb")):
-        if candidate.is_file():
+        if candidate.is_file() or os.path.lexists(candidate):
             return candidate
     return None
 

@@ -11,6 +11,7 @@ import click
 from grader import __version__
 from grader.errors import GraderError
 from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from grader.sandbox.isolation import CHOICES
 
 
 class UserError(click.ClickException):
@@ -50,6 +51,16 @@ LANGUAGE_OPTION = click.option(
 
 SHARD_OPTION = click.option("--shard", "shard_spec", metavar="K/N", help="Grade only shard K of N (from 1): the "
     "students a stable hash of the id puts there; then `grader merge`. From a 0-based I: --shard $((I+1))/N.")
+
+
+ISOLATION_OPTION = click.option(
+    "--isolation",
+    "isolation_choice",
+    type=click.Choice(list(CHOICES)),
+    default=None,
+    help="How strongly to isolate submissions (default: GRADER_ISOLATION, else the strongest this machine "
+    "allows). Grading refuses 'resource limits only' unless you pass --isolation limits.",
+)
 
 
 @click.group(cls=GraderCommands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,13 +16,13 @@ from grader.batch.ids import printable
 from grader.batch.merge import merge_lines, merge_outputs
 from grader.batch.pool import BatchSummary, Interrupted, default_jobs, grade_batch, write_timings
 from grader.batch.shards import in_shard, parse_shard, students_in_shard
-from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, SHARD_OPTION, Progress, cli
+from grader.cli.app import ASSIGNMENT_OPTION, ISOLATION_OPTION, LANGUAGE_OPTION, SHARD_OPTION, Progress, cli
 from grader.exports import similarity
 from grader.exports.gradebook import GradebookRow, write_gradebook
 from grader.exports.lms import read_roster, write_lms_gradebook
 from grader.formatting import format_points
 from grader.results import Status
-from grader.sandbox.isolation import choose_isolation
+from grader.sandbox.isolation import isolation_for_grading
 
 
 @cli.command()
@@ -56,6 +56,7 @@ from grader.sandbox.isolation import choose_isolation
 )
 @SHARD_OPTION
 @LANGUAGE_OPTION
+@ISOLATION_OPTION
 def grade(
     submissions: tuple[Path, ...],
     assignment_name: str | None,
@@ -66,6 +67,7 @@ def grade(
     roster_path: Path | None,
     shard_spec: str | None,
     language: str,
+    isolation_choice: str | None,
 ) -> None:
     """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
 
@@ -78,7 +80,7 @@ def grade(
     assignment = find_assignment(assignment_name, near=submissions)
     shard = parse_shard(shard_spec) if shard_spec is not None else None
     sources = in_shard(discover(submissions, assignment.submission_file), shard)
-    isolation = choose_isolation()
+    isolation = isolation_for_grading(isolation_choice)
     missing, write_rows = _roster_plan(roster_path, [source.student for source in sources])
     missing = students_in_shard(missing, shard)
     started = time.monotonic()

@@ -10,13 +10,14 @@ import click
 
 from grader.assignment import find_assignment
 from grader.batch.ids import printable
-from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, cli, require_file
+from grader.cli.app import ASSIGNMENT_OPTION, ISOLATION_OPTION, LANGUAGE_OPTION, cli, require_file
 from grader.exports import ci
 from grader.grading.grade import grade as grade_one
 from grader.grading.notebooks import is_notebook
 from grader.grading.outcomes import Source
 from grader.reports.student import build_context, render_check, render_markdown
 from grader.results import Outcome
+from grader.sandbox.isolation import isolation_for_grading
 
 
 @cli.command()
@@ -50,8 +51,14 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
 )
 @click.option("--junit", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report here.")
 @LANGUAGE_OPTION
+@ISOLATION_OPTION
 def ci_command(
-    submission: Path, assignment_name: str | None, min_score: float, junit: Path | None, language: str
+    submission: Path,
+    assignment_name: str | None,
+    min_score: float,
+    junit: Path | None,
+    language: str,
+    isolation_choice: str | None,
 ) -> None:
     """Grade one SUBMISSION with the hidden tests, the way a CI job wants it.
 
@@ -61,6 +68,7 @@ def ci_command(
     """
     assignment = find_assignment(assignment_name, near=[submission])
     require_file(submission, f"the {assignment.submission_file} to grade")
+    isolation_for_grading(isolation_choice)
     result = grade_one(assignment, Source(submission.stem, submission))
     ctx = build_context(result, assignment.title, with_svgs=False, language=language, locale_dirs=[assignment.locale])
     report = render_markdown(ctx)

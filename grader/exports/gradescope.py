@@ -19,7 +19,7 @@ from typing import Any
 from grader.assignment import Assignment, find_assignment
 from grader.errors import GraderError
 from grader.files import files_under, write_zip
-from grader.grading.grade import grade
+from grader.grading.grade import grade, isolation_for_grading
 from grader.grading.notebooks import NOTEBOOK_SUFFIX
 from grader.grading.outcomes import Source
 from grader.i18n import DEFAULT_LANGUAGE, translator
@@ -106,7 +106,10 @@ def find_submission(folder: Path, submission_file: str) -> Path | None:
     if not folder.is_dir():
         return None
     notebook = Path(submission_file).with_suffix(NOTEBOOK_SUFFIX).name
-    files = sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: (len(p.parts), str(p)))
+    # Links and special files are candidates too, never followed: grading reports them, nothing of their target.
+    files = sorted(
+        (p for p in folder.rglob("*") if p.is_symlink() or not p.is_dir()), key=lambda p: (len(p.parts), str(p))
+    )
     for name in (submission_file, notebook):
         for path in files:
             if path.name == name:
@@ -171,7 +174,21 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m grader.exports.gradescope ROOT  (ROOT is /autograder on Gradescope)", file=sys.stderr)
         return 2
-    result = run(Path(argv[0]))
+    root = Path(argv[0])
+    try:
+        isolation_for_grading()  # fail closed: never run a submission where it could read the hidden tests
+    except GraderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        refusal = {
+            "score": 0,
+            "output": f"The autograder refused to run your code: {error.problem}. "
+            "This is not your mistake: tell your instructor.",
+            "tests": [],
+        }
+        (root / "results").mkdir(parents=True, exist_ok=True)
+        (root / "results" / "results.json").write_text(json.dumps(refusal) + "\n", encoding="utf-8")
+        return 2
+    result = run(root)
     print(f"{result.student}: {result.score:g}/{result.max_score:g} points, status {result.status.value}")
     return 0
 

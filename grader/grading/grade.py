@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -24,8 +25,9 @@ from grader.grading.proxy import RemoteSubmission
 from grader.grading.session import run_pytest
 from grader.results import Diagnosis, Failure, Status, SubmissionResult
 from grader.sandbox.client import Worker
+from grader.sandbox.isolation import isolation_for_grading  # noqa: F401 - re-exported for the exports stage
 from grader.sandbox.launchers import ForkServerLauncher, Launcher
-from grader.text import N_, text
+from grader.text import N_, Text, text
 
 
 def grade(assignment: Assignment, source: Source, **options: Any) -> SubmissionResult:
@@ -105,6 +107,8 @@ def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitS
     A notebook becomes Python here, in the trusted process (kept until `stack` closes): the worker only
     ever loads Python.
     """
+    if source.path is not None and (refused := _not_a_regular_file(source.path)) is not None:
+        return Status.MISSING_FILE, Failure.of("unavailable", refused)
     if source.path is None or not source.path.is_file():
         sentence = text(N_("no file named {file} was found in the submission."), file=assignment.submission_file)
         return Status.MISSING_FILE, Failure.of("unavailable", sentence)
@@ -115,6 +119,25 @@ def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitS
         return stack.enter_context(notebooks.python_file(source.path))
     except notebooks.UnreadableNotebook as unreadable:
         return Status.SYNTAX_ERROR, Failure.of("error", text(str(unreadable)))
+
+
+def _not_a_regular_file(path: Path) -> Text | None:
+    """Returns why `path` cannot be graded when it is a link or a special file; never opens or follows it.
+
+    A link could point at the reference or a file only the grader may read: nothing of its target may
+    reach a report. A pipe or device could block the grader or feed it endless data.
+    """
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None  # missing: reported as such
+    if stat.S_ISLNK(mode):
+        return text(N_("{file} is a symbolic link: submit the file itself."), file=path.name)
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        return text(
+            N_("{file} is not a regular file (a pipe, device or socket): submit the file itself."), file=path.name
+        )
+    return None
 
 
 def _graded_in_worker(

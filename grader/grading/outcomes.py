@@ -113,7 +113,7 @@ def graded_now() -> str:
 
 def sha256_of(path: Path | None) -> str:
     """Returns the hex SHA-256 of the file's bytes, read in chunks; "" when there is no file."""
-    if path is None or not path.is_file():
+    if path is None or not path.is_file() or path.is_symlink():  # a link's target must not reach any output
         return ""
     with path.open("rb") as file:  # in chunks: a submission may be any size, and is never held whole here
         return hashlib.file_digest(file, "sha256").hexdigest()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import select
 import signal
-import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -119,46 +118,41 @@ class Worker:
         if remaining <= 0:
             self._stop()
             return Reply(ok=False, limit="total_time")
-        timeout = min(self.limits.call_seconds, remaining)
-        started = time.monotonic()
+        budget = min(self.limits.call_seconds, remaining)
+        clock = _CallClock(self._process, budget, self.limits.wall_seconds)
         try:
             os.write(self._channel_fd, protocol.dumps(request))
-            message = self._read_reply(started + timeout)
+            message = self._read_reply(clock)
         except TimeoutError:
             self._stop()
-            self.seconds_used += time.monotonic() - started
-            return Reply(
-                ok=False, limit="time" if timeout == self.limits.call_seconds else "total_time", seconds=timeout
-            )
+            self.seconds_used += budget  # a call stopped at a limit costs its whole budget, however it got there
+            limit = "time" if budget == self.limits.call_seconds else "total_time"
+            return Reply(ok=False, limit=limit, seconds=clock.wall())
         except (protocol.ProtocolError, OSError) as error:
+            self.seconds_used += clock.cpu()
             crash = self._crash_description(error)
-            self.seconds_used += time.monotonic() - started
-            return Reply(ok=False, crash=crash, limit=None, seconds=time.monotonic() - started)
-        elapsed = time.monotonic() - started
-        self.seconds_used += elapsed
-        return _reply_from_message(message, elapsed)
+            return Reply(ok=False, crash=crash, limit=None, seconds=clock.wall())
+        self.seconds_used += clock.cpu()
+        return _reply_from_message(message, clock.wall())
 
-    def _read_reply(self, deadline: float) -> dict[str, Any]:
+    def _read_reply(self, clock: _CallClock) -> dict[str, Any]:
         buffer = bytearray()
-        needed = 4
+        needed = protocol.HEADER_BYTES
         poller = select.poll()
         poller.register(self._channel_fd, select.POLLIN)
         while len(buffer) < needed:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not poller.poll(remaining * 1000):
-                raise TimeoutError
+            if not poller.poll(POLL_SECONDS * 1000):
+                clock.check()  # raises TimeoutError past the CPU limit or the wall-clock backstop
+                continue
             chunk = os.read(self._channel_fd, max(needed - len(buffer), 65536))
             if not chunk:
                 raise protocol.ProtocolError("channel closed")
             buffer += chunk
-            if needed == 4 and len(buffer) >= 4:
-                (length,) = struct.unpack(">I", bytes(buffer[:4]))
-                if length > protocol.MAX_MESSAGE_BYTES:
-                    raise protocol.ProtocolError("reply too large")
-                needed = 4 + length
+            if needed == protocol.HEADER_BYTES and len(buffer) >= needed:
+                needed += protocol.body_length(bytes(buffer[:needed]))
         if len(buffer) > needed:
             raise protocol.ProtocolError("more than one reply")
-        return protocol.loads(bytes(buffer[4:]))
+        return protocol.loads(bytes(buffer[protocol.HEADER_BYTES :]))
 
     def _crash_description(self, error: Exception) -> str:
         if isinstance(error, protocol.ProtocolError) and str(error) != "channel closed":
@@ -176,6 +170,44 @@ class Worker:
                 return "killed after using up its CPU time"
             return f"the process was killed by signal {name}"
         return f"the process exited with status {code}"
+
+
+POLL_SECONDS = 0.05
+"""How often a waiting call reads the worker's CPU time."""
+
+
+class _CallClock:
+    """Counts one call's CPU seconds (the worker's processes together) and wall-clock seconds.
+
+    CPU time is what limits a call, so a loaded machine (many jobs on few cores) grades as an idle one;
+    the wall clock only catches what uses no CPU (sleeps, waits) at several times the CPU limit.
+    """
+
+    def __init__(self, process: Started | None, cpu_limit: float, wall_limit: float):
+        self.read = process.cpu_seconds if process is not None else lambda: None
+        self.cpu_limit, self.wall_limit = cpu_limit, wall_limit
+        self.started_wall = time.monotonic()
+        self.started_cpu = self.read()
+        self.last_cpu = 0.0
+
+    def cpu(self) -> float:
+        """Returns the CPU seconds used since the call began (the last reading, once the worker is gone)."""
+        now = self.read()
+        if now is not None and self.started_cpu is not None:
+            self.last_cpu = max(self.last_cpu, now - self.started_cpu)
+        return self.last_cpu
+
+    def wall(self) -> float:
+        return time.monotonic() - self.started_wall
+
+    def check(self) -> None:
+        """Raises TimeoutError when the call used up its CPU limit, or ran past the wall-clock backstop."""
+        if self.started_cpu is None:  # the worker's CPU time cannot be read here: the wall clock decides
+            if self.wall() > self.cpu_limit:
+                raise TimeoutError
+            return
+        if self.cpu() > self.cpu_limit or self.wall() > self.wall_limit:
+            raise TimeoutError
 
 
 def _reply_from_message(message: dict[str, Any], seconds: float) -> Reply:

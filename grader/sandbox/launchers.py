@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import select
@@ -16,17 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from grader.sandbox.isolation import (
-    BUBBLEWRAP,
-    LIMITS_ONLY,
-    SCRATCH_INSIDE,
-    WORKER_UID_BASE,
-    Isolation,
-    bwrap_command,
-    choose_isolation,
-)
+from grader.sandbox.isolation import LIMITS_ONLY, Isolation, choose_isolation
 from grader.sandbox.limits import Limits, worker_environment
-from grader.sandbox.processes import kill_descendants, kill_namespace, kill_tree, kill_user, namespace_below
+from grader.sandbox.processes import kill_tree, remove_tree, tree_cpu_seconds
+from grader.sandbox.strategies import strategy_for
 
 # Imports the grader package from its own folder without putting the folder above it (the project,
 # with its reference and hidden tests) on the worker's sys.path, then runs grader.sandbox.inside.main.
@@ -40,8 +32,6 @@ BOOTSTRAP = (
 )
 GRADER_FOLDER = Path(__file__).resolve().parent.parent
 ZYGOTE_REPLY_SECONDS = 30.0
-MAX_PROCESSES = 32
-"""Processes a worker's user id may run at once, when workers have a user id of their own: bounds fork bombs."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +43,8 @@ class Started:
     stop: Callable[[], int | None]
     """Kills the worker and everything it started, removes its files, and returns its exit code
     (negative for a signal) when known."""
+    cpu_seconds: Callable[[], float | None]
+    """Returns the CPU seconds the worker and its processes used so far, None when they cannot be read."""
 
 
 class Launcher(Protocol):
@@ -71,34 +63,31 @@ def interpreter_command(python: str, *arguments: str) -> list[str]:
 
 
 class _Scratch:
-    """A folder of the grader's that holds one worker's files at a time, emptied after each worker."""
+    """A folder of the grader's (0700) holding a fresh, unpredictably named folder per worker."""
 
-    def __init__(self, owner: int | None):
+    def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="grader-scratch-"))
-        self.path.chmod(0o1777 if owner is not None else 0o700)
-        self.owner = owner
-        self._numbers = itertools.count(1)
+        self.leftovers: list[Path] = []
+        """Worker folders that could not be removed: kept apart, never reused."""
 
-    def prepare(self, submission: Path, file_name: str) -> str:
-        """Returns the name of a new folder in the scratch holding a copy of the submission."""
-        name = f"w{next(self._numbers)}"
-        folder = self.path / name
-        folder.mkdir(mode=0o700)
-        shutil.copyfile(submission, folder / file_name)
-        if self.owner is not None:
+    def prepare(self, submission: Path, file_name: str, owner: int | None = None) -> Path:
+        """Returns a new folder (created atomically, mode 0700) holding a copy of the submission."""
+        folder = Path(tempfile.mkdtemp(prefix="w", dir=self.path))
+        shutil.copyfile(submission, folder / file_name, follow_symlinks=False)
+        if owner is not None:  # the worker writes here itself (resource limits only): it is its own
             for path in (folder, folder / file_name):
-                os.chown(path, self.owner, self.owner)
-        return name
+                os.chown(path, owner, owner)
+        return folder
 
-    def empty(self) -> None:
-        for entry in self.path.iterdir():
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
+    def discard(self, folder: Path) -> None:
+        """Removes a worker's folder, whatever the worker left in it; records it when that fails."""
+        if not remove_tree(folder):
+            self.leftovers.append(folder)
+            print(f"grader: could not remove the worker folder {folder}; it is left for you to remove", file=sys.stderr)
 
     def remove(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        if not remove_tree(self.path):
+            print(f"grader: could not remove the scratch folder {self.path}", file=sys.stderr)
 
 
 class SpawnLauncher:
@@ -110,8 +99,8 @@ class SpawnLauncher:
     isolation = Isolation(LIMITS_ONLY)
 
     def start(self, submission: Path, file_name: str, limits: Limits) -> Started:
-        scratch = _Scratch(owner=None)
-        directory = str(scratch.path / scratch.prepare(submission, file_name))
+        scratch = _Scratch()
+        directory = str(scratch.prepare(submission, file_name))
         grader_end, worker_end = socket.socketpair()
         output_read, output_write = os.pipe()
         try:
@@ -137,7 +126,7 @@ class SpawnLauncher:
             scratch.remove()
             return code
 
-        return Started(grader_end.detach(), output_read, stop)
+        return Started(grader_end.detach(), output_read, stop, lambda: tree_cpu_seconds(process.pid))
 
     def close(self) -> None:
         pass
@@ -147,28 +136,28 @@ class ForkServerLauncher:
     """Forks each worker from a zygote that already imported NumPy: a few milliseconds each.
 
     The zygote is a clean interpreter of its own (never the grader's process, whose memory holds the
-    reference and hidden tests), run inside bubblewrap when the isolation asks for it; each forked
-    worker gets its own folder, environment, limits, session and (as root) user id.
+    reference and hidden tests), wrapped as its isolation strategy says; each forked worker gets its own
+    folder, namespaces, environment, limits, session and (as root) user id.
     """
 
     def __init__(self, isolation: Isolation | None = None) -> None:
         self.isolation = isolation or choose_isolation()
-        self.worker_uid = WORKER_UID_BASE + os.getpid() % 1_000_000 if self.isolation.drop_privileges else None
-        self._scratch = _Scratch(owner=self.worker_uid)
+        self.strategy = strategy_for(self.isolation, GRADER_FOLDER)
+        self.worker_uid = self.strategy.worker_uid
+        self._scratch = _Scratch()
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
-        self._namespace: str | None = None
-        """The zygote's PID namespace inside bubblewrap, found once per zygote."""
 
     def start(self, submission: Path, file_name: str, limits: Limits) -> Started:
-        name = self._scratch.prepare(submission, file_name)
+        owner = None if self.strategy.namespaces else self.worker_uid
+        folder = self._scratch.prepare(submission, file_name, owner)
         for attempt in range(2):
             try:
-                return self._fork(name, limits)
+                return self._fork(submission, folder, file_name, limits)
             except (OSError, ValueError, TimeoutError):
                 self._close_zygote()  # the zygote died (or was killed): start a fresh one, try once more
                 if attempt:
-                    self._scratch.empty()
+                    self._scratch.discard(folder)
                     raise
         raise AssertionError("unreachable")
 
@@ -176,23 +165,22 @@ class ForkServerLauncher:
         self._close_zygote()
         self._scratch.remove()
 
-    def _fork(self, name: str, limits: Limits) -> Started:
+    def _fork(self, submission: Path, folder: Path, file_name: str, limits: Limits) -> Started:
         control = self._ensure_zygote()
-        inside = self._inside(name)
+        scratch, directory = self.strategy.seen_from_zygote(self._scratch.path, folder)
         grader_end, worker_end = socket.socketpair()
         output_read, output_write = os.pipe()
         request = {
             "op": "spawn",
-            "directory": inside,
-            "environment": worker_environment(inside),
+            "directory": directory,
+            "scratch": scratch,
+            "file_name": file_name,
+            "environment": worker_environment(directory),
             "memory": limits.memory_bytes,
             "cpu": limits.cpu_seconds,
-            "uid": self.worker_uid,
-            "max_processes": MAX_PROCESSES if self.worker_uid is not None else None,
-            # Without bubblewrap, a root zygote can still give each worker an empty network namespace.
-            "unshare_network": self.isolation.level != BUBBLEWRAP and self.worker_uid is not None,
-            # Inside bubblewrap /tmp is the sandbox's own: the zygote empties it for each new worker.
-            "empty_tmp": self.isolation.level == BUBBLEWRAP,
+            "file_bytes": limits.disk_bytes,
+            "private_namespaces": self.strategy.namespaces,
+            **self.strategy.spawn_options(submission),
         }
         try:
             socket.send_fds(control, [json.dumps(request).encode()], [worker_end.fileno(), output_write])
@@ -204,29 +192,20 @@ class ForkServerLauncher:
             worker_end.close()
             os.close(output_write)
         pid = int(self._ask(control)["pid"])
-        return Started(grader_end.detach(), output_read, lambda: self._stop(pid))
-
-    def _inside(self, name: str) -> str:
-        """Returns where the worker's folder appears to the worker (elsewhere inside bubblewrap)."""
-        return f"{SCRATCH_INSIDE}/{name}" if self.isolation.level == BUBBLEWRAP else str(self._scratch.path / name)
-
-    def _stop(self, pid: int) -> int | None:
-        """Kills everything the worker may have started, reaps it, and empties the scratch folder."""
         zygote = self._zygote
-        if self.isolation.level == BUBBLEWRAP:
-            if self._namespace is None and zygote is not None:
-                self._namespace = namespace_below(zygote.pid)
-            if self._namespace is not None:
-                kill_namespace(self._namespace, keep=(1, 2))  # 1 is bubblewrap's reaper, 2 the zygote
-        else:
-            if self.worker_uid is not None:
-                kill_user(self.worker_uid)
-            if zygote is not None:
-                # Without a PID namespace: the worker, and every orphan it left (the zygote is their
-                # subreaper), are the zygote's descendants; the zygote itself stays.
-                kill_descendants(zygote.pid)
+        outer = self.strategy.host_pid(zygote.pid, pid) if zygote is not None else None
+
+        def cpu_seconds() -> float | None:
+            return tree_cpu_seconds(outer) if outer is not None else None
+
+        return Started(grader_end.detach(), output_read, lambda: self._stop(pid, folder), cpu_seconds)
+
+    def _stop(self, pid: int, folder: Path) -> int | None:
+        """Kills everything the worker may have started, reaps it, and removes its folder."""
+        if self._zygote is not None:
+            self.strategy.sweep(self._zygote.pid)
         code = self._reap(pid)
-        self._scratch.empty()
+        self._scratch.discard(folder)
         return code
 
     def _reap(self, pid: int) -> int | None:
@@ -257,16 +236,12 @@ class ForkServerLauncher:
         self._close_zygote()
         grader_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         command = interpreter_command(self.isolation.python, "zygote", str(zygote_end.fileno()))
-        if self.isolation.level == BUBBLEWRAP:
-            command = bwrap_command(self.isolation, self._scratch.path, GRADER_FOLDER) + command
-            home = SCRATCH_INSIDE
-        else:
-            home = str(self._scratch.path)
+        command, cwd = self.strategy.zygote_command(command, self._scratch.path)
         try:
             self._zygote = subprocess.Popen(
                 command,
-                cwd="/" if self.isolation.level == BUBBLEWRAP else home,
-                env=worker_environment(home),
+                cwd=cwd,
+                env=worker_environment(cwd),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -275,20 +250,16 @@ class ForkServerLauncher:
             )
         finally:
             zygote_end.close()
+        self.strategy.started(self._zygote.pid)
         self._control = grader_end
         return grader_end
 
     def _close_zygote(self) -> None:
         control, self._control = self._control, None
         zygote, self._zygote = self._zygote, None
-        namespace, self._namespace = self._namespace, None
         if control is not None:
             control.close()
         if zygote is not None:
-            namespace = namespace or (namespace_below(zygote.pid) if self.isolation.level == BUBBLEWRAP else None)
-            if namespace is not None:
-                kill_namespace(namespace, keep=())
+            self.strategy.close(zygote.pid)
             zygote.kill()
             zygote.wait()
-        if self.worker_uid is not None:
-            kill_user(self.worker_uid)

@@ -10,22 +10,37 @@ class Limits:
     """Resource limits for one submission, from the assignment's [limits] table."""
 
     call_seconds: float
-    """Wall-clock limit for loading the submission and for each call into it."""
+    """CPU-time limit (the worker's processes together) for loading the submission and for each call into it."""
     total_seconds: float
-    """Wall-clock limit for all loads and calls of one submission together."""
+    """CPU-time limit for all loads and calls of one submission together."""
     memory_mb: int
-    """Address-space limit of the worker process."""
+    """Address-space limit of each of the worker's processes (at most WORKER_PROCESSES of them)."""
     output_kb: int
     """How much of what the submission prints is kept."""
+    disk_mb: int = 64
+    """What the worker may write: the size of its tmpfs (its folder, /tmp, /dev/shm) and of any one file."""
 
     @property
     def memory_bytes(self) -> int:
         return self.memory_mb * 1024 * 1024
 
     @property
+    def disk_bytes(self) -> int:
+        return self.disk_mb * 1024 * 1024
+
+    @property
     def cpu_seconds(self) -> int:
-        """The kernel's CPU-time backstop: past the wall-clock budget, so it only catches what escaped it."""
+        """The kernel's CPU-time backstop (per process): past the total budget, so it only catches what escaped it."""
         return int(self.total_seconds) + 2
+
+    @property
+    def wall_seconds(self) -> float:
+        """The wall-clock backstop per call, for sleeps and hangs that use no CPU: several times the CPU limit."""
+        return WALL_CLOCK_FACTOR * self.call_seconds
+
+
+WALL_CLOCK_FACTOR = 4
+"""How many times a call's CPU limit it may take in wall-clock time: room for a loaded machine, none for sleeping."""
 
 
 def worker_environment(home: str) -> dict[str, str]:

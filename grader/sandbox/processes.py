@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 TRUNCATION_MARKER = "\n[… output truncated: the rest ({} bytes) was not kept …]\n"
+
+
+def freeze_then_kill(pids: list[int]) -> None:
+    """Stops every process in `pids`, then kills them: frozen first, none can fork between listing and killing."""
+    for pid in pids:
+        _signal(pid, signal.SIGSTOP)
+    for pid in pids:
+        _signal(pid, signal.SIGKILL)
 
 
 def kill_tree(root: int) -> None:
@@ -15,10 +25,7 @@ def kill_tree(root: int) -> None:
     _signal(root, signal.SIGSTOP)  # freeze first, so nothing forks between listing and killing
     for _ in range(3):
         descendants = _descendants(root)
-        for pid in descendants:
-            _signal(pid, signal.SIGSTOP)
-        for pid in descendants:
-            _signal(pid, signal.SIGKILL)
+        freeze_then_kill(descendants)
         if not descendants:
             break
     try:
@@ -34,10 +41,7 @@ def kill_descendants(root: int) -> None:
         descendants = _descendants(root)
         if not descendants:
             return
-        for pid in descendants:
-            _signal(pid, signal.SIGSTOP)
-        for pid in descendants:
-            _signal(pid, signal.SIGKILL)
+        freeze_then_kill(descendants)
 
 
 def kill_user(uid: int) -> None:
@@ -69,10 +73,7 @@ def _kill_matching(matches: Callable[[int, str], bool], among: Callable[[int], b
         ]
         if not targets:
             return
-        for pid in targets:
-            _signal(pid, signal.SIGSTOP)  # freeze first, so nothing forks between listing and killing
-        for pid in targets:
-            _signal(pid, signal.SIGKILL)
+        freeze_then_kill(targets)
 
 
 def _statuses(among: Callable[[int], bool]) -> list[tuple[int, str]]:
@@ -109,6 +110,86 @@ def namespace_below(outer: int) -> str | None:
         namespace = _pid_namespace(pid)
         if namespace is not None and namespace != own:
             return namespace
+    return None
+
+
+def host_pid(namespace: str, inner: int) -> int | None:
+    """Returns the pid (as the grader sees it) of the process known as `inner` inside PID namespace `namespace`."""
+    for pid, status in _statuses(lambda pid: _pid_namespace(pid) == namespace):
+        pids = (_field(status, "NSpid") or "").split()
+        if pids and int(pids[-1]) == inner:
+            return pid
+    return None
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """Returns the CPU seconds `root` and every process below it used, those that ended and were reaped too."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in [root, *_descendants(root)]:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(field) for field in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
+
+
+def remove_tree(path: Path) -> bool:
+    """Removes `path` and everything below it, however deep and whatever its modes; returns whether all went.
+
+    Iterative and relative to open folders: no recursion limit, no path too long, no link followed.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return not os.path.lexists(path)
+    try:
+        _remove_below(fd)
+    except OSError:
+        return False
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+    return not os.path.lexists(path)
+
+
+def _remove_below(fd: int) -> None:
+    """Empties the open folder `fd` depth first, one open folder at a time; closes `fd`. Raises OSError."""
+    names: list[str] = []  # the folders entered below the first, the deepest last
+    try:
+        while True:
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, 0o700)  # a folder its worker closed (mode 000) can still be emptied
+            below = _empty_folder(fd)
+            if below is not None:
+                child = os.open(below, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = child
+                names.append(below)
+            elif names:
+                parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+                os.close(fd)
+                fd = parent
+                os.rmdir(names.pop(), dir_fd=fd)
+            else:
+                return
+    finally:
+        os.close(fd)
+
+
+def _empty_folder(fd: int) -> str | None:
+    """Unlinks every non-folder in the open folder `fd`; returns the name of a sub-folder still there, if any."""
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                return entry.name
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.name, dir_fd=fd)
     return None
 
 

@@ -1,0 +1,163 @@
+"""Confines the worker process itself before it loads any student code: namespaces, mounts, capabilities,
+seccomp, resource limits, a subreaper. Runs inside the worker, so it imports nothing of the trusted side.
+
+A worker that cannot confine itself exits with SETUP_FAILED and never loads the submission.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import resource
+import struct
+from typing import Any
+
+SETUP_FAILED = 121  # the exit status of a worker that could not confine itself: it never loads the submission
+_CLONE_NEWNS, _CLONE_NEWIPC, _CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 8, 32, 4096, 0x4000
+_MS_PRIVATE = 0x40000
+_SHARED_WRITABLE = ("/var/tmp", "/dev/shm", "/run/lock", "/tmp")
+"""Folders every user may write to: each worker gets its own, empty, instead (/tmp last: it may hold the scratch)."""
+
+
+def private_namespaces(request: dict[str, Any]) -> str:
+    """Gives this worker its own IPC and mount namespaces and one fresh size-limited tmpfs; returns its folder.
+
+    The tmpfs covers the grader's scratch folder and backs /tmp, /dev/shm and the worker's own folder, so
+    its size bounds all the worker writes together, and IPC objects and files all die with the worker.
+    """
+    with open(os.path.join(request["directory"], request["file_name"]), "rb") as file:
+        source = file.read()  # the grader's copy, hidden from here on
+    flags = _CLONE_NEWNS | _CLONE_NEWIPC | (_CLONE_NEWNET if request.get("unshare_network") else 0)
+    if _libc().unshare(flags) != 0:
+        _fail("unshare")
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    scratch, safe = request["scratch"], _MS_NOSUID | _MS_NODEV
+    _mount("tmpfs", scratch, "tmpfs", safe, f"size={request['file_bytes']},nr_inodes=4096,mode=0755")
+    if not request.get("private_tmp"):  # the interpreter lives under /tmp: keep it, read-only
+        _mount("/tmp", "/tmp", None, _MS_BIND | _MS_REC)
+        _mount(None, "/tmp", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | safe)
+    for shared in _SHARED_WRITABLE[: None if request.get("private_tmp") else -1]:
+        if os.path.isdir(shared) and not os.path.islink(shared):
+            inner = f"{scratch}/{shared.replace('/', '-')}"
+            os.mkdir(inner)
+            os.chmod(inner, 0o1777)
+            _mount(inner, shared, None, _MS_BIND)
+    for folder in request.get("hide", []):
+        if os.path.isdir(folder):
+            _mount("tmpfs", folder, "tmpfs", safe | _MS_RDONLY | _MS_NOEXEC, "size=4k,nr_inodes=1,mode=0555")
+    if request.get("hide_processes"):  # without a PID namespace: only the worker's own processes are visible
+        _mount("proc", "/proc", "proc", safe | _MS_NOEXEC, "hidepid=invisible")
+    directory = "/tmp/submission" if request.get("private_tmp") else f"{scratch}/submission"
+    os.mkdir(directory, 0o700)
+    path = os.path.join(directory, request["file_name"])
+    with open(path, "wb") as file:
+        file.write(source)
+    if request.get("uid") is not None:
+        for owned in (directory, path):
+            os.chown(owned, request["uid"], request["uid"])
+    return directory
+
+
+def _libc() -> Any:
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _fail(what: str) -> None:
+    raise OSError(__import__("ctypes").get_errno(), f"{what} failed")
+
+
+def _mount(source: str | None, target: str, kind: str | None, flags: int, options: str | None = None) -> None:
+    encoded = [None if value is None else value.encode() for value in (source, target, kind, options)]
+    if _libc().mount(*encoded[:3], flags, encoded[3]) != 0:
+        _fail(f"mount {target}")
+
+
+def drop_capabilities() -> None:
+    """Drops every capability (the zygote may hold some inside bubblewrap) and forbids regaining any."""
+
+    libc = _libc()
+    libc.prctl(47, 4, 0, 0, 0)  # PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    if libc.capset(header, (ctypes.c_uint32 * 6)()) != 0:
+        _fail("capset")
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS: no setuid binary or file capability helps
+        _fail("prctl(PR_SET_NO_NEW_PRIVS)")
+
+
+# Per machine: the audit architecture, then the numbers of clone, unshare and clone3.
+_SECCOMP_ARCH = {"x86_64": (0xC000003E, 56, 272, 435), "aarch64": (0xC00000B7, 220, 97, 435)}
+
+
+def forbid_user_namespaces() -> None:
+    """Installs a seccomp filter: no new user namespace (clone or unshare with CLONE_NEWUSER), no clone3.
+
+    clone3 passes its flags in memory a filter cannot read, so it fails with ENOSYS and the C library falls
+    back to clone. Without a user namespace, none of the kernel's other namespace code is open to the worker.
+    """
+
+    audit, clone, unshare, clone3 = _SECCOMP_ARCH[platform.machine()]
+    load, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    kill, allow, errno = 0x80000000, 0x7FFF0000, 0x00050000
+    program = [
+        (load, 0, 0, 4),  # the architecture
+        (jeq, 1, 0, audit),
+        (ret, 0, 0, kill),
+        (load, 0, 0, 0),  # the system call's number
+        (jge, 0, 1, 0x40000000),  # x32 system calls share x86_64's architecture: refuse them all
+        (ret, 0, 0, kill),
+        (jeq, 0, 1, clone3),
+        (ret, 0, 0, errno | 38),  # ENOSYS
+        (jeq, 1, 0, clone),
+        (jeq, 0, 3, unshare),
+        (load, 0, 0, 16),  # the low half of the first argument: the flags of clone and unshare
+        (jset, 0, 1, 0x10000000),  # CLONE_NEWUSER
+        (ret, 0, 0, errno | 1),  # EPERM
+        (ret, 0, 0, allow),
+    ]
+    code = b"".join(struct.pack("=HBBI", op, jt, jf, k) for op, jt, jf, k in program)
+    buffer = ctypes.create_string_buffer(code)
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = Program(len(program), ctypes.addressof(buffer))
+    libc = _libc()
+    if libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        _fail("seccomp")
+
+
+def processes_of(uid: int) -> int:
+    """Returns how many processes run as `uid` (real id), as this process's /proc shows them."""
+    count = 0
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/status") as status:
+                count += next(line for line in status if line.startswith("Uid:")).split()[1] == str(uid)
+        except (OSError, StopIteration):
+            continue
+    return count
+
+
+def become_subreaper() -> None:
+    _libc().prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_orphans() -> None:
+    """Collects the exit status of killed orphans that reparented to the zygote, so none stay zombies."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] != 0:
+            pass
+    except ChildProcessError:
+        return
+
+
+def limit_resources(memory: int, cpu: int, processes: int | None = None, file_bytes: int | None = None) -> None:
+    limits = {resource.RLIMIT_AS: memory, resource.RLIMIT_CORE: 0, resource.RLIMIT_FSIZE: file_bytes}
+    # RLIMIT_NPROC counts per user id: the zygote counted who already runs as it.
+    for kind, value in {**limits, resource.RLIMIT_NPROC: processes}.items():
+        if value is not None:
+            resource.setrlimit(kind, (value, value))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
