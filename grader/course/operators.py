@@ -30,7 +30,8 @@ ABS_NAMES = ("abs", "np.abs", "numpy.abs", "np.absolute", "math.fabs")
 class Site:
     """One place an operator changes: the node replaced, the nodes put there, and the change in words."""
 
-    node: ast.AST
+    node: ast.expr | ast.stmt
+    """The node replaced: an expression or a statement, so it has a position in the source."""
     replacement: tuple[ast.AST, ...]
     operator: str
     description: str
@@ -67,7 +68,7 @@ class _Context:
     def code(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or ast.unparse(node)
 
-    def site(self, operator: str, node: ast.AST, new: ast.AST, before: ast.AST | None = None) -> Site:
+    def site(self, operator: str, node: ast.expr | ast.stmt, new: ast.AST, before: ast.AST | None = None) -> Site:
         """Returns a site replacing `node` by `new`, described on `before` (default: the node itself)."""
         shown = before if before is not None else node
         if shown is node:
@@ -98,8 +99,8 @@ def sign(context: _Context) -> Iterator[Site]:
 
 def constant(context: _Context) -> Iterator[Site]:
     for node in context.nodes:
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            value = node.value
+        value = node.value if isinstance(node, ast.Constant) else None
+        if isinstance(node, ast.Constant) and isinstance(value, (int, float)) and not isinstance(value, bool):
             nudged = (value + 1, value - 1) if isinstance(value, int) else (value * 2, value / 2) if value else (1.0,)
             for new in nudged:
                 yield context.site("constant", node, _number(new), before=context.parent(node))
