@@ -18,10 +18,12 @@ from grader.assignment import load_assignment
 from grader.cli import cli
 from grader.course.audit import audit
 from grader.course.mutation import mutants_of
+from grader.exports import gradescope
 from grader.grading.proxy import RecordedCall, Scripted
 from grader.grading.replay import Replayer, _same, variations
 from grader.reports.audit import build_view, render_audit
 
+PROJECT = Path(__file__).parent.parent
 TOY = Path(__file__).parent / "fixtures" / "toy"
 
 STARTER = (
@@ -275,3 +277,10 @@ def test_variations_scale_floats_keep_signs_and_retype_numbers():
         assert 0.5 <= x <= 8.0 and -2.0 <= y <= -0.125 and n == 3 and items[1] == 0.0 and scaled.kwargs == call.kwargs
     assert varied[3].args == (2, -0.5, 3, [1, 0]) and type(varied[3].args[0]) is int
     assert varied[4].args == (2.0, -0.5, 3.0, [1.0, 0.0]) and varied[4].kwargs == (("flag", True),)
+
+
+def test_the_mutants_file_is_never_shipped(tmp_path):
+    gd1d = load_assignment(PROJECT / "assignments" / "gd1d")
+    assert (gd1d.root / "mutants.py").is_file()
+    names = gradescope.build(gd1d, tmp_path / "autograder.zip")
+    assert not any(name.endswith("mutants.py") for name in names)

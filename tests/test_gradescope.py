@@ -81,6 +81,7 @@ def test_the_zip_has_the_scripts_at_its_root_and_everything_grading_needs(autogr
     assert hidden and hidden <= names
     assert {"assignments/gd1d/assignment.toml", "reference/gd1d/gradient_descent.py"} <= names
     assert not any("/examples/" in name or "__pycache__" in name for name in names)
+    assert "assignments/gd1d/mutants.py" not in names  # for the audit only: the reference in another form
     pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text())
     assert requirements == pyproject["project"]["dependencies"]
 

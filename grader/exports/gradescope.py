@@ -33,8 +33,9 @@ ROOT_SCRIPTS = ("setup.sh", "run_autograder")
 DISTRIBUTION = "gd-autograder"
 SETTINGS = "grader-settings.json"
 """How the autograder was built ({"language": ...}), read back by `run` on Gradescope."""
-LEFT_OUT = ("examples",)
-"""Assignment folders the autograder does not need (example submissions)."""
+LEFT_OUT = ("examples", "mutants.py")
+"""What of the assignment's folder the autograder does not need: example submissions, and the mutants
+`grader audit` grades (the reference in another form, for instructors only)."""
 
 
 def build(assignment: Assignment, archive: Path, language: str = DEFAULT_LANGUAGE) -> list[str]:
