@@ -1,6 +1,7 @@
 """`grader audit`: mutants of the reference graded like submissions; survivors, equivalents, named mistakes.
 
-The engine's behaviour is tested on copies of the toy assignment (three functions, a few tests).
+The engine's behaviour is tested on copies of the toy assignment (three functions, a few tests); gd1d is
+audited once in full (it must exit 0) and once with its hidden tests cut down to one file (exit 1).
 """
 
 from __future__ import annotations
@@ -284,3 +285,38 @@ def test_the_mutants_file_is_never_shipped(tmp_path):
     assert (gd1d.root / "mutants.py").is_file()
     names = gradescope.build(gd1d, tmp_path / "autograder.zip")
     assert not any(name.endswith("mutants.py") for name in names)
+
+
+# -- gd1d, once in full and once with one hidden test file ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_gd1d_hidden_tests_catch_every_mutant_and_name_every_mistake(tmp_path):
+    out = tmp_path / "audit"
+    result = run_audit("gd1d", out, "-j", "2")
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "audit.json").read_text())
+    assert data["counts"]["mutants"] >= 20 and len({m["function"] for m in data["mutants"]}) >= 4
+    assert data["counts"]["survived"] == 0
+    assert all(m["verdict"] == "caught" and m["named"] for m in data["mistakes"])
+    assert {p.name for p in out.iterdir()} == {"audit.json", "audit.html", "audit.md"}
+
+
+@pytest.mark.slow
+def test_gd1d_with_one_hidden_test_file_lets_mutants_survive(tmp_path):
+    for part in ("assignments", "reference"):
+        shutil.copytree(PROJECT / part / "gd1d", tmp_path / part / "gd1d")
+    hidden = tmp_path / "assignments" / "gd1d" / "tests" / "hidden"
+    for test_file in hidden.glob("test_*.py"):
+        if test_file.name != "test_derivative.py":
+            test_file.unlink()
+    out = tmp_path / "audit"
+    result = run_audit(tmp_path / "assignments" / "gd1d", out, "-j", "2")
+    assert result.exit_code == 1
+    survived = [line.split(": ")[1] for line in result.output.splitlines() if line.startswith("survived: ")]
+    data = json.loads((out / "audit.json").read_text())
+    assert sorted(survived) == sorted(m["id"] for m in data["mutants"] if m["verdict"] == "survived")
+    functions = {m["function"] for m in data["mutants"] if m["verdict"] == "survived"}
+    assert {"fixed_lr", "time_decay_lr", "gradient_lr", "gradient_descent"} <= functions
+    assert "derivative" not in functions  # the one file left tests it well
+    assert {"loop_ignores_schedule", "uphill_update"} <= set(survived)

@@ -55,7 +55,7 @@ def test_gd1d_is_ready():
     result = run("validate", "-a", "gd1d")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "OK: gd1d: reference 100/100 in 3 identical runs, starter 0, 45 hidden tests with points and hints, "
+        "OK: gd1d: reference 100/100 in 3 identical runs, starter 0, 46 hidden tests with points and hints, "
         "the student bundle leaks nothing, 14 named mistakes' mutants caught and named.\n"
     )
 
