@@ -245,7 +245,8 @@ def test_the_report_escapes_code_in_html():
         "seconds": 0.5,
     }
     html = render_audit(build_view(data), "html")
-    assert "`a &lt; b` → `a &lt;= b`" in html and "-    return a &lt; b" in html and "<b>X</b>" not in html
+    assert "<code>a &lt; b</code> → <code>a &lt;= b</code>" in html and "<b>X</b>" not in html
+    assert '<span class="removed">-    return a &lt; b</span><span class="added">+    return a &lt;= b</span>' in html
     markdown = render_audit(build_view(data), "md")
     assert "```diff\n-    return a < b\n+    return a <= b\n```" in markdown
 

@@ -31,7 +31,12 @@ class MutantLine:
     function: str
     operator: str
     description: str
+    """The change in one line, code between backticks."""
+    description_parts: tuple[tuple[str, bool], ...]
+    """The description cut at its backticks: (text, is it code), for HTML."""
     diff: str
+    diff_lines: tuple[tuple[str, str], ...]
+    """(kind, line) per line of the diff, kind one of "file", "hunk", "removed", "added", "context"."""
     score: str
     """"score / max", formatted."""
     verdict: str
@@ -120,7 +125,9 @@ def _line(mutant: Mapping[str, Any]) -> MutantLine:
         function=mutant["function"],
         operator=mutant["operator"],
         description=mutant["description"],
+        description_parts=tuple((part, index % 2 == 1) for index, part in enumerate(mutant["description"].split("`"))),
         diff=mutant["diff"],
+        diff_lines=tuple((_diff_kind(line), line) for line in mutant["diff"].splitlines()),
         score=f"{format_points(mutant['score'])} / {format_points(mutant['max_score'])}",
         verdict=mutant["verdict"],
         note=mutant["note"],
@@ -128,6 +135,12 @@ def _line(mutant: Mapping[str, Any]) -> MutantLine:
         more_tests=max(len(failed) - CAUGHT_BY_SHOWN, 0),
         diagnoses=tuple(mutant["diagnoses"]),
     )
+
+
+def _diff_kind(line: str) -> str:
+    if line.startswith(("--- ", "+++ ")):
+        return "file"
+    return {"@": "hunk", "-": "removed", "+": "added"}.get(line[:1], "context")
 
 
 def _by_function(tests: Sequence[str]) -> tuple[str, ...]:
