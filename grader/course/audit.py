@@ -11,6 +11,7 @@ variations of them, replayed on both in workers); otherwise it survived: a hole 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 import time
@@ -36,6 +37,10 @@ from grader.results import Outcome, Status, SubmissionResult
 
 VARIATIONS_PER_CALL = 3
 """How many variations of each recorded call the equivalence check makes, besides the call itself."""
+TIME_FACTOR, MIN_TOTAL_SECONDS = 20, 10.0
+"""A mutant may use this many times the reference's grading time, at least MIN_TOTAL_SECONDS, at most the
+assignment's own limit: a mutant that loops for ever then costs seconds, not the whole limit. It only
+ever catches mutants far slower than the reference."""
 CAUGHT, SURVIVED, EQUIVALENT = "caught", "survived", "equivalent"
 
 
@@ -154,10 +159,15 @@ def audit(assignment: Assignment, jobs: int = 1, *, generated: bool = True) -> A
     titles = mistake_titles(assignment)
     _check_mistakes(assignment, authored, titles)
     mutants = (mutation.mutants_of(reference, functions) if generated else []) + list(authored.mutants)
-    calls, reference_score = _record_reference(assignment)
+    calls, graded = _record_reference(assignment)
+    reference_score, limits = graded.score, assignment.limits
+    total = min(limits.total_seconds, max(MIN_TOTAL_SECONDS, TIME_FACTOR * graded.seconds))
+    capped = dataclasses.replace(assignment, limits=dataclasses.replace(limits, total_seconds=total))
     with tempfile.TemporaryDirectory(prefix="grader-audit-") as folder:
         paths = _write_mutants(mutants, Path(folder), assignment.submission_file)
-        judge = _Judge(assignment, reference, {m.id: m for m in mutants}, paths, calls, reference_score, authored)
+        judge = _Judge(
+            assignment, capped, reference, {m.id: m for m in mutants}, paths, calls, reference_score, authored
+        )
         judged = _grade_all(judge, [Source(m.id, paths[m.id]) for m in mutants], jobs)
     ids = {m.id for m in mutants}
     return Audit(
@@ -207,8 +217,8 @@ def _check_mistakes(assignment: Assignment, authored: Authored, titles: Mapping[
         )
 
 
-def _record_reference(assignment: Assignment) -> tuple[list[RecordedCall], float]:
-    """Returns the distinct calls grading the reference makes (hidden tests, plots, public tests) and its score."""
+def _record_reference(assignment: Assignment) -> tuple[list[RecordedCall], SubmissionResult]:
+    """Returns the distinct calls grading the reference makes (hidden tests, plots, public tests) and its result."""
     with recording() as calls:
         result = grade(assignment, Source("reference", assignment.reference_file), with_plots=True)
         if assignment.public_tests.is_dir():
@@ -220,7 +230,7 @@ def _record_reference(assignment: Assignment) -> tuple[list[RecordedCall], float
             f"the reference {why}, so no mutant can be judged against it",
             "run grader validate and fix what it lists, then audit again",
         )
-    return distinct(calls), result.score
+    return distinct(calls), result
 
 
 def _write_mutants(mutants: Sequence[Mutant], folder: Path, file_name: str) -> dict[str, Path]:
@@ -255,6 +265,8 @@ class _Judge:
     """Grades mutants and judges each; runs in every grading process (forked with all it needs)."""
 
     assignment: Assignment
+    graded_as: Assignment
+    """The assignment with the mutants' time limit (see TIME_FACTOR); replays keep the assignment's own."""
     reference: str
     mutants: dict[str, Mutant]
     paths: dict[str, Path]
@@ -264,7 +276,7 @@ class _Judge:
 
     def work(self, sources: Iterator[Source], put: Callable[[Judged], None]) -> None:
         with Replayer(self.assignment) as replayer:
-            grade_stream(self.assignment, sources, lambda result: put(self.judged(result, replayer)), with_plots=False)
+            grade_stream(self.graded_as, sources, lambda result: put(self.judged(result, replayer)), with_plots=False)
 
     def judged(self, result: SubmissionResult, replayer: Replayer) -> Judged:
         failed = tuple(t.name for t in result.tests if t.outcome is not Outcome.PASSED)
