@@ -37,8 +37,8 @@ def test_a_correct_submission_passes_with_summary_and_junit(tmp_path):
     text = summary.read_text()
     assert text.startswith("earlier step\n# Gradient descent in one dimension: 100 / 100 points (100%)\n")
     suite = ET.parse(junit).getroot()
-    assert (suite.tag, suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("testsuite", "45", "0", "0")
-    assert len(suite.findall("testcase")) == 45
+    assert (suite.tag, suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("testsuite", "46", "0", "0")
+    assert len(suite.findall("testcase")) == 46
 
 
 def test_below_the_minimum_exits_1_and_at_or_above_it_exits_0():
