@@ -255,7 +255,8 @@ def _grade_all(judge: _Judge, sources: list[Source], jobs: int) -> dict[str, Jud
         in_processes(sources, min(jobs, len(sources)), judge.work, collect, lambda item: item.id)
     for source in sources:  # a grading process that died took its mutant with it
         if source.student not in judged:
-            lost = Judged(source.student, 0.0, 0.0, Status.INTERNAL_ERROR.value, (), (), SURVIVED, "not graded")
+            note = "Not graded: the grading process stopped."
+            lost = Judged(source.student, 0.0, 0.0, Status.INTERNAL_ERROR.value, (), (), SURVIVED, note)
             judged[source.student] = lost
     return {source.student: judged[source.student] for source in sources}
 
@@ -280,7 +281,9 @@ class _Judge:
 
     def judged(self, result: SubmissionResult, replayer: Replayer) -> Judged:
         failed = tuple(t.name for t in result.tests if t.outcome is not Outcome.PASSED)
-        if result.score < self.reference_score - 1e-9 or result.status is not Status.GRADED:
+        if result.status is Status.INTERNAL_ERROR:  # the grader's failure proves nothing about the tests
+            verdict, note = SURVIVED, f"Not graded: {result.status_message}"
+        elif result.score < self.reference_score - 1e-9 or result.status is not Status.GRADED:
             verdict, note = CAUGHT, ""
         else:
             verdict, note = self.unchanged(self.mutants[result.student], replayer)
