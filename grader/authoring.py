@@ -21,7 +21,15 @@ An assignment's diagnoses.py names mistakes with the `mistake` decorator:
         return None
 
 Texts are English and are also the gettext msgids (mark them with N_ so extraction finds them);
-`{expected}`, `{actual}` and the Finding's params fill their placeholders. See docs/authoring.md.
+`{expected}`, `{actual}` and the Finding's params fill their placeholders.
+
+An assignment's mutants.py gives each named mistake a mutant of the reference for `grader audit`:
+
+    @mutant("sign_flipped", replaces="negate")
+    def sign_flipped(x):
+        return x
+
+See docs/authoring.md.
 """
 from __future__ import annotations
 
@@ -37,7 +45,7 @@ import numpy as np
 from grader.formatting import format_value
 from grader.text import N_, Text, as_verbatim, text
 
-__all__ = ["N_", "Finding", "Mismatch", "Probe", "expect", "expect_close", "mistake"]
+__all__ = ["N_", "Finding", "Mismatch", "Probe", "expect", "expect_close", "mistake", "mutant"]
 
 last_call: contextvars.ContextVar[Callable[[], Text | str] | None] = contextvars.ContextVar("last_call", default=None)
 """Describes the most recent call a test made into the submission; set by the submission proxy.
@@ -204,3 +212,20 @@ def mistake(id: str, *, title: str, explanation: str, fix: str, when: Iterable[s
         return Probe(id=id, title=title, explanation=explanation, fix=fix, when=patterns, check=check)
 
     return decorate
+
+
+# -- mutants of the reference, for an assignment's mutants.py (read by `grader audit`, never run) -----------
+
+
+def mutant(mistake: str, *, replaces: str, description: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Returns a decorator marking a function as the reference function `replaces`, written with the named mistake.
+
+    `grader audit` reads mutants.py as source and never imports it: it takes the decorated function's
+    statements and puts them in place of the reference function's (whose docstring stays), then grades
+    that copy of the reference and expects it to lose points and to be given the name `mistake`.
+    """
+
+    def mark(function: Callable[..., Any]) -> Callable[..., Any]:
+        return function
+
+    return mark

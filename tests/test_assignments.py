@@ -38,6 +38,7 @@ from course import (
 
 from grader.assignment import Assignment, load_assignment
 from grader.cli import cli
+from grader.course.authored import read_authored
 from grader.course.catalogs import assignment_messages, engine_messages, missing_translations
 from grader.course.validate import REFERENCE_RUNS
 from grader.formatting import format_points
@@ -187,9 +188,12 @@ def test_validate_finds_the_assignment_ready(assignment, reference):
     result = run("validate", "-a", str(assignment.root))
     assert result.exit_code == 0, result.output
     points = format_points(assignment.points)
+    reference_source = assignment.reference_file.read_text(encoding="utf-8")
+    mutants = len(read_authored(assignment, reference_source).mutants)
     assert result.output == (
         f"OK: {assignment.name}: reference {points}/{points} in {REFERENCE_RUNS} identical runs, starter 0, "
-        f"{len(reference.tests)} hidden tests with points and hints, the student bundle leaks nothing.\n"
+        f"{len(reference.tests)} hidden tests with points and hints, the student bundle leaks nothing"
+        + (f", {mutants} named mistakes' mutants caught and named.\n" if mutants else ".\n")
     )
 
 
@@ -230,6 +234,7 @@ def test_the_autograder_leaves_out_goldens_and_examples_and_grades_the_reference
     assert hidden and hidden <= names
     left_out = tuple(f"{home}/{folder}/" for folder in (GOLDEN, "examples", MISTAKES))
     assert [name for name in names if name.startswith(left_out)] == []
+    assert f"{home}/mutants.py" not in names  # for the audit only: the reference in another form
     completed, results = run_autograder(
         archive, tmp_path / "root", {assignment.submission_file: assignment.reference_file}
     )

@@ -1,4 +1,4 @@
-"""report.html and summary.html open cleanly in a real headless Chromium: no console errors, a screenshot saved.
+"""report.html, summary.html and audit.html open cleanly in headless Chromium: no console errors, a screenshot.
 
 Needs the Debian packages chromium and chromium-driver (.ci/run installs them). Without them these tests
 FAIL, naming the packages: a skipped browser test would hide a broken page. Screenshots go to
@@ -22,6 +22,7 @@ from grader.assignment import Assignment, load_assignment
 from grader.batch.discovery import discover
 from grader.batch.pool import grade_batch
 from grader.i18n import LANGUAGES, translator
+from grader.reports.audit import write_audit_reports
 
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 CHROMEDRIVER = "chromedriver"
@@ -150,3 +151,37 @@ def test_the_console_check_catches_an_error(browser, tmp_path, artifacts):
     page.write_text("<!DOCTYPE html><html lang='en'><title>x</title><script>console.error('boom')</script></html>")
     errors = open_page(browser, page, artifacts / "broken.png")
     assert errors and "boom" in errors[0]["message"]
+
+
+def test_the_audit_report_opens_without_console_errors(browser, tmp_path, artifacts):
+    mutant = {
+        "id": "f:arithmetic:1a2b3c4d",
+        "function": "f",
+        "operator": "arithmetic",
+        "description": "`x - y` → `x + y`",
+        "diff": "--- reference/m.py\n+++ mutant/m.py\n@@ -1,2 +1,2 @@\n def f(x, y):\n-    return x - y\n"
+        "+    return x + y\n",
+        "score": 5.0,
+        "max_score": 5.0,
+        "failed_tests": [],
+        "diagnoses": [],
+        "verdict": "survived",
+        "note": "Its value differs from the reference's on f(x=1.0, y=2.0).",
+    }
+    caught = mutant | {"id": "f:sign:5e6f7a8b", "verdict": "caught", "score": 3.0, "failed_tests": ["t.py::test_f[a]"]}
+    audit = {
+        "assignment": "m",
+        "title": "M",
+        "functions": ["f"],
+        "reference_score": 5.0,
+        "counts": {"mutants": 2, "caught": 1, "survived": 1, "equivalent": 0},
+        "mutants": [mutant, caught],
+        "mistakes": [{"id": "adds", "title": "Adds", "mutant": None, "verdict": None, "named": None, "diagnoses": []}],
+        "stale_equivalents": [],
+        "seconds": 1.0,
+    }
+    write_audit_reports(audit, tmp_path)
+    assert open_page(browser, tmp_path / "audit.html", artifacts / "audit.png") == []
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert browser.execute_script("return document.body.scrollWidth <= window.innerWidth")
+    assert browser.execute_script("return document.querySelectorAll('pre .added').length") == 1  # the survivor's diff

@@ -81,7 +81,7 @@ def test_user_mistakes_name_the_fix(args, message):
     assert (result.exit_code, result.output) == (2, message)
 
 
-GRADING = ("check", "grade", "ci", "validate")
+GRADING = ("check", "grade", "ci", "validate", "audit")
 """The commands that start workers, so GRADER_ISOLATION applies to them."""
 NOT_GRADING = ("release", "gradescope", "merge", "similarity")
 

@@ -87,6 +87,57 @@ def test_a_reference_that_fails_and_a_starter_that_does_not_load(ready_toy):
     assert lines[3] == "toy is not ready: 3 problem(s)."
 
 
+NAMED_MISTAKES = """
+from grader.authoring import N_, Finding, mistake
+
+
+@mistake("halves", title=N_("double halves"), explanation=N_("{actual}"), fix=N_("x2"), when=("test_double*",))
+def halves(submission, reference):
+    value = float(submission.double(1.0))
+    return Finding(expected=2.0, actual=value) if value == 0.5 else None
+
+
+@mistake("unnamed", title=N_("never named"), explanation=N_("{actual}"), fix=N_("-"), when=("test_double*",))
+def unnamed(submission, reference):
+    return None
+
+
+@mistake("harmless", title=N_("not a mistake"), explanation=N_("{actual}"), fix=N_("-"), when=("test_double*",))
+def harmless(submission, reference):
+    return None
+"""
+MUTANTS = """
+from grader.authoring import mutant
+
+
+@mutant("halves", replaces="double")
+def halves(x):
+    return np.asarray(x, dtype=np.float64) / 2
+
+
+@mutant("unnamed", replaces="double")
+def unnamed(x):
+    return 3 * np.asarray(x, dtype=np.float64)
+
+
+@mutant("harmless", replaces="double")
+def harmless(x):
+    return np.asarray(x, dtype=np.float64) * 2
+"""
+
+
+def test_each_named_mistakes_mutant_must_lose_points_and_get_its_name(ready_toy):
+    folder = ready_toy
+    (folder / "diagnoses.py").write_text(NAMED_MISTAKES)
+    (folder / "mutants.py").write_text(MUTANTS)
+    found = validate(load_assignment(folder))
+    assert found.mutants == 3
+    assert found.problems == (
+        "the mutant of the named mistake unnamed is named nothing, not unnamed",
+        "the mutant of the named mistake harmless (mutants.py) keeps full marks",
+    )
+
+
 def test_unknown_assignment_is_a_usage_error():
     result = CliRunner().invoke(cli, ["validate", "-a", "nope"])
     assert result.exit_code == 2

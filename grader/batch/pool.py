@@ -8,16 +8,11 @@ the class. A rerun into the same folder skips submissions whose fingerprint is u
 from __future__ import annotations
 
 import csv
-import multiprocessing
 import os
-import queue
-import signal
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from grader.assignment import Assignment
 from grader.batch.ids import report_folders
@@ -26,6 +21,7 @@ from grader.exports.gradebook import GradebookRow, spreadsheet_text, write_grade
 from grader.grading.diagnosis import mistake_titles
 from grader.grading.grade import grade_stream
 from grader.grading.outcomes import Source, fingerprint, internal_error_result, missing_result
+from grader.grading.parallel import in_processes
 from grader.reports.plotcache import SvgCache
 from grader.reports.student import write_reports
 from grader.reports.summary import SummaryEntry, read_entry, write_summary
@@ -186,77 +182,25 @@ def _grade_in_processes(
     language: str = "en",
     folders: Mapping[str, str] | None = None,
 ) -> None:
-    context = multiprocessing.get_context("fork")  # the parent is trusted; forking it costs no re-import
-    tasks: Any = context.Queue()
-    results: Any = context.Queue()
-    for source in todo:
-        tasks.put(source)
-    for _ in range(jobs):
-        tasks.put(None)
-    processes = [
-        context.Process(target=_grading_process, args=(assignment, out, tasks, results, language, folders), daemon=True)
-        for _ in range(jobs)
-    ]
-    for process in processes:
-        process.start()
-    finished: set[str] = set()
+    finished: list[str] = []
+
+    def record(item: Graded) -> None:
+        finished.append(item.row.student)
+        emit(item)
+
+    def work(sources: Iterator[Source], put: Callable[[Graded], None]) -> None:
+        grade_stream(assignment, sources, _writer(assignment, out, put, language, folders))
+
     try:
-        while len(finished) < len(todo):
-            try:
-                item = results.get(timeout=0.2)
-            except queue.Empty:
-                if any(p.is_alive() for p in processes):
-                    continue
-                try:
-                    item = results.get(timeout=0.5)  # a last result may still be in the pipe
-                except queue.Empty:
-                    break
-            finished.add(item.row.student)
-            emit(item)
+        returned = in_processes(todo, jobs, work, record, lambda item: item.row.student)
     except KeyboardInterrupt:
-        _stop(processes)
         raise Interrupted(len(finished), len(todo)) from None
-    for process in processes:
-        process.join()
     # A grading process that died took its current submission with it: every submission still gets a row.
     write = _writer(assignment, out, emit, language, folders)
     for source in todo:
-        if source.student not in finished:
+        if source.student not in returned:
             stopped = text(N_("the grading process stopped while grading this"))
             write(internal_error_result(assignment, source, stopped))
-
-
-def _grading_process(
-    assignment: Assignment,
-    out: Path,
-    tasks: Any,
-    results: Any,
-    language: str = "en",
-    folders: Mapping[str, str] | None = None,
-) -> None:
-    def sources() -> Iterator[Source]:
-        while (source := tasks.get()) is not None:
-            yield source
-
-    try:
-        grade_stream(assignment, sources(), _writer(assignment, out, results.put, language, folders))
-    except KeyboardInterrupt:
-        pass  # the worker is already killed; the parent reports the interruption
-    finally:
-        results.close()
-        results.join_thread()
-
-
-def _stop(processes: list[Any]) -> None:
-    for process in processes:
-        if process.is_alive() and process.pid:
-            os.kill(process.pid, signal.SIGINT)  # SIGINT: each process kills its own worker and fork server
-    deadline = time.monotonic() + 5
-    for process in processes:
-        process.join(max(deadline - time.monotonic(), 0))
-        if process.is_alive():
-            process.kill()
-            process.join()
 
 
 def write_timings(graded: Sequence[Graded], path: Path) -> None:

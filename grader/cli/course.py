@@ -1,4 +1,5 @@
-"""Commands on an assignment: `validate` it, `release` the student bundle, package it for `gradescope`."""
+"""Commands on an assignment: `validate` it, `audit` its hidden tests, `release` the student bundle, package it
+for `gradescope`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 import click
 
 from grader.assignment import find_assignment
+from grader.batch.pool import default_jobs
 from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, cli
-from grader.course import release, validate
+from grader.course import audit, release, validate
 from grader.exports import gradescope
 from grader.formatting import format_points
 
@@ -21,7 +23,9 @@ def validate_command(assignment_name: str | None) -> None:
 
     The reference must score full marks in three identical runs and the starter 0; every hidden test
     needs points and a hint, and the points must add up to the assignment's total; the student bundle
-    must hold no hidden test and no reference text. Exit status 0 when ready, 1 when not.
+    must hold no hidden test and no reference text; each named mistake's mutant in mutants.py must
+    lose points and get its name (a quick audit: `grader audit` runs the full one). Exit status 0
+    when ready, 1 when not.
     """
     assignment = find_assignment(assignment_name)
     found = validate.validate(assignment)
@@ -33,8 +37,53 @@ def validate_command(assignment_name: str | None) -> None:
     click.echo(
         f"OK: {assignment.name}: reference {format_points(assignment.points)}/{format_points(assignment.points)} "
         f"in {validate.REFERENCE_RUNS} identical runs, starter 0, {found.tests} hidden tests with points and "
-        f"hints, the student bundle leaks nothing."
+        f"hints, the student bundle leaks nothing"
+        + (f", {found.mutants} named mistakes' mutants caught and named." if found.mutants else ".")
     )
+
+
+@cli.command(name="audit")
+@ASSIGNMENT_OPTION
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("audit"),
+    show_default=True,
+    help="Folder for audit.json, audit.html and audit.md.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Mutants graded at once. Default: the number of cores.",
+)
+def audit_command(assignment_name: str | None, out: Path, jobs: int | None) -> None:
+    """Check that the hidden tests catch wrong solutions, by grading mutants of the reference.
+
+    Mutants are small changes to the functions the starter leaves to students (operators and
+    comparisons swapped, signs flipped, constants nudged, off by one, abs added or removed, arguments
+    or columns swapped, a statement removed, an earlier value returned) and one per named mistake from
+    the assignment's mutants.py. Each is graded like a submission: worker, hidden tests, diagnoses.
+    Writes OUT/audit.json, OUT/audit.html and OUT/audit.md, survivors first. Exit status 0 when every
+    mutant that can change a value loses points, 1 when any survives, 2 on a usage error.
+    """
+    assignment = find_assignment(assignment_name)
+    found = audit.audit(assignment, jobs or default_jobs())
+    written = audit.write_audit(found, out)
+    for mutant in found.survivors:
+        click.echo(f"survived: {mutant.id}: {mutant.description}")
+    for stale in found.stale:
+        click.echo(f"note: EQUIVALENT in mutants.py lists {stale}, which is no mutant of the reference any more")
+    counts = found.to_json()["counts"]
+    click.echo(
+        f"{assignment.name}: {counts['mutants']} mutants of {len(found.functions)} functions: "
+        f"{counts['caught']} caught, {counts['survived']} survived, {counts['equivalent']} equivalent; "
+        f"{found.mistakes_caught_and_named()} of {len(found.mistakes)} named mistakes caught and named by their "
+        f"own mutant. Wrote {', '.join(str(path) for path in written)} in {found.seconds:.1f} s."
+    )
+    sys.exit(1 if found.survivors else 0)
 
 
 @cli.command(name="release")

@@ -2,7 +2,10 @@
 
 An assignment is ready when its reference scores full marks, the same in three runs; its starter loads
 and scores 0; every hidden test has points and a hint, and the points add up to the assignment's
-total; and the student bundle holds no hidden test and no reference text.
+total; the student bundle holds no hidden test and no reference text; and, when the assignment has a
+mutants.py, each named mistake's mutant loses points and is given its name. That last check is the
+quick part of `grader audit`: the author's mutants only, graded in this process, about a second; the
+generated mutants are left to `grader audit`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.assignment import Assignment
+from grader.course import audit
+from grader.course.authored import mutants_file
 from grader.course.release import bundle_files, bundle_leaks
 from grader.errors import GraderError
 from grader.formatting import format_points
@@ -28,6 +33,8 @@ class Validation:
     problems: tuple[str, ...]
     tests: int
     points: float
+    mutants: int = 0
+    """Author mutants (one per named mistake) checked to lose points and get their name."""
 
 
 def validate(assignment: Assignment) -> Validation:
@@ -47,7 +54,12 @@ def validate(assignment: Assignment) -> Validation:
     first = reference_runs[0]
     problems += _test_problems(assignment, first)
     problems += _bundle_problems(assignment)
-    return Validation(tuple(dict.fromkeys(problems)), len(first.tests), sum(t.max_score for t in first.tests))
+    mutants = 0
+    if not problems and mutants_file(assignment).is_file():
+        mutants, found = _mutant_problems(assignment)
+        problems += found
+    tests, points = len(first.tests), sum(t.max_score for t in first.tests)
+    return Validation(tuple(dict.fromkeys(problems)), tests, points, mutants)
 
 
 def _reference_problems(assignment: Assignment, runs: list[SubmissionResult]) -> list[str]:
@@ -99,6 +111,25 @@ def _test_problems(assignment: Assignment, result: SubmissionResult) -> list[str
             f"but assignment.toml says points = {format_points(assignment.points)}"
         )
     return problems
+
+
+def _mutant_problems(assignment: Assignment) -> tuple[int, list[str]]:
+    """Returns how many author mutants were graded and the problems: one survives, or is not given its name."""
+    try:
+        found = audit.audit(assignment, jobs=1, generated=False)
+    except GraderError as error:
+        return 0, [error.problem]
+    problems = []
+    for mutant in found.mutants:
+        judged = found.judged[mutant.id]
+        if judged.verdict != audit.CAUGHT:
+            problems.append(
+                f"the mutant of the named mistake {mutant.mistake} ({mutants_file(assignment).name}) keeps full marks"
+            )
+        elif not found.named(mutant):
+            named = ", ".join(judged.diagnoses) or "nothing"
+            problems.append(f"the mutant of the named mistake {mutant.mistake} is named {named}, not {mutant.mistake}")
+    return len(found.mutants), problems
 
 
 def _bundle_problems(assignment: Assignment) -> list[str]:

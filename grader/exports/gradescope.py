@@ -33,9 +33,10 @@ ROOT_SCRIPTS = ("setup.sh", "run_autograder")
 DISTRIBUTION = "gd-autograder"
 SETTINGS = "grader-settings.json"
 """How the autograder was built ({"language": ...}), read back by `run` on Gradescope."""
-LEFT_OUT = ("examples", "golden", "mistakes")
-"""Assignment folders the autograder does not need: example submissions, the tests' golden files, and the
-submissions that make the assignment's named mistakes."""
+LEFT_OUT = ("examples", "golden", "mistakes", "mutants.py")
+"""What of the assignment's folder the autograder does not need: example submissions, the tests' golden
+files, the submissions that make the named mistakes, and the mutants `grader audit` grades (the reference
+in another form, for instructors only)."""
 
 
 def build(assignment: Assignment, archive: Path, language: str = DEFAULT_LANGUAGE) -> list[str]:

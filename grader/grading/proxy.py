@@ -6,10 +6,12 @@ worker, and what comes back is decoded plain data or a SubmissionCallFailed nami
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -23,6 +25,21 @@ from grader.text import N_, Text, text, verbatim
 
 STAND_IN_NAME = N_("a function the grader supplies")
 """How a call shows a function the grader supplies when its hidden test gives it no name."""
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """A call trusted code made into a submission, kept to be made again on another file (see grading.replay)."""
+
+    name: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+
+
+recorded_calls: contextvars.ContextVar[list[RecordedCall] | None] = contextvars.ContextVar(
+    "recorded_calls", default=None
+)
+"""When set to a list, every call a RemoteSubmission makes is appended to it (grading.replay.recording)."""
 
 
 class FunctionRef:
@@ -84,6 +101,8 @@ class RemoteSubmission:
         """Returns the value of `name(*args, **kwargs)` run in the worker, or raises SubmissionCallFailed."""
         described = _Described(name, args, kwargs, self._reference)
         last_call.set(described)
+        if (recorded := recorded_calls.get()) is not None:
+            recorded.append(RecordedCall(name, tuple(args), tuple(kwargs.items())))
         scripted = {s.id: s for s in itertools.chain(args, kwargs.values()) if isinstance(s, Scripted)}
         reply = self._worker.call(
             name,

@@ -42,7 +42,7 @@ def test_history_is_a_float64_array(submission):
     )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.hint(
     "x0 may be an int: convert it (x = np.float64(x0)) and do not build the history from x0's type, "
     "or an int array will cut every value to a whole number."

@@ -1,0 +1,179 @@
+"""gd1d's named mistakes as mutants of the reference, for `grader audit`: one per mistake in diagnoses.py.
+
+Each function is the reference function named by `replaces`, written with the mistake. The audit reads
+this file as source and never runs it: it puts each body in place of the reference function's (the
+reference's docstring stays), grades that copy like a submission and expects it to lose points and to be
+given the mistake's name. `grader release` never ships this file; it holds the reference's code.
+
+EQUIVALENT lists generated mutants (by the id `grader audit` prints) that no value can tell apart from
+the reference, with the reason; the audit already proves most of them equivalent by comparing values.
+"""
+
+# ruff: noqa: F821 - np, derivative and fixed_lr are the reference's names: this code only ever runs there
+
+from grader.authoring import mutant
+
+EQUIVALENT: dict[str, str] = {}
+
+
+# -- the update and the history ------------------------------------------------------------------------
+
+
+@mutant("uphill_update", replaces="gradient_descent", description="the update adds the step: x + lr·grad")
+def uphill_update(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x + lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant("x_recorded_before_update", replaces="gradient_descent", description="each row is stored before the update")
+def x_recorded_before_update(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            history[epoch] = (x, grad, lr)
+            x = x - lr * grad
+    return history
+
+
+@mutant("x_clipped", replaces="gradient_descent", description="x is clipped to ±1e6 so that nothing blows up")
+def x_clipped(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = np.clip(x - lr * grad, -1e6, 1e6)
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant("transposed_history", replaces="gradient_descent", description="the history comes back as (3, n_epochs)")
+def transposed_history(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history.T.copy()
+
+
+@mutant("history_wrong_shape", replaces="gradient_descent", description="only the column of x comes back")
+def history_wrong_shape(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history[:, 0].copy()
+
+
+# -- the derivative -------------------------------------------------------------------------------------
+
+
+@mutant("derivative_missing_power_factor", replaces="derivative", description="f'(x) = 3x − 3")
+def derivative_missing_power_factor(x):
+    return 3 * x - 3
+
+
+@mutant("derivative_wrong_constant", replaces="derivative", description="f'(x) = 6x + 3")
+def derivative_wrong_constant(x):
+    return 6 * x + 3
+
+
+# -- the schedules --------------------------------------------------------------------------------------
+
+
+@mutant("time_decay_off_by_one", replaces="time_decay_lr", description="base_lr · (1 − epoch / n_epochs)")
+def time_decay_off_by_one(base_lr, epoch, n_epochs, grad):
+    return base_lr * (1 - epoch / n_epochs)
+
+
+@mutant("time_decay_grows", replaces="time_decay_lr", description="base_lr · (epoch + 1) / n_epochs")
+def time_decay_grows(base_lr, epoch, n_epochs, grad):
+    return base_lr * (epoch + 1) / n_epochs
+
+
+@mutant("gradient_lr_without_abs", replaces="gradient_lr", description="base_lr · grad, no absolute value")
+def gradient_lr_without_abs(base_lr, epoch, n_epochs, grad):
+    return base_lr * grad
+
+
+# -- how the loop uses its schedule -----------------------------------------------------------------------
+
+
+@mutant("loop_ignores_schedule", replaces="gradient_descent", description="lr = learning_rate: no schedule call")
+def loop_ignores_schedule(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = learning_rate
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant("loop_passes_wrong_epoch", replaces="gradient_descent", description="the schedule gets epochs counted from 1")
+def loop_passes_wrong_epoch(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch + 1, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant("loop_passes_wrong_epoch_count", replaces="gradient_descent", description="the schedule gets the epochs left")
+def loop_passes_wrong_epoch_count(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs - epoch, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant("lr_column_holds_base_rate", replaces="gradient_descent", description="the rate column records learning_rate")
+def lr_column_holds_base_rate(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, learning_rate)
+    return history
