@@ -43,7 +43,9 @@ def read_previous(
         if stored is None:
             continue
         try:
-            row = GradebookRow(student, float(stored["score"]), float(stored["max_score"]), stored["status"])
+            row = GradebookRow(
+                student, float(stored["score"]), float(stored["max_score"]), stored["status"], stored.get("late") is True
+            )
         except (ValueError, KeyError, TypeError):
             continue
         found[student] = Previous(str(stored.get("fingerprint", "")), row)

@@ -105,6 +105,12 @@ def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitS
     A notebook becomes Python here, in the trusted process (kept until `stack` closes): the worker only
     ever loads Python.
     """
+    if source.refused:
+        sentence = text(
+            N_("your files could not be taken safely from the archive you handed in ({reason}), so nothing was graded."),
+            reason=source.refused,
+        )
+        return Status.REFUSED, Failure.of("unavailable", sentence)
     if source.path is None or not source.path.is_file():
         sentence = text(N_("no file named {file} was found in the submission."), file=assignment.submission_file)
         return Status.MISSING_FILE, Failure.of("unavailable", sentence)
