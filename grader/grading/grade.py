@@ -107,7 +107,7 @@ def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitS
     """
     if source.refused:
         sentence = text(
-            N_("your files could not be taken safely from the archive you handed in ({reason}), so nothing was graded."),
+            N_("your files could not be taken safely from the archive you handed in ({reason}); nothing was graded."),
             reason=source.refused,
         )
         return Status.REFUSED, Failure.of("unavailable", sentence)
