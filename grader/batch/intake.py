@@ -26,7 +26,7 @@ class Intake:
 
     sources: list[Source] = field(default_factory=list)
     layouts: list[tuple[Path, str]] = field(default_factory=list)
-    """Each path and the layout read from it."""
+    """Each folder or archive and the layout read from it."""
     roster: Roster | None = None
     """The ids an LMS's gradebook import joins on, from the downloads that carry them."""
     lines: list[str] = field(default_factory=list)
@@ -48,7 +48,8 @@ def take_submissions(paths: Iterable[Path], submission_file: str, layout: str, s
                 found.sources = discover([path], submission_file)
         else:
             found = Found("plain", discover([path], submission_file))
-        intake.layouts.append((path, found.layout))
+        if path.is_dir() or is_archive(path):  # a single file needs no word on how it was read
+            intake.layouts.append((path, found.layout))
         intake.lines += found.notes
         intake.sources += found.sources
         if found.roster is not None:
