@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import math
 import sys
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -61,6 +63,33 @@ class PlotSpec:
 
 
 @dataclass(frozen=True)
+class LatePolicy:
+    """What late work costs (`[late]` in assignment.toml); nothing unless the assignment says so."""
+
+    percent_per_day: float = 0.0
+    """Percent of the score taken per day late, each day begun counting whole."""
+    max_percent: float = 100.0
+    """The most a late submission loses, in percent: the cap."""
+    due: datetime | None = None
+    """When work is due (a TOML date-time with its offset): makes a submission time an LMS records
+    (Gradescope's) into lateness and days late. Without it, only an LMS's own late marker counts."""
+
+    def is_late(self, late_marker: bool, submitted_at: datetime | None) -> bool:
+        """Returns whether a submission is late: the LMS's marker, or its time past `due`."""
+        return late_marker or (self.due is not None and submitted_at is not None and submitted_at > self.due)
+
+    def penalty_percent(self, late: bool, submitted_at: datetime | None) -> float:
+        """Returns the percent a late submission loses: per day begun past `due`, one day when the LMS
+        marks it late without saying when it came (Canvas), at most `max_percent`; 0 when on time."""
+        if not late or not self.percent_per_day:
+            return 0.0
+        days = 1
+        if self.due is not None and submitted_at is not None and submitted_at > self.due:
+            days = math.ceil((submitted_at - self.due) / timedelta(days=1))
+        return min(self.max_percent, self.percent_per_day * days)
+
+
+@dataclass(frozen=True)
 class Assignment:
     """An assignment folder and its settings."""
 
@@ -84,6 +113,8 @@ class Assignment:
     secret: str = ""
     """The course's secret (`secret` under [assignment]), mixed into each submission's seeded inputs;
     never in the student bundle."""
+    late: LatePolicy = LatePolicy()
+    """What late work costs: nothing unless `[late]` says so."""
 
     @property
     def hidden_tests(self) -> Path:
@@ -192,7 +223,22 @@ def load_assignment(folder: Path) -> Assignment:
         diagnoses_file=diagnoses_file if diagnoses_file.is_file() else None,
         submission_kb=int(reader.optional("limits", "submission_kb", int) or DEFAULT_SUBMISSION_KB),
         secret=str(reader.optional("assignment", "secret", str) or ""),
+        late=_late_policy(reader),
     )
+
+
+def _late_policy(reader: _Reader) -> LatePolicy:
+    if not isinstance(reader.config.get("late"), dict):
+        return LatePolicy()
+    per_day = reader.optional("late", "percent_per_day", (int, float))
+    cap = reader.optional("late", "max_percent", (int, float))
+    due = reader.optional("late", "due", datetime)
+    for key, value in (("percent_per_day", per_day), ("max_percent", cap)):
+        if value is not None and not 0 <= value <= 100:
+            raise reader.error(f"late.{key}", "must be a percent between 0 and 100")
+    if due is not None and due.tzinfo is None:
+        raise reader.error("late.due", "must have its offset, e.g. 2025-03-01T23:59:00+07:00")
+    return LatePolicy(float(per_day or 0.0), float(100.0 if cap is None else cap), due)
 
 
 def _digest(files: list[Path]) -> str:
@@ -288,8 +334,8 @@ class _Reader:
             raise self.error(f"{table}.{key}", "must be set to a positive number")
         return float(value)
 
-    def optional(self, table: str, key: str, kind: type) -> Any:
+    def optional(self, table: str, key: str, kind: type | tuple[type, ...]) -> Any:
         value = self.config.get(table, {}).get(key)
-        if value is not None and not isinstance(value, kind):
-            raise self.error(f"{table}.{key}", f"must be a {kind.__name__}")
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is not bool):
+            raise self.error(f"{table}.{key}", f"must be a {kind.__name__ if isinstance(kind, type) else 'number'}")
         return value

@@ -36,6 +36,8 @@ class Status(enum.StrEnum):
     """The grader or the hidden tests failed; the student is not at fault."""
     MISSING = "missing"
     """A student on the roster handed in nothing: no submission of theirs was found at all."""
+    REFUSED = "refused"
+    """The student's files could not be taken safely from their archive (links, escaping paths, too large)."""
 
 
 class Outcome(enum.StrEnum):
@@ -223,6 +225,14 @@ class SubmissionResult:
     """The assignment's digest when graded, so results from shards can be checked to come from one assignment."""
     graded_at: str = ""
     """When the result was made (UTC, ISO 8601): of two results for one student, the later one is kept."""
+    name: str = ""
+    """The student's name as the LMS download gave it; "" when submissions were named by id alone."""
+    late: bool = False
+    """The LMS marked the submission late, or recorded it past the assignment's due time."""
+    late_penalty_percent: float = 0.0
+    """The percent of the score taken for lateness ([late] in assignment.toml); `score` is after it."""
+    superseded: tuple[str, ...] = ()
+    """The student's other files that were not graded (older resubmissions), by their names in the download."""
 
     @property
     def percent(self) -> float:
@@ -250,6 +260,10 @@ class SubmissionResult:
             "status": self.status.value,
             "status_message": self.status_message,
             "percent": round(self.percent, 2),
+            "name": self.name,
+            "late": self.late,
+            "late_penalty_percent": self.late_penalty_percent,
+            "superseded": list(self.superseded),
             "failure": _failure_json(self.failure),
             "tests": tests,
             "diagnoses": [

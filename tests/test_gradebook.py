@@ -26,12 +26,12 @@ def test_gradebook_csv_has_exact_content(tmp_path):
         path,
     )
     assert path.read_text(encoding="utf-8") == (
-        "student,score,max_score,percent,status\n"
-        "alice,10,10,100,graded\n"
-        "bob,0,10,0,syntax_error\n"
-        "carol,0.3,3,10,graded\n"
-        "dave,2,3,66.67,timeout\n"
-        "zoe,8.75,10,87.5,graded\n"
+        "student,score,max_score,percent,status,late\n"
+        "alice,10,10,100,graded,no\n"
+        "bob,0,10,0,syntax_error,no\n"
+        "carol,0.3,3,10,graded,no\n"
+        "dave,2,3,66.67,timeout,no\n"
+        "zoe,8.75,10,87.5,graded,no\n"
     )
 
 
@@ -45,7 +45,7 @@ def test_zero_max_score_gives_zero_percent(tmp_path):
     path = tmp_path / "gradebook.csv"
     write_gradebook([("x", 0.0, 0.0, Status.INTERNAL_ERROR)], path)
     assert read_gradebook(path) == [
-        {"student": "x", "score": "0", "max_score": "0", "percent": "0", "status": "internal_error"}
+        {"student": "x", "score": "0", "max_score": "0", "percent": "0", "status": "internal_error", "late": "no"}
     ]
 
 
@@ -58,7 +58,7 @@ def test_names_with_commas_and_quotes_round_trip(tmp_path):
 def test_gradebook_creates_its_directory(tmp_path):
     path = tmp_path / "out" / "gradebook.csv"
     write_gradebook([], path)
-    assert path.read_text(encoding="utf-8") == "student,score,max_score,percent,status\n"
+    assert path.read_text(encoding="utf-8") == "student,score,max_score,percent,status,late\n"
 
 
 @pytest.mark.parametrize(

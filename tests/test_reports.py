@@ -366,6 +366,10 @@ def test_results_json_has_required_keys(tmp_path):
         "timings",
         "diagnoses",
         "language",
+        "name",
+        "late",
+        "late_penalty_percent",
+        "superseded",
     }
     for test in data["tests"]:
         assert {"name", "score", "max_score", "outcome", "message", "hint"} <= set(test)

@@ -72,12 +72,12 @@ def test_unusable_rosters_say_why(tmp_path, text, message):
 
 def test_the_lms_gradebook_has_the_roster_columns(tmp_path):
     roster = Roster("SIS User ID", "Student", {"ada": Student("Ada", "S-1", "Lovelace, Ada")})
-    rows = [GradebookRow("zed", 1, 5, "graded"), GradebookRow("Ada", 2.5, 5, "graded")]
+    rows = [GradebookRow("zed", 1, 5, "graded"), GradebookRow("Ada", 2.5, 5, "graded", late=True)]
     write_lms_gradebook(roster, rows, tmp_path / "gradebook.csv")
     assert (tmp_path / "gradebook.csv").read_text() == (
-        "student,Student,SIS User ID,score,max_score,percent,status\n"
-        'Ada,"Lovelace, Ada",S-1,2.5,5,50,graded\n'
-        "zed,,,1,5,20,graded\n"
+        "student,Student,SIS User ID,score,max_score,percent,status,late\n"
+        'Ada,"Lovelace, Ada",S-1,2.5,5,50,graded,yes\n'
+        "zed,,,1,5,20,graded,no\n"
     )
 
 
@@ -93,11 +93,11 @@ def test_grade_with_a_roster(tmp_path):
     assert lines[1].startswith("4 submissions in ")
     assert "2 graded, 1 syntax_error, 1 missing." in lines[1]
     assert (out / "gradebook.csv").read_text() == (
-        "student,Student,SIS User ID,score,max_score,percent,status\n"
-        'absent,"Turing, Alan",S-003,0,5,0,missing\n'
-        'good,"Lovelace, Ada",S-001,5,5,100,graded\n'
-        "syntax_error,,,0,5,0,syntax_error\n"
-        'wrong_double,"Hopper, Grace",S-002,1,5,20,graded\n'
+        "student,Student,SIS User ID,score,max_score,percent,status,late\n"
+        'absent,"Turing, Alan",S-003,0,5,0,missing,no\n'
+        'good,"Lovelace, Ada",S-001,5,5,100,graded,no\n'
+        "syntax_error,,,0,5,0,syntax_error,no\n"
+        'wrong_double,"Hopper, Grace",S-002,1,5,20,graded,no\n'
     )
     missing = json.loads((out / "absent" / "results.json").read_text())
     assert (missing["status"], missing["score"], missing["tests"]) == ("missing", 0.0, [])

@@ -122,7 +122,11 @@ def _results_in(out: Path, position: int, assignment: Assignment) -> list[ShardR
         _check_graded_alike(stored, folder, assignment)
         try:
             row = GradebookRow(
-                str(stored["student"]), float(stored["score"]), float(stored["max_score"]), stored["status"]
+                str(stored["student"]),
+                float(stored["score"]),
+                float(stored["max_score"]),
+                stored["status"],
+                stored.get("late") is True,
             )
         except (ValueError, KeyError, TypeError) as error:
             raise GraderError(

@@ -43,7 +43,8 @@ def read_previous(
         if stored is None:
             continue
         try:
-            row = GradebookRow(student, float(stored["score"]), float(stored["max_score"]), stored["status"])
+            late = stored.get("late") is True
+            row = GradebookRow(student, float(stored["score"]), float(stored["max_score"]), stored["status"], late)
         except (ValueError, KeyError, TypeError):
             continue
         found[student] = Previous(str(stored.get("fingerprint", "")), row)

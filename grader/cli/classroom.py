@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,13 +14,15 @@ import click
 from grader.assignment import find_assignment
 from grader.batch.discovery import discover
 from grader.batch.ids import printable
+from grader.batch.intake import Intake, take_submissions
+from grader.batch.layouts import LAYOUTS
 from grader.batch.merge import merge_lines, merge_outputs
 from grader.batch.pool import BatchSummary, Interrupted, default_jobs, grade_batch, write_timings
 from grader.batch.shards import in_shard, parse_shard, students_in_shard
 from grader.cli.app import ASSIGNMENT_OPTION, ISOLATION_OPTION, LANGUAGE_OPTION, SHARD_OPTION, Progress, cli
 from grader.exports import similarity
 from grader.exports.gradebook import GradebookRow, write_gradebook
-from grader.exports.lms import read_roster, write_lms_gradebook
+from grader.exports.lms import Roster, read_roster, write_lms_gradebook
 from grader.formatting import format_points
 from grader.results import Status
 from grader.sandbox.isolation import isolation_for_grading
@@ -54,6 +57,14 @@ from grader.sandbox.isolation import isolation_for_grading
     help="Class roster CSV (e.g. a Canvas export): adds its id column to the gradebook and grades every "
     "student on it who handed in nothing as missing.",
 )
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUTS),
+    default="auto",
+    show_default=True,
+    help="How the submissions are laid out: an LMS's download (Canvas, Moodle, a Gradescope export, GitHub "
+    "Classroom clones) or plain files and folders named by student id. auto finds it and says what it found.",
+)
 @SHARD_OPTION
 @LANGUAGE_OPTION
 @ISOLATION_OPTION
@@ -65,38 +76,43 @@ def grade(
     force: bool,
     timings: bool,
     roster_path: Path | None,
+    layout: str,
     shard_spec: str | None,
     language: str,
     isolation_choice: str | None,
 ) -> None:
     """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
 
-    Each SUBMISSION is a submission file, a submission folder, or a folder of submissions (one per
-    file or sub-folder; the student id is the file stem or folder name). Rerunning into the same OUT
+    Each SUBMISSION is a submission file, a submission folder, a folder of submissions (one per file or
+    sub-folder; the student id is the file stem or folder name), an LMS's download (its folder or .zip:
+    the student id is the LMS's own), or a .zip or .tar.gz of any of these, unpacked safely. Rerunning into the same OUT
     grades only what changed (submission, assignment or grader) and lists changed scores in
     OUT/changes.csv; Ctrl-C keeps finished results and the next run resumes. Exit status 0 when every
     submission got a result, whatever the scores.
     """
     assignment = find_assignment(assignment_name, near=submissions)
     shard = parse_shard(shard_spec) if shard_spec is not None else None
-    sources = in_shard(discover(submissions, assignment.submission_file), shard)
-    isolation = isolation_for_grading(isolation_choice)
-    missing, write_rows = _roster_plan(roster_path, [source.student for source in sources])
-    missing = students_in_shard(missing, shard)
-    started = time.monotonic()
-    progress = Progress(len(sources) + len(missing), enabled=sys.stderr.isatty())
-    try:
-        summary = grade_batch(
-            assignment, sources, out, jobs or default_jobs(), force, progress.advance, missing, write_rows, language
-        )
-    except Interrupted as stopped:
-        progress.finish()
-        click.echo(
-            f"Interrupted: {stopped.finished} of {stopped.total} submissions finished and kept in {out}/. "
-            "Run the same command again to grade the rest.",
-            err=True,
-        )
-        sys.exit(130)
+    with tempfile.TemporaryDirectory(prefix="grader-intake-") as scratch:  # unpacked archives, until graded
+        intake = take_submissions(submissions, assignment.submission_file, layout, Path(scratch))
+        _print_intake(intake)
+        sources = in_shard(intake.sources, shard)
+        isolation = isolation_for_grading(isolation_choice)
+        missing, write_rows = _roster_plan(roster_path, [source.student for source in sources], intake.roster)
+        missing = students_in_shard(missing, shard)
+        started = time.monotonic()
+        progress = Progress(len(sources) + len(missing), enabled=sys.stderr.isatty())
+        try:
+            summary = grade_batch(
+                assignment, sources, out, jobs or default_jobs(), force, progress.advance, missing, write_rows, language
+            )
+        except Interrupted as stopped:
+            progress.finish()
+            click.echo(
+                f"Interrupted: {stopped.finished} of {stopped.total} submissions finished and kept in {out}/. "
+                "Run the same command again to grade the rest.",
+                err=True,
+            )
+            sys.exit(130)
     progress.finish()
     if timings:
         write_timings(summary.graded, out / "timings.csv")
@@ -105,12 +121,37 @@ def grade(
         sys.exit(1)  # the grader failed on some submission: their rows say internal_error
 
 
+def _print_intake(intake: Intake) -> None:
+    for path, layout in intake.layouts:
+        click.echo(f"{path}: {LAYOUT_WORDS.get(layout, layout)}")
+    for line in intake.lines:
+        click.echo(printable(line))
+    for source in intake.sources:
+        if source.superseded:
+            shown = ", ".join(printable(name) for name in source.superseded)
+            graded = printable(source.path.name) if source.path else "nothing"
+            click.echo(f"{printable(source.student)}: graded {graded}, not graded: {shown}")
+        if source.refused:
+            click.echo(f"{printable(source.student)}: refused: {printable(source.refused)}")
+
+
+LAYOUT_WORDS = {
+    "canvas": "a Canvas download (student id: Canvas user id; gradebook column ID)",
+    "moodle": "a Moodle download (student id: participant id; gradebook column Identifier)",
+    "gradescope": "a Gradescope export (student id: SID or email from submission_metadata.yml)",
+    "classroom": "GitHub Classroom repositories (student id: GitHub username)",
+    "plain": "files and folders named by student id",
+    "unreadable": "not a readable archive",
+}
+
+
 def _roster_plan(
-    roster_path: Path | None, students: list[str]
+    roster_path: Path | None, students: list[str], download_ids: Roster | None = None
 ) -> tuple[list[str], Callable[[list[GradebookRow], Path], None]]:
-    """Returns the roster's students who handed in nothing, and how to write the gradebook."""
+    """Returns the roster's students who handed in nothing, and how to write the gradebook: with the
+    roster's ids when one is given, else with the ids the LMS's download carried, else plain."""
     if roster_path is None:
-        return [], write_gradebook
+        return [], functools.partial(write_lms_gradebook, download_ids) if download_ids else write_gradebook
     roster = read_roster(roster_path)
     if unknown := roster.unknown(students):
         shown = ", ".join(printable(student) for student in unknown)

@@ -10,7 +10,7 @@ from pathlib import Path
 from grader.formatting import format_points, percent
 from grader.results import Status, SubmissionResult
 
-COLUMNS = ("student", "score", "max_score", "percent", "status")
+COLUMNS = ("student", "score", "max_score", "percent", "status", "late")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 """What makes a spreadsheet run a cell as a formula (OWASP's CSV injection list, and the full-width
@@ -35,6 +35,8 @@ class GradebookRow:
     max_score: float
     status: str
     """The status's value, e.g. "graded"; a Status given here is stored as its value."""
+    late: bool = False
+    """The LMS marked the submission late (or it came past the assignment's due time)."""
 
     def __post_init__(self) -> None:
         # Status(...) also rejects a word outside the fixed set, so a gradebook never holds one.
@@ -43,7 +45,7 @@ class GradebookRow:
     @classmethod
     def from_result(cls, result: SubmissionResult) -> GradebookRow:
         """Returns the row for a full result."""
-        return cls(result.student, result.score, result.max_score, result.status)
+        return cls(result.student, result.score, result.max_score, result.status, result.late)
 
     @property
     def percent(self) -> float:
@@ -80,8 +82,14 @@ def write_gradebook(
                     format_points(row.max_score),
                     format_points(row.percent, decimals=2),
                     row.status,
+                    late_cell(row.late),
                 ]
             )
+
+
+def late_cell(late: bool) -> str:
+    """Returns the gradebook's `late` cell: "yes" for late work, "no" otherwise."""
+    return "yes" if late else "no"
 
 
 def read_gradebook(path: Path) -> list[dict[str, str]]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.exports.gradebook import GradebookRow, spreadsheet_text
+from grader.exports.gradebook import GradebookRow, late_cell, spreadsheet_text
 from grader.formatting import format_points
 
 ID_COLUMNS = ("sisuserid", "sisloginid", "loginid", "id")
@@ -123,13 +123,13 @@ def write_lms_gradebook(roster: Roster, rows: Sequence[GradebookRow], path: Path
     """Writes the gradebook with the roster's id (and name) columns, one row per submission by student.
 
     Columns: student, [the roster's name column], the roster's id column, score, max_score, percent,
-    status. A submission not on the roster has an empty id.
+    status, late. A submission not on the roster has an empty id.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
         names = [roster.name_column] if roster.name_column else []
-        writer.writerow(["student", *names, roster.id_column, "score", "max_score", "percent", "status"])
+        writer.writerow(["student", *names, roster.id_column, "score", "max_score", "percent", "status", "late"])
         for row in sorted(rows, key=lambda r: r.student):
             student = roster.find(row.student) or Student(row.student, "")
             writer.writerow(
@@ -141,6 +141,7 @@ def write_lms_gradebook(roster: Roster, rows: Sequence[GradebookRow], path: Path
                     format_points(row.max_score),
                     format_points(row.percent, decimals=2),
                     row.status,
+                    late_cell(row.late),
                 ]
             )
 

@@ -107,6 +107,12 @@ def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitS
     A notebook becomes Python here, in the trusted process (kept until `stack` closes): the worker only
     ever loads Python.
     """
+    if source.refused:
+        sentence = text(
+            N_("your files could not be taken safely from the archive you handed in ({reason}); nothing was graded."),
+            reason=source.refused,
+        )
+        return Status.REFUSED, Failure.of("unavailable", sentence)
     if source.path is not None and (refused := _not_a_regular_file(source.path)) is not None:
         return Status.MISSING_FILE, Failure.of("unavailable", refused)
     if source.path is None or not source.path.is_file():

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from grader import __version__
 from grader.assignment import Assignment
@@ -25,6 +26,16 @@ class Source:
 
     student: str
     path: Path | None
+    name: str = ""
+    """The student's name as an LMS download gives it; "" when submissions are named by id alone."""
+    late: bool = False
+    """The LMS marked the submission late."""
+    submitted_at: datetime | None = None
+    """When the LMS recorded the submission, when it says (with its offset)."""
+    superseded: tuple[str, ...] = ()
+    """The student's other files that were not graded (older resubmissions), by their names in the download."""
+    refused: str = ""
+    """Why the student's files could not be taken safely from their archive; "" when they could."""
 
 
 @dataclass
@@ -45,10 +56,11 @@ def graded_result(
 ) -> SubmissionResult:
     """Returns the result of a submission whose tests ran (or were all failed for one reason)."""
     tests = scoring.score_tests(collected, observed.run.outcomes, observed.run.failures)
+    lms = lms_fields(assignment, source)
     return SubmissionResult(
         student=source.student,
         assignment=assignment.name,
-        score=scoring.total(tests),
+        score=scoring.total(tests) * (1 - lms["late_penalty_percent"] / 100),
         max_score=assignment.points,
         status=observed.status,
         status_message=observed.failure.message if observed.failure else GRADED_MESSAGE,
@@ -64,7 +76,19 @@ def graded_result(
         diagnoses=observed.diagnoses,
         assignment_digest=assignment.digest,
         graded_at=graded_now(),
+        **lms,
     )
+
+
+def lms_fields(assignment: Assignment, source: Source) -> dict[str, Any]:
+    """Returns what a result keeps of the LMS: the name, lateness and its penalty, the files not graded."""
+    late = assignment.late.is_late(source.late, source.submitted_at)
+    return {
+        "name": source.name,
+        "late": late,
+        "late_penalty_percent": assignment.late.penalty_percent(late, source.submitted_at),
+        "superseded": source.superseded,
+    }
 
 
 def internal_error_result(assignment: Assignment, source: Source, problem: Text) -> SubmissionResult:
@@ -97,6 +121,7 @@ def ungraded_result(assignment: Assignment, source: Source, status: Status, fail
         failure=failure,
         assignment_digest=assignment.digest,
         graded_at=graded_now(),
+        **(lms_fields(assignment, source) | {"late_penalty_percent": 0.0}),
     )
 
 

@@ -1,0 +1,213 @@
+"""Returns what unpacking an archive refused, after writing its regular files into a private folder.
+
+An archive a course downloads from its LMS, or one a student uploaded, is untrusted input: an entry may
+name a path outside the folder (`../`, `/etc/x`, `C:\\x`), be a link or a device, or decompress to far
+more than it weighs (a zip bomb). Each such entry is refused with a reason and the rest goes on; only
+regular files are ever written, never a link, and bytes are counted as they are written, not taken from
+the archive's own header. `__MACOSX/` and dot-files are skipped silently: they are no one's work.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import stat
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
+"""The archives `grade` unpacks: what LMSs download (zip) and what people make by hand (tar.gz)."""
+
+CHUNK = 1024 * 1024
+
+Opener = Callable[[], "IO[bytes] | None"]
+"""Opens one entry's data for reading: called only for an entry that will be written."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one archive may unpack to: past a limit, entries are refused, never written."""
+
+    files: int = 20_000
+    """Regular files written, at most."""
+    file_bytes: int = 50 * 1024 * 1024
+    """Bytes of one file, at most (counted while decompressing)."""
+    total_bytes: int = 1024 * 1024 * 1024
+    """Bytes of all files, at most."""
+
+
+DEFAULT_LIMITS = Limits()
+OWN_ARCHIVE_LIMITS = Limits(files=500, file_bytes=20 * 1024 * 1024, total_bytes=50 * 1024 * 1024)
+"""A student's own archive inside a download: one submission, so far less room."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An entry of an archive that was not written, and why, in words for the class summary."""
+
+    entry: str
+    """The entry's name as the archive spells it (shown escaped by the caller)."""
+    reason: str
+
+
+class UnreadableArchive(Exception):
+    """The archive as a whole cannot be read (not a zip or tar.gz, truncated, encrypted)."""
+
+
+def is_archive(path: Path) -> bool:
+    """Returns whether `path` is named like an archive `grade` unpacks."""
+    return path.name.casefold().endswith(ARCHIVE_SUFFIXES)
+
+
+def extract(archive: Path, into: Path, limits: Limits = DEFAULT_LIMITS) -> list[Refusal]:
+    """Returns the refused entries after writing the archive's regular files under `into` (created, empty).
+
+    Raises UnreadableArchive when the archive cannot be read at all.
+    """
+    into.mkdir(mode=0o700, parents=True, exist_ok=False)
+    writer = _Writer(into.resolve(), limits)
+    try:
+        if archive.name.casefold().endswith(".zip"):
+            with zipfile.ZipFile(archive) as bundle:
+                for info in bundle.infolist():
+                    writer.take(info.filename, _zip_kind(info), functools.partial(bundle.open, info))
+        else:
+            with tarfile.open(archive, "r:gz") as bundle:
+                for member in bundle:  # streamed: a member's data is read before the next header
+                    writer.take(member.name, _tar_kind(member), functools.partial(bundle.extractfile, member))
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, zlib.error) as error:
+        raise UnreadableArchive(f"{type(error).__name__}: {error}") from None
+    return writer.refused
+
+
+def _zip_kind(info: zipfile.ZipInfo) -> str:
+    mode = info.external_attr >> 16  # Unix mode when a Unix tool made the zip; no file type bits otherwise
+    if info.is_dir():
+        return "folder"
+    if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
+        return "link" if stat.S_ISLNK(mode) else "special file"
+    return "file"
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.isdir():
+        return "folder"
+    if member.issym() or member.islnk():
+        return "link"
+    return "file" if member.isreg() else "special file"
+
+
+_ENTRY_ERRORS = (zipfile.BadZipFile, tarfile.TarError, EOFError, RuntimeError, NotImplementedError, zlib.error)
+"""What reading one entry may raise: corrupt data, a password, a compression Python lacks."""
+
+
+class _Writer:
+    """Writes entries one by one under a root, counting files and bytes against the limits."""
+
+    def __init__(self, root: Path, limits: Limits):
+        self.root = root
+        self.limits = limits
+        self.files = 0
+        self.bytes = 0
+        self.refused: list[Refusal] = []
+        self.full = False
+
+    def take(self, name: str, kind: str, open_entry: Opener) -> None:
+        parts = _safe_parts(name)
+        if isinstance(parts, str):
+            self.refused.append(Refusal(name, parts))
+            return
+        if not parts or _ignored(parts):
+            return
+        if kind != "file":
+            if kind != "folder":
+                self.refused.append(Refusal(name, f"a {kind}: only regular files are unpacked"))
+            return
+        if self.full:
+            self.refused.append(Refusal(name, "the archive's size or file-count limit was reached before it"))
+            return
+        if self.files >= self.limits.files:
+            self.full = True
+            self.refused.append(Refusal(name, f"more than {self.limits.files} files: the rest are not unpacked"))
+            return
+        problem = self._write(parts, open_entry)
+        if problem:
+            self.refused.append(Refusal(name, problem))
+
+    def _write(self, parts: tuple[str, ...], open_entry: Opener) -> str | None:
+        target = self.root.joinpath(*parts)
+        for parent in reversed(target.parents):
+            if parent == self.root or not parent.is_relative_to(self.root):
+                continue
+            if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
+                return "its folder is a file of the archive"
+            parent.mkdir(mode=0o700, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            handle = os.open(target, flags, 0o600)
+        except FileExistsError:
+            return "a second entry of the same name"
+        except OSError as error:
+            return f"cannot be written ({error.strerror})"
+        self.files += 1
+        with os.fdopen(handle, "wb") as out:
+            try:
+                problem = self._copy(open_entry(), out)
+            except _ENTRY_ERRORS as error:  # one damaged or encrypted entry: the others may be fine
+                problem = f"cannot be read ({type(error).__name__})"
+        if problem:
+            target.unlink()
+            self.files -= 1
+        return problem
+
+    def _copy(self, source: IO[bytes] | None, out: IO[bytes]) -> str | None:
+        written = 0
+        if source is None:
+            return "has no data"
+        with source:
+            for chunk in iter(lambda: source.read(CHUNK), b""):
+                written += len(chunk)
+                if written > self.limits.file_bytes:
+                    self.bytes += written - len(chunk)
+                    return f"larger than {self.limits.file_bytes // (1024 * 1024)} MB unpacked"
+                if self.bytes + written > self.limits.total_bytes:
+                    self.full = True
+                    return f"the archive unpacks to more than {self.limits.total_bytes // (1024 * 1024)} MB"
+                out.write(chunk)
+        self.bytes += written
+        return None
+
+
+def _safe_parts(name: str) -> tuple[str, ...] | str:
+    """Returns the entry's path parts, or why it may not be written: outside the folder, or unnameable."""
+    if "\x00" in name:
+        return "a name with a NUL character"
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
+        return "an absolute path: it would land outside the folder"
+    parts = tuple(part for part in PurePosixPath(posix).parts if part not in ("", "."))
+    if ".." in parts:
+        return "a path with '..': it would land outside the folder"
+    if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in parts):
+        return "a name longer than a file system allows"
+    return parts
+
+
+def _ignored(parts: tuple[str, ...]) -> bool:
+    """Returns whether the entry is no one's work: a macOS resource fork, a dot-file, a cache."""
+    return parts[0] == "__MACOSX" or any(part.startswith(".") or part == "__pycache__" for part in parts)
+
+
+def walk_files(folder: Path) -> Iterator[Path]:
+    """Returns the regular files under `folder` that are not links, sorted; dot-files and folders skipped."""
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).parts
+        if any(part.startswith(".") or part in ("__MACOSX", "__pycache__") for part in relative):
+            continue
+        if not path.is_symlink() and path.is_file():
+            yield path
