@@ -366,6 +366,9 @@ def test_results_json_has_required_keys(tmp_path):
         "timings",
         "diagnoses",
         "language",
+        "missing_functions",
+        "defined_functions",
+        "numpy_version",
     }
     for test in data["tests"]:
         assert {"name", "score", "max_score", "outcome", "message", "hint"} <= set(test)

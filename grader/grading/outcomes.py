@@ -13,7 +13,7 @@ from grader.assignment import Assignment
 from grader.grading import scoring
 from grader.grading.plugin import TestRun
 from grader.grading.scoring import CollectedTest
-from grader.results import Diagnosis, Failure, Plot, Status, SubmissionResult
+from grader.results import Diagnosis, Failure, MissingFunction, Plot, Status, SubmissionResult
 from grader.text import N_, Text, text
 
 GRADED_MESSAGE = N_("graded: every test ran.")
@@ -38,6 +38,9 @@ class Observed:
     plots: tuple[Plot, ...] = ()
     diagnoses: tuple[Diagnosis, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    missing_functions: tuple[MissingFunction, ...] = ()
+    defined_functions: tuple[str, ...] = ()
+    numpy_version: str = ""
 
 
 def graded_result(
@@ -64,6 +67,9 @@ def graded_result(
         diagnoses=observed.diagnoses,
         assignment_digest=assignment.digest,
         graded_at=graded_now(),
+        missing_functions=observed.missing_functions,
+        defined_functions=observed.defined_functions,
+        numpy_version=observed.numpy_version or numpy_version(),
     )
 
 
@@ -97,7 +103,15 @@ def ungraded_result(assignment: Assignment, source: Source, status: Status, fail
         failure=failure,
         assignment_digest=assignment.digest,
         graded_at=graded_now(),
+        numpy_version=numpy_version(),
     )
+
+
+def numpy_version() -> str:
+    """Returns the NumPy version of this environment, which the workers it starts run with too."""
+    import numpy
+
+    return str(numpy.__version__)
 
 
 def fingerprint(assignment: Assignment, path: Path | None) -> str:

@@ -26,6 +26,7 @@ STATUS_TITLES: dict[Status, str] = {
     Status.CRASHED: N_("Crashed: the process running your code stopped unexpectedly"),
     Status.INTERNAL_ERROR: N_("Grader problem: the grader failed, not your code; please tell your instructor"),
     Status.MISSING: N_("Missing: no submission of yours was handed in"),
+    Status.MISSING_FUNCTIONS: N_("Missing functions: your file defines none of the functions the grader calls"),
 }
 """What each status is called in a report, in words a student understands (English msgids)."""
 

@@ -198,6 +198,8 @@ class _Server:
             return self.load(request["path"], request["module"])
         if op == "call":
             return self.call(request["function"], request["args"], request["kwargs"])
+        if op == "functions":
+            return {"ok": True, "value": self.functions()}
         return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}"}}
 
     def load(self, path: str, module_name: str) -> dict[str, Any]:
@@ -211,7 +213,18 @@ class _Server:
         except BaseException as error:  # noqa: BLE001 - the submission may raise anything, SystemExit too
             return {"ok": False, "error": self.describe(error)}
         self.module = module
-        return {"ok": True}
+        numpy = sys.modules.get("numpy")
+        return {"ok": True, "value": {"numpy": str(getattr(numpy, "__version__", ""))[:40]}}
+
+    def functions(self) -> list[str]:
+        """Returns the names of the functions the submission defines at its top level (names only)."""
+        if self.module is None:
+            return []
+        names = []
+        for name, value in list(vars(self.module).items()):
+            if isinstance(name, str) and not name.startswith("_") and _defined_in(value, self.module.__name__):
+                names.append(self.protocol.cut(name, self.protocol.MAX_NAME_CHARS))
+        return names[:100]
 
     def call(self, name: str, args: list[Any], kwargs: list[list[Any]]) -> dict[str, Any]:
         scripted: dict[str, _Scripted] = {}
@@ -276,6 +289,16 @@ class _Server:
         if frames:
             described.update(line=frames[-1].lineno, code=protocol.cut(frames[-1].line or "", protocol.MAX_CODE_CHARS))
         return described
+
+
+def _defined_in(value: Any, module_name: str) -> bool:
+    """Returns whether `value` is a plain function (def or lambda) written in the submission itself."""
+    import types
+
+    try:
+        return type(value) is types.FunctionType and value.__module__ == module_name
+    except BaseException:  # noqa: BLE001 - a hostile attribute must not break the reply
+        return False
 
 
 def _safe_str(error: object, protocol: Any) -> str:
