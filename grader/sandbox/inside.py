@@ -217,14 +217,17 @@ class _Server:
         return {"ok": True, "value": {"numpy": str(getattr(numpy, "__version__", ""))[:40]}}
 
     def functions(self) -> list[str]:
-        """Returns the names of the functions the submission defines at its top level (names only)."""
+        """Returns the names of the submission's top-level functions (names only): those its file defines
+        first, then other callables it binds at the top level (an alias, a lambda, an imported function)."""
         if self.module is None:
             return []
-        names = []
+        own, other = [], []
         for name, value in list(vars(self.module).items()):
-            if isinstance(name, str) and not name.startswith("_") and _defined_in(value, self.module.__name__):
-                names.append(self.protocol.cut(name, self.protocol.MAX_NAME_CHARS))
-        return names[:100]
+            if isinstance(name, str) and not name.startswith("_"):
+                kind = _function_kind(value, self.module.__name__)
+                if kind:
+                    (own if kind == "own" else other).append(self.protocol.cut(name, self.protocol.MAX_NAME_CHARS))
+        return (own + other)[:100]
 
     def call(self, name: str, args: list[Any], kwargs: list[list[Any]]) -> dict[str, Any]:
         scripted: dict[str, _Scripted] = {}
@@ -291,14 +294,16 @@ class _Server:
         return described
 
 
-def _defined_in(value: Any, module_name: str) -> bool:
-    """Returns whether `value` is a plain function (def or lambda) written in the submission itself."""
+def _function_kind(value: Any, module_name: str) -> str:
+    """Returns "own" for a function the file defines, "other" for another callable that is no class, else ""."""
     import types
 
     try:
-        return type(value) is types.FunctionType and value.__module__ == module_name
+        if type(value) is types.FunctionType and value.__module__ == module_name:
+            return "own"
+        return "other" if callable(value) and not isinstance(value, type) else ""
     except BaseException:  # noqa: BLE001 - a hostile attribute must not break the reply
-        return False
+        return ""
 
 
 def _safe_str(error: object, protocol: Any) -> str:
