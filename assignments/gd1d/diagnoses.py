@@ -565,7 +565,12 @@ SCHEDULE_CALLS = (
         "Return the rate of the epoch you are given, a single number: base_lr * (1 - (epoch + 1) / n_epochs), "
         "not the rates of all epochs at once (no np.arange or np.linspace over the epochs)."
     ),
-    when=("test_fixed_lr*", "test_time_decay_lr*", "test_gradient_lr*", "test_schedule_comparison_matches_the_reference"),
+    when=(
+        "test_fixed_lr*",
+        "test_time_decay_lr*",
+        "test_gradient_lr*",
+        "test_schedule_comparison_matches_the_reference",
+    ),
 )
 def schedule_returns_array(submission: Any, reference: Any) -> Finding | None:
     for name, args in SCHEDULE_CALLS:

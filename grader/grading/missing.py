@@ -80,7 +80,8 @@ def missing_functions(
                 key = (name, arity)
                 if key not in answers:
                     answers[key] = _submission_values(submission, name, [args for args, _ in expected])
-                if answers[key] is not None and _same(answers[key], [value for _, value in expected]):
+                answer = answers[key]
+                if answer is not None and _same(answer, [value for _, value in expected]):
                     matches.append(name)
         found.append(MissingFunction(function.name, function.signature, tuple(matches)))
     return tuple(found)

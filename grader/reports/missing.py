@@ -33,7 +33,9 @@ def missing_view(result: SubmissionResult, translate: Translator) -> dict[str, A
         "functions": [_function_view(missing, result, translate) for missing in result.missing_functions],
         "defined": _("Your file defines these functions at its top level: {names}.").format(names=names)
         if names
-        else _("Your file defines no function at its top level: code that runs when the file loads is not called again."),
+        else _(
+            "Your file defines no function at its top level: code that runs when the file loads is not called again."
+        ),
     }
 
 

@@ -221,7 +221,8 @@ class _Server:
         first, then other callables it binds at the top level (an alias, a lambda, an imported function)."""
         if self.module is None:
             return []
-        own, other = [], []
+        own: list[str] = []
+        other: list[str] = []
         for name, value in list(vars(self.module).items()):
             if isinstance(name, str) and not name.startswith("_"):
                 kind = _function_kind(value, self.module.__name__)
