@@ -192,14 +192,23 @@ class Probe:
     explanation: str
     fix: str
     when: tuple[str, ...]
-    """Patterns (fnmatch) on failed tests' function names, e.g. "test_update*": the probe runs only
-    when one of them failed, which keeps diagnosis cheap and tied to what the tests saw."""
+    """Patterns (fnmatch) on failed tests' function names, e.g. "test_update*", or on one case of a
+    parametrised test, e.g. "test_compare[second*]" (the brackets literal): the probe runs only when
+    one of them failed, and its mistake is attached only to the cases it explains."""
     check: Check
 
     def explains(self, test_name: str) -> bool:
         """Returns whether this probe explains a failure of `test_name` ("file.py::test_x[case]")."""
-        function = test_name.rsplit("::", 1)[-1].split("[", 1)[0]
-        return any(fnmatch.fnmatchcase(function, pattern) for pattern in self.when)
+        function, _, case = test_name.rsplit("::", 1)[-1].partition("[")
+        return any(_matches(function, case.removesuffix("]"), pattern) for pattern in self.when)
+
+
+def _matches(function: str, case: str, pattern: str) -> bool:
+    """Returns whether a test's function (and, when the pattern names one in brackets, its case) matches."""
+    function_pattern, bracket, case_pattern = pattern.partition("[")
+    if not fnmatch.fnmatchcase(function, function_pattern):
+        return False
+    return not bracket or fnmatch.fnmatchcase(case, case_pattern.removesuffix("]"))
 
 
 def mistake(id: str, *, title: str, explanation: str, fix: str, when: Iterable[str]) -> Callable[[Check], Probe]:

@@ -38,6 +38,8 @@ class Status(enum.StrEnum):
     """A student on the roster handed in nothing: no submission of theirs was found at all."""
     REFUSED = "refused"
     """The student's files could not be taken safely from their archive (links, escaping paths, too large)."""
+    MISSING_FUNCTIONS = "missing_functions"
+    """The submission loaded but defines none of the functions the student is asked to write."""
 
 
 class Outcome(enum.StrEnum):
@@ -57,7 +59,8 @@ class Failure:
     kind: str
     """One of: mismatch (wrong value), error (student code raised), limit (time, memory or output
     limit), bad_value (a value that is not plain data), unavailable (the submission did not load),
-    check (the test's own check failed with a message), internal (the grader or test is at fault)."""
+    missing (the test needs a function the file does not define), check (the test's own check failed
+    with a message), internal (the grader or test is at fault)."""
     message: str
     """One or two plain sentences saying what went wrong."""
     call: str | None = None
@@ -78,6 +81,8 @@ class Failure:
     """`expected` as a translatable sentence, when it is a property in words rather than a value."""
     call_text: Text | None = None
     """`call` with the names of functions the grader supplied kept translatable; `call` is its English."""
+    missing: str | None = None
+    """For kind "missing": the name the grader looked up in the file and did not find."""
 
     @classmethod
     def of(cls, kind: str, sentence: Text, *, call: Text | str | None = None, **details: Any) -> Failure:
@@ -183,6 +188,17 @@ class Diagnosis:
         return message.format(**dict(self.params)) if self.params else message
 
 
+@dataclass(frozen=True)
+class MissingFunction:
+    """A function the grader calls by name that the submission does not define, and what could stand in."""
+
+    name: str
+    signature: str
+    """How the assignment's starter declares it, e.g. "def f(a, b=1):"."""
+    matches: tuple[str, ...] = ()
+    """The submission's own top-level functions that return what `name` should on the grader's probe inputs."""
+
+
 RESULTS_NAME = "results.json"
 """The file that holds one submission's result; written last, so its presence marks a finished one."""
 
@@ -233,6 +249,12 @@ class SubmissionResult:
     """The percent of the score taken for lateness ([late] in assignment.toml); `score` is after it."""
     superseded: tuple[str, ...] = ()
     """The student's other files that were not graded (older resubmissions), by their names in the download."""
+    missing_functions: tuple[MissingFunction, ...] = ()
+    """Functions the grader calls that the submission does not define, each with what could stand in."""
+    defined_functions: tuple[str, ...] = ()
+    """The submission's own top-level functions, by name (listed when some required function is missing)."""
+    numpy_version: str = ""
+    """The NumPy version the worker ran the submission with."""
 
     @property
     def percent(self) -> float:
@@ -279,8 +301,13 @@ class SubmissionResult:
                 }
                 for d in self.diagnoses
             ],
+            "missing_functions": [
+                {"name": m.name, "signature": m.signature, "matches": list(m.matches)} for m in self.missing_functions
+            ],
+            "defined_functions": list(self.defined_functions),
             "output": self.output,
             "grader_version": self.grader_version,
+            "numpy_version": self.numpy_version,
             "submission_sha256": self.submission_sha256,
             "isolation": self.isolation,
             "fingerprint": self.fingerprint,

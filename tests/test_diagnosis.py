@@ -103,3 +103,14 @@ def test_grading_runs_the_assignment_s_probes_on_what_failed(toy_with_mistakes):
     assert triples.tests == tuple(name for name in failed if "::test_double" in name)
     assert results["returns_always_equal"].score < 5 and results["returns_always_equal"].diagnoses == ()
     assert (results["good"].score, results["good"].diagnoses) == (5.0, ())
+
+
+def test_a_probe_can_explain_one_case_of_a_parametrised_test_only():
+    from grader.authoring import mistake
+
+    probe = mistake("m", title="t", explanation="e", fix="f", when=("test_compare[second*]", "test_alone"))(
+        lambda submission, reference: None
+    )
+    assert probe.explains("test_x.py::test_compare[second from 0.1]")
+    assert not probe.explains("test_x.py::test_compare[first from 0.01]")
+    assert probe.explains("test_x.py::test_alone[any case]")

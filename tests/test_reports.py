@@ -370,6 +370,9 @@ def test_results_json_has_required_keys(tmp_path):
         "late",
         "late_penalty_percent",
         "superseded",
+        "missing_functions",
+        "defined_functions",
+        "numpy_version",
     }
     for test in data["tests"]:
         assert {"name", "score", "max_score", "outcome", "message", "hint"} <= set(test)

@@ -26,7 +26,7 @@ LOOP_TESTS = (
     "test_gradient_descent_with_time_decay",  # public
     "test_x_moves_against_the_derivative",
     "test_update_uses_the_scheduled_rate",
-    "test_history_matches_the_reference",
+    "test_x_column_matches_the_reference",
     "test_schedule_comparison_matches_the_reference",
 )
 
@@ -273,7 +273,7 @@ def _decay_rates(submission: Any, reference: Any) -> tuple[list[float], list[flo
         "Use base_lr * (1 - (epoch + 1) / n_epochs). The course writes 1 − i/N with i counted from 1; in "
         "code the epoch counts from 0, hence the + 1."
     ),
-    when=("test_time_decay_lr*", "test_schedule_comparison_matches_the_reference"),
+    when=("test_time_decay_lr*", "test_schedule_comparison_matches_the_reference[time-based*]"),
 )
 def time_decay_off_by_one(submission: Any, reference: Any) -> Finding | None:
     rates = _decay_rates(submission, reference)
@@ -295,7 +295,7 @@ def time_decay_off_by_one(submission: Any, reference: Any) -> Finding | None:
         "0.09 to 0 over 10 epochs at base_lr = 0.1. Yours rises from epoch to epoch."
     ),
     fix=N_("Subtract the fraction of epochs done from 1: base_lr * (1 - (epoch + 1) / n_epochs)."),
-    when=("test_time_decay_lr*", "test_schedule_comparison_matches_the_reference"),
+    when=("test_time_decay_lr*", "test_schedule_comparison_matches_the_reference[time-based*]"),
 )
 def time_decay_grows(submission: Any, reference: Any) -> Finding | None:
     rates = _decay_rates(submission, reference)
@@ -314,7 +314,7 @@ def time_decay_grows(submission: Any, reference: Any) -> Finding | None:
         "minimum."
     ),
     fix=N_("Take the size of the gradient: base_lr * abs(grad)."),
-    when=("test_gradient_lr*", "test_schedule_comparison_matches_the_reference"),
+    when=("test_gradient_lr*", "test_schedule_comparison_matches_the_reference[gradient-based*]"),
 )
 def gradient_lr_without_abs(submission: Any, reference: Any) -> Finding | None:
     rate = number(submission.gradient_lr(0.01, 3, 50, -4.5))
@@ -330,7 +330,7 @@ SCHEDULE_TESTS = (
     "test_update_uses_the_scheduled_rate",
     "test_schedule_*",
     "test_rate_column_holds_the_rate_used",
-    "test_history_matches_the_reference",
+    "test_x_column_matches_the_reference",
 )
 
 
@@ -419,3 +419,163 @@ def lr_column_holds_base_rate(submission: Any, reference: Any) -> Finding | None
     if not (used_schedule and close(rates, [0.01, 0.01, 0.01])):
         return None
     return Finding(expected=STAND_IN_RATES, actual=rates)
+
+
+# -- what the rows record, when the loop stops, what kind of values it holds -----------------------------------
+
+LOOP_RUN_TESTS = (
+    *LOOP_TESTS,
+    "test_history_*",
+    "test_int_start_*",
+    "test_default_schedule_*",
+    "test_x_*",
+    "test_rate_column_*",
+    "test_derivative_column_*",
+    "test_schedule_gets_*",
+    "test_schedule_is_called_*",
+    "test_lr_*",
+    "test_start_at_the_minimum_*",
+    "test_gradient_descent_returns_float64_rows",  # public
+)
+
+
+@mistake(
+    "derivative_recorded_after_update",
+    title=N_("The derivative column holds f'(x) after the update, not the one the update used"),
+    explanation=N_(
+        "Row i should hold the derivative that epoch i's update used: f'(x) at x before the update. Your x "
+        "column is right, so your update is right; but your derivative column holds {actual}, f'(x) at the x "
+        "after each update, where the reference records {expected}."
+    ),
+    fix=N_(
+        "Keep the derivative the update uses in a variable and record that one: grad = derivative(x), then "
+        "x = x − lr · grad, then history[epoch] = (x, grad, lr). Do not call derivative(x) again after the update."
+    ),
+    when=("test_derivative_column_holds_the_derivative_before_the_update", "test_gradient_descent_two_epochs"),
+)
+def derivative_recorded_after_update(submission: Any, reference: Any) -> Finding | None:
+    history = rows(submission.gradient_descent(2.0, 0.1, 2, submission.function("fixed_lr")), 2)
+    if history is None:
+        return None
+    expected = reference.gradient_descent(2.0, 0.1, 2)
+    x, grad = history[:, 0], history[:, 1]
+    if not close(x, expected[:, 0]) or close(grad, expected[:, 1]) or not close(grad, reference.derivative(x)):
+        return None
+    return Finding(expected=expected[:, 1], actual=grad)
+
+
+@mistake(
+    "loop_stops_early",
+    title=N_("The loop stops before the last epoch"),
+    explanation=N_(
+        "gradient_descent should run all n_epochs epochs, however small the derivative gets: the course "
+        "compares runs epoch by epoch. From x0 = 2 at lr = 0.1 over 60 epochs your loop follows the reference "
+        "until epoch {epoch} and then stops: it returns {actual}, with the rows after the stop missing or zero."
+    ),
+    fix=N_(
+        "Remove the break (or the while condition) that tests the size of the derivative or the change in "
+        "x: loop for epoch in range(n_epochs) and fill every row."
+    ),
+    when=(
+        "test_lr_001_reaches_the_minimum",
+        "test_lr_0001_gets_there_in_1000_epochs",
+        "test_start_at_the_minimum_stays_there",
+        "test_history_shape",
+        "test_schedule_comparison_matches_the_reference",
+    ),
+)
+def loop_stops_early(submission: Any, reference: Any) -> Finding | None:
+    returned = np.asarray(submission.gradient_descent(2.0, 0.1, 60, submission.function("fixed_lr")), dtype=float)
+    expected = reference.gradient_descent(2.0, 0.1, 60)
+    if returned.ndim != 2 or returned.shape[1] != 3 or not 0 < returned.shape[0] <= 60:
+        return None
+    stop = returned.shape[0]
+    if stop == 60:
+        empty = np.flatnonzero(np.all(returned == 0, axis=1) & (expected[:, 0] != 0))
+        if empty.size == 0 or not np.all(returned[empty[0] :] == 0):
+            return None
+        stop = int(empty[0])
+    if stop == 0 or not close(returned[:stop, 0], expected[:stop, 0]):
+        return None
+    return Finding(
+        expected=f"shape (60, 3), last x {expected[-1, 0]:.6g}",
+        actual=f"shape {returned.shape}, last x {returned[-1, 0]:.6g}",
+        params={"epoch": stop - 1},
+    )
+
+
+@mistake(
+    "one_element_arrays",
+    title=N_("x is a 1-element array, not a number"),
+    explanation=N_(
+        "Your loop keeps x (and so f'(x)) as an array holding one number, the course's habit of "
+        "localmin = np.random.choice(x, 1). Storing such an array into one cell of the history only warned in "
+        "older NumPy versions, such as Colab's; the grader's NumPy refuses it: {actual}."
+    ),
+    fix=N_(
+        "Make x a number before the loop: x = np.float64(x0), or float(x0); if you start from "
+        "np.random.choice(x, 1), take its value with .item() or [0]."
+    ),
+    when=LOOP_RUN_TESTS,
+)
+def one_element_arrays(submission: Any, reference: Any) -> Finding | None:
+    stand_in = submission.scripted(STAND_IN_RATES, name=STAND_IN)
+    try:
+        returned = submission.gradient_descent(2.0, 0.01, 3, stand_in)
+    except Exception as error:  # noqa: BLE001 - the failed call is the evidence: its exception, never its source
+        failure = getattr(error, "failure", None)
+        raised = str(getattr(failure, "exception", "") or "")
+        if not any(sign in raised for sign in ONE_ELEMENT_ERRORS):
+            return None
+        return Finding(expected=with_rates(reference, 2.0, STAND_IN_RATES), actual=raised)
+    shape = _shape(returned)
+    if shape not in ((3, 3, 1), (3, 1, 3), (3, 1)) and not (isinstance(returned, list) and _holds_arrays(returned)):
+        return None
+    return Finding(expected=with_rates(reference, 2.0, STAND_IN_RATES), actual=f"shape {shape}")
+
+
+ONE_ELEMENT_ERRORS = (
+    "setting an array element with a sequence",
+    "only 0-dimensional arrays can be converted",
+    "only length-1 arrays can be converted",
+    "inhomogeneous shape",
+)
+"""What NumPy raises when a 1-element array goes where one number should."""
+
+
+def _holds_arrays(value: list[Any]) -> bool:
+    return any(isinstance(item, np.ndarray) and item.ndim > 0 for row in value for item in np.atleast_1d(row))
+
+
+SCHEDULE_CALLS = (
+    ("fixed_lr", (0.01, 3, 50, -4.5)),
+    ("time_decay_lr", (0.1, 0, 10, 5.0)),
+    ("gradient_lr", (0.01, 3, 50, -4.5)),
+)
+
+
+@mistake(
+    "schedule_returns_array",
+    title=N_("A schedule returns an array instead of one rate"),
+    explanation=N_(
+        "A schedule gives the rate of one epoch: one number. Yours returns {actual}, so lr · grad is an "
+        "array too and the loop cannot store it in one cell of the history."
+    ),
+    fix=N_(
+        "Return the rate of the epoch you are given, a single number: base_lr * (1 - (epoch + 1) / n_epochs), "
+        "not the rates of all epochs at once (no np.arange or np.linspace over the epochs)."
+    ),
+    when=(
+        "test_fixed_lr*",
+        "test_time_decay_lr*",
+        "test_gradient_lr*",
+        "test_schedule_comparison_matches_the_reference",
+    ),
+)
+def schedule_returns_array(submission: Any, reference: Any) -> Finding | None:
+    for name, args in SCHEDULE_CALLS:
+        value = getattr(submission, name)(*args)
+        if isinstance(value, np.ndarray) and value.ndim > 0:
+            call = f"{name}{args}"
+            return Finding(call=call, expected=getattr(reference, name)(*args), actual=value)
+    return None

@@ -177,3 +177,56 @@ def lr_column_holds_base_rate(x0, learning_rate, n_epochs, schedule=fixed_lr):
             x = x - lr * grad
             history[epoch] = (x, grad, learning_rate)
     return history
+
+
+@mutant(
+    "derivative_recorded_after_update",
+    replaces="gradient_descent",
+    description="the derivative column holds f'(x) taken after the update",
+)
+def derivative_recorded_after_update(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, derivative(x), lr)
+    return history
+
+
+@mutant("loop_stops_early", replaces="gradient_descent", description="the loop breaks once |f'(x)| < 0.1")
+def loop_stops_early(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            if abs(grad) < 0.1:
+                break
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant("one_element_arrays", replaces="gradient_descent", description="x is kept as a 1-element array")
+def one_element_arrays(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.array([x0], dtype=np.float64)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant("schedule_returns_array", replaces="time_decay_lr", description="returns the rates of every epoch at once")
+def schedule_returns_array(base_lr, epoch, n_epochs, grad):
+    return base_lr * (1 - np.arange(1, n_epochs + 1) / n_epochs)

@@ -147,8 +147,9 @@ def failure_for(reply: Reply, call: Text, worker: Worker) -> Failure:
         )
         return Failure.of("bad_value", sentence, call=call)
     if reply.missing is not None:
+        # The grader looked the name up: nothing of the student's raised, so no exception is reported.
         sentence = text(N_("your file does not define a function named {name}."), name=reply.missing)
-        return Failure.of("error", sentence, call=call, exception=f"AttributeError: {reply.missing}")
+        return Failure.of("missing", sentence, call=call, missing=reply.missing)
     sentence = text(N_("the worker running your code stopped during {call}: {how}."), call=call, how=str(reply.crash))
     return Failure.of("error", sentence, call=call, exception=reply.crash)
 

@@ -18,12 +18,13 @@ from grader.assignment import Assignment, load_reference
 from grader.grading import notebooks
 from grader.grading.diagnosis import diagnose, load_diagnoses
 from grader.grading.feedback import load_status, too_large
+from grader.grading.missing import missing_functions, required_functions
 from grader.grading.outcomes import Observed, Source, graded_result, internal_error_result, sha256_of
 from grader.grading.plotdata import build_plot
 from grader.grading.plugin import GradingPlugin, submission_inputs_key
 from grader.grading.proxy import RemoteSubmission
 from grader.grading.session import run_pytest
-from grader.results import Diagnosis, Failure, Status, SubmissionResult
+from grader.results import Diagnosis, Failure, MissingFunction, Status, SubmissionResult
 from grader.sandbox.client import Worker
 from grader.sandbox.isolation import isolation_for_grading  # noqa: F401 - re-exported for the exports stage
 from grader.sandbox.launchers import ForkServerLauncher, Launcher
@@ -151,19 +152,27 @@ def _graded_in_worker(
 ) -> Observed:
     """Returns what loading, testing, diagnosing and plotting the submission in `worker` saw."""
     clock = _Clock()
-    status, failure = load_status(worker.load(), assignment)
+    loaded = worker.load()
+    status, failure = load_status(loaded, assignment)
     clock.lap("worker start")
     submission = RemoteSubmission(worker, reference) if status is Status.GRADED else None
+    found: tuple[tuple[MissingFunction, ...], tuple[str, ...]] = ((), ())
+    if submission is not None:
+        found = _missing(assignment, submission, reference)
+        status, failure = _status_with(found[0], assignment, status, failure)
+        clock.lap("missing functions")
     graded = Observed(status, failure, plugin.run(submission, failure, inputs_key))
+    graded.missing_functions, graded.defined_functions = found if found[0] else ((), ())
+    graded.numpy_version = str(loaded.value.get("numpy", "")) if isinstance(loaded.value, dict) else ""
     clock.lap("tests")
     diagnoses = _diagnoses(assignment, graded.run.outcomes, submission, reference)
     if diagnoses is not None:
         graded.diagnoses = diagnoses
         clock.lap("diagnoses")
-    if with_plots:
+    if with_plots and status is not Status.MISSING_FUNCTIONS:  # nothing of theirs to draw
         graded.plots = tuple(build_plot(spec, reference, submission) for spec in assignment.plots)
         clock.lap("plot data")
-    if status is Status.GRADED and worker.seconds_used >= assignment.limits.total_seconds:
+    if submission is not None and worker.seconds_used >= assignment.limits.total_seconds:
         sentence = text(
             N_(
                 "your code used up the time limit for the whole submission ({seconds} s); "
@@ -174,6 +183,34 @@ def _graded_in_worker(
         graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
     graded.output, graded.timings = worker.output, clock.laps
     return graded
+
+
+def _missing(
+    assignment: Assignment, submission: RemoteSubmission, reference: Any
+) -> tuple[tuple[MissingFunction, ...], tuple[str, ...]]:
+    """Returns the required functions the submission lacks (with stand-ins) and the functions it defines."""
+    required = required_functions(assignment.starter)
+    if not required:
+        return (), ()
+    defined = submission.defined_functions()
+    if all(function.name in defined for function in required):
+        return (), tuple(defined)
+    return missing_functions(required, defined, submission, reference), tuple(defined)
+
+
+def _status_with(
+    missing: tuple[MissingFunction, ...], assignment: Assignment, status: Status, failure: Failure | None
+) -> tuple[Status, Failure | None]:
+    """Returns missing_functions when the submission defines none of the functions the student writes."""
+    to_write = [f.name for f in required_functions(assignment.starter) if f.to_write]
+    absent = {m.name for m in missing}
+    if not to_write or not all(name in absent for name in to_write):
+        return status, failure
+    sentence = text(
+        N_("your file defines none of the functions the grader calls ({names}); see the section below."),
+        names=", ".join(to_write),
+    )
+    return Status.MISSING_FUNCTIONS, Failure.of("missing", sentence)
 
 
 def _diagnoses(

@@ -14,7 +14,7 @@ from grader.assignment import Assignment
 from grader.grading import scoring
 from grader.grading.plugin import TestRun
 from grader.grading.scoring import CollectedTest
-from grader.results import Diagnosis, Failure, Plot, Status, SubmissionResult
+from grader.results import Diagnosis, Failure, MissingFunction, Plot, Status, SubmissionResult
 from grader.text import N_, Text, text
 
 GRADED_MESSAGE = N_("graded: every test ran.")
@@ -49,6 +49,9 @@ class Observed:
     plots: tuple[Plot, ...] = ()
     diagnoses: tuple[Diagnosis, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    missing_functions: tuple[MissingFunction, ...] = ()
+    defined_functions: tuple[str, ...] = ()
+    numpy_version: str = ""
 
 
 def graded_result(
@@ -77,6 +80,9 @@ def graded_result(
         assignment_digest=assignment.digest,
         graded_at=graded_now(),
         **lms,
+        missing_functions=observed.missing_functions,
+        defined_functions=observed.defined_functions,
+        numpy_version=observed.numpy_version or numpy_version(),
     )
 
 
@@ -122,7 +128,15 @@ def ungraded_result(assignment: Assignment, source: Source, status: Status, fail
         assignment_digest=assignment.digest,
         graded_at=graded_now(),
         **(lms_fields(assignment, source) | {"late_penalty_percent": 0.0}),
+        numpy_version=numpy_version(),
     )
+
+
+def numpy_version() -> str:
+    """Returns the NumPy version of this environment, which the workers it starts run with too."""
+    import numpy
+
+    return str(numpy.__version__)
 
 
 def fingerprint(assignment: Assignment, path: Path | None) -> str:

@@ -97,6 +97,12 @@ class RemoteSubmission:
         """
         return Scripted(values, name)
 
+    def defined_functions(self) -> list[str]:
+        """Returns the names of the functions the submission defines at its top level ([] if it cannot say)."""
+        reply = self._worker.functions()
+        names = reply.value if reply.ok and isinstance(reply.value, list) else []
+        return [name for name in names if isinstance(name, str)]
+
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Returns the value of `name(*args, **kwargs)` run in the worker, or raises SubmissionCallFailed."""
         described = _Described(name, args, kwargs, self._reference)

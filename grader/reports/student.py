@@ -18,6 +18,7 @@ from markupsafe import Markup
 from grader.files import write_atomically
 from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
 from grader.reports import bounds
+from grader.reports.missing import is_folded, missing_view
 from grader.reports.plotcache import SvgCache
 from grader.reports.templating import STATUS_TITLES, environment
 from grader.results import (
@@ -223,7 +224,7 @@ def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any
     result = ctx.result
     _ = translate.gettext
     graded = result.status is Status.GRADED
-    not_run = tuple(t for t in ctx.failed if not _is_explained(t, result))
+    not_run = tuple(t for t in ctx.failed if not _is_explained(t, result) and not is_folded(t))
     mistakes = tuple(_diagnosis_view(d, translate) for d in result.diagnoses)
     plots = ctx.plots or result.plots
     return {
@@ -233,7 +234,10 @@ def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any
         # Messages are translated sentences (localize); only the values filled into them stay as written.
         "passed": ctx.passed,
         "failed": ctx.failed,
-        "explained": tuple(t for t in ctx.failed if _is_explained(t, result)),
+        "explained": tuple(t for t in ctx.failed if _is_explained(t, result) and not is_folded(t)),
+        "missing": missing_view(result, translate),
+        # Every test failed for the one reason the missing-functions section gives: no table of them.
+        "show_tests": result.status is not Status.MISSING_FUNCTIONS,
         "not_run": tuple((test, _own_message(test, result)) for test in not_run),
         "not_run_lead": _(N_("These tests did not run and scored 0."))
         if graded

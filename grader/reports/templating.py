@@ -27,6 +27,7 @@ STATUS_TITLES: dict[Status, str] = {
     Status.INTERNAL_ERROR: N_("Grader problem: the grader failed, not your code; please tell your instructor"),
     Status.MISSING: N_("Missing: no submission of yours was handed in"),
     Status.REFUSED: N_("Refused: your archive could not be unpacked safely"),
+    Status.MISSING_FUNCTIONS: N_("Missing functions: your file defines none of the functions the grader calls"),
 }
 """What each status is called in a report, in words a student understands (English msgids)."""
 

@@ -75,6 +75,14 @@ class Worker:
                 return reply
         return self._exchange({"op": "call", "function": function, "args": args, "kwargs": kwargs})
 
+    def functions(self) -> Reply:
+        """Returns the reply listing the names of the functions the submission defines at its top level."""
+        if self._process is None:
+            reply = self.load()
+            if not reply.ok:
+                return reply
+        return self._exchange({"op": "functions"})
+
     @property
     def output(self) -> str:
         """Returns what the submission printed so far, truncated with a visible marker."""

@@ -165,6 +165,8 @@ class _Server:
             return self.load(request["path"], request["module"])
         if op == "call":
             return self.call(request["function"], request["args"], request["kwargs"])
+        if op == "functions":
+            return {"ok": True, "value": self.functions()}
         return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}"}}
 
     def load(self, path: str, module_name: str) -> dict[str, Any]:
@@ -178,7 +180,22 @@ class _Server:
         except BaseException as error:  # noqa: BLE001 - the submission may raise anything, SystemExit too
             return {"ok": False, "error": self.describe(error)}
         self.module = module
-        return {"ok": True}
+        numpy = sys.modules.get("numpy")
+        return {"ok": True, "value": {"numpy": str(getattr(numpy, "__version__", ""))[:40]}}
+
+    def functions(self) -> list[str]:
+        """Returns the names of the submission's top-level functions (names only): those its file defines
+        first, then other callables it binds at the top level (an alias, a lambda, an imported function)."""
+        if self.module is None:
+            return []
+        own: list[str] = []
+        other: list[str] = []
+        for name, value in list(vars(self.module).items()):
+            if isinstance(name, str) and not name.startswith("_"):
+                kind = _function_kind(value, self.module.__name__)
+                if kind:
+                    (own if kind == "own" else other).append(self.protocol.cut(name, self.protocol.MAX_NAME_CHARS))
+        return (own + other)[:100]
 
     def call(self, name: str, args: list[Any], kwargs: list[list[Any]]) -> dict[str, Any]:
         scripted: dict[str, _Scripted] = {}
@@ -243,6 +260,18 @@ class _Server:
         if frames:
             described.update(line=frames[-1].lineno, code=protocol.cut(frames[-1].line or "", protocol.MAX_CODE_CHARS))
         return described
+
+
+def _function_kind(value: Any, module_name: str) -> str:
+    """Returns "own" for a function the file defines, "other" for another callable that is no class, else ""."""
+    import types
+
+    try:
+        if type(value) is types.FunctionType and value.__module__ == module_name:
+            return "own"
+        return "other" if callable(value) and not isinstance(value, type) else ""
+    except BaseException:  # noqa: BLE001 - a hostile attribute must not break the reply
+        return ""
 
 
 def _safe_str(error: object, protocol: Any) -> str:
