@@ -157,9 +157,15 @@ class GradingPlugin:
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        key = f"{self._seed}\0{self._inputs_key}\0" if self._inputs_key else f"{self._seed}\0"
-        digest = hashlib.sha256(f"{key}{request.node.nodeid}".encode()).digest()
-        return np.random.default_rng(int.from_bytes(digest[:8], "big"))
+        return seeded_rng(self._seed, self._inputs_key, request.node.nodeid)
+
+
+def seeded_rng(seed: int, inputs_key: str, nodeid: str) -> np.random.Generator:
+    """Returns the generator a hidden test draws its inputs from: the assignment's seed, the submission's
+    inputs key ("" for inputs shared by every submission) and the test's id decide it."""
+    key = f"{seed}\0{inputs_key}\0" if inputs_key else f"{seed}\0"
+    digest = hashlib.sha256(f"{key}{nodeid}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "big"))
 
 
 def submission_inputs_key(secret: str, submission_sha256: str) -> str:
