@@ -53,6 +53,17 @@ SHARD_OPTION = click.option("--shard", "shard_spec", metavar="K/N", help="Grade 
     "students a stable hash of the id puts there; then `grader merge`. From a 0-based I: --shard $((I+1))/N.")
 
 
+def jobs_option(what: str) -> Any:
+    """Returns the -j/--jobs option of a command that grades `what` in parallel processes."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"{what} graded at once. Default: the number of cores.",
+    )
+
+
 ISOLATION_OPTION = click.option(
     "--isolation",
     "isolation_choice",

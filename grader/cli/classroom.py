@@ -19,7 +19,15 @@ from grader.batch.layouts import LAYOUTS
 from grader.batch.merge import merge_lines, merge_outputs
 from grader.batch.pool import BatchSummary, Interrupted, default_jobs, grade_batch, write_timings
 from grader.batch.shards import in_shard, parse_shard, students_in_shard
-from grader.cli.app import ASSIGNMENT_OPTION, ISOLATION_OPTION, LANGUAGE_OPTION, SHARD_OPTION, Progress, cli
+from grader.cli.app import (
+    ASSIGNMENT_OPTION,
+    ISOLATION_OPTION,
+    LANGUAGE_OPTION,
+    SHARD_OPTION,
+    Progress,
+    cli,
+    jobs_option,
+)
 from grader.exports import similarity
 from grader.exports.gradebook import GradebookRow, write_gradebook
 from grader.exports.lms import Roster, read_roster, write_lms_gradebook
@@ -39,13 +47,7 @@ from grader.sandbox.isolation import isolation_for_grading
     show_default=True,
     help="Folder for the reports (OUT/STUDENT/) and OUT/gradebook.csv.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Submissions graded at once. Default: the number of cores.",
-)
+@jobs_option("Submissions")
 @click.option("--force", is_flag=True, help="Regrade every submission, even those already graded unchanged in OUT.")
 @click.option(
     "--timings", is_flag=True, help="Also write OUT/timings.csv: seconds per phase for each submission graded."

@@ -10,7 +10,7 @@ import click
 
 from grader.assignment import find_assignment
 from grader.batch.pool import default_jobs
-from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, cli
+from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, cli, jobs_option
 from grader.course import audit, release, validate
 from grader.exports import gradescope
 from grader.formatting import format_points
@@ -52,13 +52,7 @@ def validate_command(assignment_name: str | None) -> None:
     show_default=True,
     help="Folder for audit.json, audit.html and audit.md.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Mutants graded at once. Default: the number of cores.",
-)
+@jobs_option("Mutants")
 def audit_command(assignment_name: str | None, out: Path, jobs: int | None) -> None:
     """Check that the hidden tests catch wrong solutions, by grading mutants of the reference.
 

@@ -88,6 +88,21 @@ class UnsupportedValue(Exception):
     """A value that is not plain data; the message says what it was, for the student."""
 
 
+def _over_budget(value: Any, depth: int, count: list[int]) -> str | None:
+    """Returns which budget one more value breaks (nesting, items, string length), counting it; None if none.
+
+    The worker's encoder and the trusted decoder both ask, so a reply over budget fails on either side.
+    """
+    if depth > MAX_DEPTH:
+        return f"a value nested more than {MAX_DEPTH} levels deep (the grader's limit)"
+    count[0] += 1
+    if count[0] > MAX_ITEMS:
+        return f"a value of more than {MAX_ITEMS} items (the grader accepts at most {MAX_ITEMS})"
+    if type(value) is str and len(value) > MAX_STRING_CHARS:
+        return f"a string of {len(value)} characters (the grader accepts at most {MAX_STRING_CHARS} in one string)"
+    return None
+
+
 def encode(value: Any) -> Any:
     """Returns a JSON-ready form of a plain value, or raises UnsupportedValue naming what was not plain
     or which budget it is over."""
@@ -95,18 +110,11 @@ def encode(value: Any) -> Any:
 
 
 def _encode(value: Any, depth: int, count: list[int]) -> Any:
-    if depth > MAX_DEPTH:
-        raise UnsupportedValue(f"a value nested more than {MAX_DEPTH} levels deep (the grader's limit)")
-    count[0] += 1
-    if count[0] > MAX_ITEMS:
-        raise UnsupportedValue(f"a value of more than {MAX_ITEMS} items (the grader accepts at most {MAX_ITEMS})")
+    if (problem := _over_budget(value, depth, count)) is not None:
+        raise UnsupportedValue(problem)
     # Exact type checks: a subclass of float or list could carry custom comparison or conversion.
     kind = type(value)
     if kind is str:
-        if len(value) > MAX_STRING_CHARS:
-            raise UnsupportedValue(
-                f"a string of {len(value)} characters (the grader accepts at most {MAX_STRING_CHARS} in one string)"
-            )
         return value
     if value is None or kind is bool:
         return value
@@ -167,17 +175,10 @@ def decode(value: Any) -> Any:
 
 
 def _decode(value: Any, depth: int, count: list[int]) -> Any:
-    if depth > MAX_DEPTH:
-        raise ProtocolError(f"a value nested more than {MAX_DEPTH} levels deep (the grader's limit)")
-    count[0] += 1
-    if count[0] > MAX_ITEMS:
-        raise ProtocolError(f"a value of more than {MAX_ITEMS} items (the grader accepts at most {MAX_ITEMS})")
+    if (problem := _over_budget(value, depth, count)) is not None:
+        raise ProtocolError(problem)
     kind = type(value)
     if kind is str:
-        if len(value) > MAX_STRING_CHARS:
-            raise ProtocolError(
-                f"a string of {len(value)} characters (the grader accepts at most {MAX_STRING_CHARS} in one string)"
-            )
         return value
     if kind is int:
         # The encoder sends larger integers as floats: anything else did not come from it.
