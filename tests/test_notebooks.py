@@ -124,8 +124,11 @@ def test_an_error_in_a_call_points_at_the_notebook_line(toy, tmp_path):
     result = grade(toy, Source("nb", path), with_plots=False)
     failure = next(t.failure for t in result.tests if t.name.startswith("test_toy.py::test_double[") and t.failure)
     assert failure.exception == "ZeroDivisionError: integer division or modulo by zero"
-    # Line 7 of the notebook's cells as one script: "# %% code cell N" heads each cell, a blank line ends it.
-    assert (failure.line, failure.code) == (7, "return int(x) * scale // 0")
+    # Line 7 of the converted file; the student sees the cell and its own line in that cell.
+    assert (failure.cell, failure.line, failure.code) == (2, 3, "return int(x) * scale // 0")
+    assert failure.message.endswith(
+        "raised ZeroDivisionError: integer division or modulo by zero in cell 2, line 3 of your notebook."
+    )
 
 
 @pytest.mark.parametrize(
