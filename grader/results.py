@@ -83,6 +83,8 @@ class Failure:
     """`call` with the names of functions the grader supplied kept translatable; `call` is its English."""
     missing: str | None = None
     """For kind "missing": the name the grader looked up in the file and did not find."""
+    cell: int | None = None
+    """For a notebook: the code cell (counted from 1) that `line` is in; `line` is then the line in that cell."""
 
     @classmethod
     def of(cls, kind: str, sentence: Text, *, call: Text | str | None = None, **details: Any) -> Failure:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,8 @@ from grader.results import Outcome, Status, SubmissionResult
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 TWINS = ("correct", "wrong_double", "one_cell_raises")
 COLAB_SKIPPED = (
-    "code cell 2 raised ModuleNotFoundError: No module named 'google' at line 1 of the cell; the grader skipped it\n"
+    "cell 2, line 1 raised ModuleNotFoundError: No module named 'google'; the grader skipped the rest of cell 2\n"
+    "    from google.colab import drive"
 )
 
 
@@ -55,8 +58,8 @@ def test_a_cell_that_raises_is_reported_and_skipped(graded_twins):
     output = graded_twins["one_cell_raises.ipynb"].output
     assert output.startswith(COLAB_SKIPPED)
     assert (
-        "code cell 5 raised NameError: name 'load_rates' is not defined at line 1 of the cell; "
-        "the grader skipped it\n" in output
+        "cell 5, line 1 raised NameError: name 'load_rates' is not defined; the grader skipped the rest of cell 5\n"
+        in output
     )
     # Only the function the raising cell defines is missing: those from the other cells still earn points.
     failed = {test.name for test in graded_twins["one_cell_raises.ipynb"].tests if test.score == 0}
@@ -89,7 +92,11 @@ def _notebook(tmp_path: Path, *cells: str | dict, name: str = "toy.ipynb") -> Pa
     return path
 
 
-def test_converted_source_runs_every_cell_and_reports_the_one_that_raises(tmp_path, capfd):
+def test_converted_source_runs_every_cell_and_reports_the_one_that_raises(tmp_path, capfd, monkeypatch):
+    # The driver wraps sys.stdout and sys.stderr and shows warnings its own way: in a worker, for good.
+    for name in ("stdout", "stderr"):
+        monkeypatch.setattr(sys, name, getattr(sys, name))
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
     path = _notebook(
         tmp_path,
         {"cell_type": "markdown", "source": "# not code"},
@@ -104,8 +111,10 @@ def test_converted_source_runs_every_cell_and_reports_the_one_that_raises(tmp_pa
     exec(compile(module.read_text(), str(module), "exec"), namespace)
     assert (namespace["a"], namespace["c"], "b" in namespace) == (1, 2, False)
     assert capfd.readouterr().err == (
-        "code cell 2 raised ZeroDivisionError: division by zero at line 1 of the cell; the grader skipped it\n"
-        "code cell 3 raised SyntaxError: invalid syntax at line 1 of the cell; the grader skipped it\n"
+        "cell 2, line 1 raised ZeroDivisionError: division by zero; the grader skipped the rest of cell 2\n"
+        "    b = 1 / 0\n"
+        "cell 3, line 1 raised SyntaxError: invalid syntax; the grader skipped cell 3\n"
+        "    def f(:\n"
     )
     assert not any(name.startswith("_grader") for name in namespace)
 
@@ -115,8 +124,11 @@ def test_an_error_in_a_call_points_at_the_notebook_line(toy, tmp_path):
     result = grade(toy, Source("nb", path), with_plots=False)
     failure = next(t.failure for t in result.tests if t.name.startswith("test_toy.py::test_double[") and t.failure)
     assert failure.exception == "ZeroDivisionError: integer division or modulo by zero"
-    # Line 7 of the notebook's cells as one script: "# %% code cell N" heads each cell, a blank line ends it.
-    assert (failure.line, failure.code) == (7, "return int(x) * scale // 0")
+    # Line 7 of the converted file; the student sees the cell and its own line in that cell.
+    assert (failure.cell, failure.line, failure.code) == (2, 3, "return int(x) * scale // 0")
+    assert failure.message.endswith(
+        "raised ZeroDivisionError: integer division or modulo by zero in cell 2, line 3 of your notebook."
+    )
 
 
 @pytest.mark.parametrize(

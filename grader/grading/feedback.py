@@ -14,16 +14,25 @@ import pytest
 
 from grader.assignment import Assignment
 from grader.authoring import Mismatch, describe_last_call
+from grader.grading.notebooks import Positions
 from grader.results import Failure, Status
 from grader.sandbox.client import Reply, Worker
 from grader.text import N_, Text, text
 
 
-def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | None]:
-    """Returns the status and, when it failed, the student-facing reason from the reply to loading."""
+def load_status(
+    load: Reply, assignment: Assignment, positions: Positions | None = None
+) -> tuple[Status, Failure | None]:
+    """Returns the status and, when it failed, the student-facing reason from the reply to loading.
+
+    `positions` is a notebook's map from its converted file to its cells (None for a Python file): the
+    reason then names "cell N, line M" and the notebook, never the file the student did not write.
+    """
     file = assignment.submission_file
     if load.ok:
         return Status.GRADED, None
+    if positions is not None:
+        return _notebook_load_status(load, assignment, positions)
     if load.limit in ("time", "total_time"):
         sentence = text(_LOAD_TIMEOUT, file=file, seconds=f"{assignment.limits.call_seconds:g}")
         return Status.TIMEOUT, Failure.of("limit", sentence)
@@ -47,6 +56,37 @@ def load_status(load: Reply, assignment: Assignment) -> tuple[Status, Failure | 
     with_line, without_line = sentences
     sentence = text(with_line, line=str(line), **values) if line else text(without_line, **values)
     return status, Failure.of(kind, sentence, **details)
+
+
+def _notebook_load_status(load: Reply, assignment: Assignment, positions: Positions) -> tuple[Status, Failure]:
+    """Returns load_status for a notebook, whose driver already reports (and skips) a cell that raises."""
+    # The running cell comes from the worker's progress note: untrusted, so only a cell the notebook has.
+    cell = int(load.progress) if load.progress.isdigit() and positions.has_cell(int(load.progress)) else None
+    if load.limit in ("time", "total_time"):
+        sentence = _either(_NOTEBOOK_TIMEOUT, cell=cell, seconds=f"{assignment.limits.call_seconds:g}")
+        return Status.TIMEOUT, Failure.of("limit", sentence, cell=cell)
+    if load.error is None:
+        sentence = _either(_NOTEBOOK_CRASH, cell=cell, how=str(load.crash))
+        return Status.CRASHED, Failure.of("error", sentence, exception=load.crash, cell=cell)
+    exception = f"{load.error.get('type', '')}: {load.error.get('message', '')}".strip(": ")
+    place = positions.of(load.error.get("line"))
+    details = {"exception": exception, **_position(load.error, positions)}
+    if load.limit == "memory":
+        sentence = _either(_NOTEBOOK_MEMORY, place=place, megabytes=str(assignment.limits.memory_mb))
+        return Status.MEMORY_LIMIT, Failure.of("limit", sentence, **details)
+    sentence = _either(_NOTEBOOK_RAISED, place=place, exception=exception)
+    return Status.IMPORT_ERROR, Failure.of("error", sentence, **details)
+
+
+def _either(
+    sentences: tuple[str, str], *, cell: int | None = None, place: tuple[int, int] | None = None, **values: Any
+) -> Text:
+    """Returns the first sentence with the cell (and line) filled in when they are known, else the second."""
+    if place is not None:
+        return text(sentences[0], cell=str(place[0]), line=str(place[1]), **values)
+    if cell is not None:
+        return text(sentences[0], cell=str(cell), **values)
+    return text(sentences[1], **values)
 
 
 def too_large(assignment: Assignment, size: int) -> tuple[Status, Failure]:
@@ -93,6 +133,35 @@ _LOAD_RAISED = (
 )
 
 
+# A notebook's load: its cells run one by one, each that raises reported in the output and skipped, so what
+# is left is a limit, a crash, or what no cell could catch; with the cell (and line) when known, and without.
+_NOTEBOOK_TIMEOUT = (
+    N_(
+        "running your notebook's cells took longer than {seconds} s (cell {cell} was running): move long work "
+        "into functions, or remove it."
+    ),
+    N_("running your notebook's cells took longer than {seconds} s: move long work into functions, or remove it."),
+)
+_NOTEBOOK_CRASH = (
+    N_(
+        "the process running your notebook's cells stopped in cell {cell}: {how}. Calls such as os._exit() or a "
+        "crash inside a library do this."
+    ),
+    N_(
+        "the process running your notebook's cells stopped: {how}. Calls such as os._exit() or a crash inside a "
+        "library do this."
+    ),
+)
+_NOTEBOOK_MEMORY = (
+    N_("running your notebook's cells needed more than {megabytes} MB of memory in cell {cell}, line {line}."),
+    N_("running your notebook's cells needed more than {megabytes} MB of memory."),
+)
+_NOTEBOOK_RAISED = (
+    N_("running your notebook's cells raised {exception} in cell {cell}, line {line}."),
+    N_("running your notebook's cells raised {exception}."),
+)
+
+
 class SubmissionCallFailed(Exception):
     """A call into the submission did not return a value; `failure` says why, for the student."""
 
@@ -109,8 +178,8 @@ class SubmissionUnavailable(Exception):
         self.failure = failure
 
 
-def failure_for(reply: Reply, call: Text, worker: Worker) -> Failure:
-    """Returns the student-facing Failure for a reply that carried no value."""
+def failure_for(reply: Reply, call: Text, worker: Worker, positions: Positions | None = None) -> Failure:
+    """Returns the student-facing Failure for a reply that carried no value (`positions`: as in load_status)."""
     limits = worker.limits
     if reply.limit == "time":
         sentence = text(N_("timed out after {seconds} s in {call}."), seconds=f"{limits.call_seconds:g}", call=call)
@@ -126,10 +195,12 @@ def failure_for(reply: Reply, call: Text, worker: Worker) -> Failure:
         sentence = text(
             N_("ran out of memory (the limit is {megabytes} MB) in {call}."), megabytes=str(limits.memory_mb), call=call
         )
-        return Failure.of("limit", sentence, call=call, line=_get(reply.error, "line"), code=_get(reply.error, "code"))
+        return Failure.of("limit", sentence, call=call, **_position(reply.error, positions))
     if reply.error is not None:
         exception = f"{reply.error.get('type', 'Exception')}: {reply.error.get('message', '')}".rstrip(": ")
         line = _get(reply.error, "line")
+        if positions is not None:
+            return _notebook_call_error(reply.error, call, exception, positions)
         sentence = (
             text(
                 N_("{call} raised {exception} at line {line} of your file."),
@@ -148,10 +219,39 @@ def failure_for(reply: Reply, call: Text, worker: Worker) -> Failure:
         return Failure.of("bad_value", sentence, call=call)
     if reply.missing is not None:
         # The grader looked the name up: nothing of the student's raised, so no exception is reported.
-        sentence = text(N_("your file does not define a function named {name}."), name=reply.missing)
+        missing = N_("your notebook defines no function named {name}.") if positions else _MISSING_IN_FILE
+        sentence = text(missing, name=reply.missing)
         return Failure.of("missing", sentence, call=call, missing=reply.missing)
     sentence = text(N_("the worker running your code stopped during {call}: {how}."), call=call, how=str(reply.crash))
     return Failure.of("error", sentence, call=call, exception=reply.crash)
+
+
+_MISSING_IN_FILE = N_("your file does not define a function named {name}.")
+
+
+def _notebook_call_error(error: dict[str, Any], call: Text, exception: str, positions: Positions) -> Failure:
+    """Returns failure_for's Failure for an exception raised in a notebook's code: its cell and line in it."""
+    place = positions.of(_get(error, "line"))
+    if place is None:
+        sentence = text(N_("{call} raised {exception}."), call=call, exception=exception)
+        return Failure.of("error", sentence, call=call, exception=exception)
+    sentence = text(
+        N_("{call} raised {exception} in cell {cell}, line {line} of your notebook."),
+        call=call,
+        exception=exception,
+        cell=str(place[0]),
+        line=str(place[1]),
+    )
+    return Failure.of("error", sentence, call=call, exception=exception, **_position(error, positions))
+
+
+def _position(error: dict[str, Any] | None, positions: Positions | None) -> dict[str, Any]:
+    """Returns the line, code and (for a notebook) cell of an error, as Failure details."""
+    line, code = _get(error, "line"), _get(error, "code")
+    if positions is None:
+        return {"line": line, "code": code}
+    place = positions.of(line)
+    return {"cell": place[0], "line": place[1], "code": code} if place else {}
 
 
 def describe_exception(error: BaseException) -> Failure:

@@ -86,10 +86,11 @@ def _grade_in_session(
     try:
         with contextlib.ExitStack() as stack:
             loadable = _python_file(assignment, source, stack)
-            if isinstance(loadable, Path):
-                worker = stack.enter_context(Worker(loadable, assignment.submission_file, assignment.limits, launcher))
+            if isinstance(loadable[0], Path):
+                file, positions = loadable
+                worker = stack.enter_context(Worker(file, assignment.submission_file, assignment.limits, launcher))
                 key = submission_inputs_key(assignment.secret, sha256_of(source.path))
-                graded = _graded_in_worker(assignment, worker, plugin, reference, with_plots, key)
+                graded = _graded_in_worker(assignment, worker, plugin, reference, with_plots, key, positions)
             else:
                 status, failure = loadable
                 graded = Observed(status, failure, plugin.run(None, failure))
@@ -102,11 +103,13 @@ def _grade_in_session(
         return internal_error_result(assignment, source, failed)
 
 
-def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitStack) -> Path | tuple[Status, Failure]:
+def _python_file(
+    assignment: Assignment, source: Source, stack: contextlib.ExitStack
+) -> tuple[Path, notebooks.Positions | None] | tuple[Status, Failure]:
     """Returns the Python file a worker loads for the submission, or the status and reason it cannot have one.
 
     A notebook becomes Python here, in the trusted process (kept until `stack` closes): the worker only
-    ever loads Python.
+    ever loads Python. With the file comes, for a notebook, where each of its lines came from.
     """
     if source.refused:
         sentence = text(
@@ -123,7 +126,7 @@ def _python_file(assignment: Assignment, source: Source, stack: contextlib.ExitS
     if not notebooks.is_notebook(source.path) and size > assignment.submission_kb * 1024:
         return too_large(assignment, size)
     try:
-        return stack.enter_context(notebooks.python_file(source.path))
+        return stack.enter_context(notebooks.loadable_file(source.path))
     except notebooks.UnreadableNotebook as unreadable:
         return Status.SYNTAX_ERROR, Failure.of("error", text(str(unreadable)))
 
@@ -148,14 +151,20 @@ def _not_a_regular_file(path: Path) -> Text | None:
 
 
 def _graded_in_worker(
-    assignment: Assignment, worker: Worker, plugin: GradingPlugin, reference: Any, with_plots: bool, inputs_key: str
+    assignment: Assignment,
+    worker: Worker,
+    plugin: GradingPlugin,
+    reference: Any,
+    with_plots: bool,
+    inputs_key: str,
+    positions: notebooks.Positions | None = None,
 ) -> Observed:
     """Returns what loading, testing, diagnosing and plotting the submission in `worker` saw."""
     clock = _Clock()
     loaded = worker.load()
-    status, failure = load_status(loaded, assignment)
+    status, failure = load_status(loaded, assignment, positions)
     clock.lap("worker start")
-    submission = RemoteSubmission(worker, reference) if status is Status.GRADED else None
+    submission = RemoteSubmission(worker, reference, positions) if status is Status.GRADED else None
     found: tuple[tuple[MissingFunction, ...], tuple[str, ...]] = ((), ())
     if submission is not None:
         found = _missing(assignment, submission, reference)

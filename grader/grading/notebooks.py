@@ -50,6 +50,25 @@ class Cell:
     lines: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Positions:
+    """Where each line of a converted notebook came from: the trusted side made the file, so it knows."""
+
+    cells: tuple[tuple[int, int, int], ...]
+    """Per code cell: its number, its first line in the converted file, and how many lines it has."""
+
+    def of(self, line: int | None) -> tuple[int, int] | None:
+        """Returns (cell number, line in that cell) for a line of the converted file; None outside any cell."""
+        for number, first, count in self.cells:
+            if line is not None and first <= line < first + count:
+                return number, line - first + 1
+        return None
+
+    def has_cell(self, number: int) -> bool:
+        """Returns whether the notebook has a code cell numbered `number`."""
+        return any(cell == number for cell, _, _ in self.cells)
+
+
 def is_notebook(path: Path) -> bool:
     """Returns whether `path` names a notebook (by its suffix)."""
     return path.suffix == NOTEBOOK_SUFFIX
@@ -100,6 +119,11 @@ def read_cells(path: Path) -> list[Cell]:
 
 def python_source(path: Path) -> str:
     """Returns the Python module a notebook is graded as (see the module docstring)."""
+    return converted(path)[0]
+
+
+def converted(path: Path) -> tuple[str, Positions]:
+    """Returns the Python module a notebook is graded as and where each of its lines came from."""
     cells = read_cells(path)
     lines: list[str] = []
     runs: list[tuple[int, int, str]] = []
@@ -109,7 +133,10 @@ def python_source(path: Path) -> str:
         lines.extend(cell.lines)
         lines.append("")
     virtual = [line + "\n" for line in lines]
-    return _DRIVER.format(cells=repr(runs), lines=repr(virtual))
+    starts = (first for _, first, _ in runs)
+    spans = ((cell.number, first, len(cell.lines)) for cell, first in zip(cells, starts, strict=True))
+    positions = Positions(tuple(spans))
+    return _DRIVER.format(cells=repr(runs), lines=repr(virtual), progress=protocol.PROGRESS_HOOK), positions
 
 
 @contextlib.contextmanager
@@ -118,15 +145,22 @@ def python_file(path: Path) -> Iterator[Path]:
 
     Raises UnreadableNotebook for a notebook that cannot be converted. The converted file is removed on exit.
     """
+    with loadable_file(path) as (file, _):
+        yield file
+
+
+@contextlib.contextmanager
+def loadable_file(path: Path) -> Iterator[tuple[Path, Positions | None]]:
+    """Yields python_file's file and, for a notebook, where its lines came from (None for a Python file)."""
     if not is_notebook(path):
-        yield path
+        yield path, None
         return
-    source = python_source(path)
+    source, positions = converted(path)
     handle, name = tempfile.mkstemp(prefix="grader-notebook-", suffix=".py")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(source)
-        yield Path(name)
+        yield Path(name), positions
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
@@ -155,6 +189,10 @@ def _unreadable(path: Path, problem: str) -> UnreadableNotebook:
 # Runs in the worker beside the student's code, so it decides nothing: it runs each cell and says which
 # raised. Each cell is compiled under this file's name with its lines where they are in `lines`, and
 # `lines` is put in linecache, so an error's line and code shown in a report are the notebook's own.
+# Before each cell it sends the cell's number as a progress note over the worker's channel (the hook the
+# worker binds in the module while loading): after a kill for time, the trusted side names that cell.
+# What it writes itself (a skipped cell, a warning) names "cell N, line M" and starts on a line of its own,
+# even when the student's last print ended without a newline.
 _DRIVER = '''\
 """A notebook submission converted by the grader: each code cell runs on its own; one that raises is skipped."""
 
@@ -191,26 +229,73 @@ def _grader_stand_ins():
         builtins.display = nothing
 
 
-def _grader_run_cells(cells, lines):
-    import linecache
+def _grader_output(cells, lines):
+    """Returns a writer that starts on a new line, and makes warnings name cells; both stay after loading."""
     import sys
+    import warnings
+
+    ended = [True]
+    me = __file__
+
+    class Tracked:
+        def __init__(self, stream):
+            self._stream = stream
+
+        def write(self, text):
+            written = self._stream.write(text)
+            if text:
+                ended[0] = str(text).endswith("\\n")
+            return written
+
+        def __getattr__(self, name):
+            return getattr(self._stream, name)
+
+    sys.stdout, sys.stderr = Tracked(sys.stdout), Tracked(sys.stderr)
+
+    def where(line):
+        """Returns "cell N, line M" and that line's code, indented, for a line of this file; None outside cells."""
+        for number, first_line, source in cells:
+            if line and first_line <= line < first_line + source.count("\\n"):
+                code = lines[line - 1].strip()
+                return f"cell {{number}}, line {{line - first_line + 1}}", f"\\n    {{code}}" if code else ""
+        return None
+
+    def say(message):
+        sys.stderr.write(("" if ended[0] else "\\n") + message + "\\n")
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):
+        found = where(lineno) if filename == me else None
+        if found is None:
+            say(warnings.formatwarning(message, category, filename, lineno, line).rstrip("\\n"))
+        else:
+            say(f"{{found[0]}}: {{category.__name__}}: {{message}}{{found[1]}}")
+
+    warnings.showwarning = show_warning
+    return say, where
+
+
+def _grader_run_cells(cells, lines, progress):
+    import linecache
     import traceback
 
     linecache.cache[__file__] = (sum(map(len, lines)), None, lines, __file__)
-    say = sys.stderr.write
+    say, where = _grader_output(cells, lines)
     for number, first_line, source in cells:
+        if progress is not None:
+            progress(number)
         try:
             exec(compile("\\n" * (first_line - 1) + source, __file__, "exec"), globals())
         except (Exception, SystemExit) as error:
             frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == __file__]
             line = getattr(error, "lineno", None) if isinstance(error, SyntaxError) else None
             line = line or (frames[-1].lineno if frames else None)
-            where = f" at line {{line - first_line + 1}} of the cell" if line and line >= first_line else ""
+            place, code = where(line) or (f"cell {{number}}", "")
             message = error.msg if isinstance(error, SyntaxError) else error
-            say(f"code cell {{number}} raised {{type(error).__name__}}: {{message}}{{where}}; the grader skipped it\\n")
+            skipped = f"cell {{number}}" if isinstance(error, SyntaxError) else f"the rest of cell {{number}}"
+            say(f"{{place}} raised {{type(error).__name__}}: {{message}}; the grader skipped {{skipped}}{{code}}")
 
 
 _grader_stand_ins()
-_grader_run_cells({cells}, {lines})
-del _grader_run_cells, _grader_stand_ins
+_grader_run_cells({cells}, {lines}, globals().pop("{progress}", None))
+del _grader_run_cells, _grader_stand_ins, _grader_output
 '''

@@ -18,6 +18,7 @@ from typing import Any
 from grader.authoring import last_call
 from grader.formatting import format_value
 from grader.grading.feedback import SubmissionCallFailed, failure_for
+from grader.grading.notebooks import Positions
 from grader.results import Failure
 from grader.sandbox import protocol
 from grader.sandbox.client import Worker
@@ -81,9 +82,10 @@ class Scripted:
 class RemoteSubmission:
     """The submission's module as trusted code sees it; attribute access yields remote functions."""
 
-    def __init__(self, worker: Worker, reference: ModuleType | None = None):
+    def __init__(self, worker: Worker, reference: ModuleType | None = None, positions: Positions | None = None):
         self._worker = worker
         self._reference = reference
+        self._positions = positions
 
     def function(self, name: str) -> FunctionRef:
         """Returns a reference to the submission's function `name`, to pass into another call."""
@@ -118,7 +120,7 @@ class RemoteSubmission:
         for key, stand_in in scripted.items():
             stand_in.calls = _recorded_calls(reply.scripted.get(key, []))
         if not reply.ok:
-            raise SubmissionCallFailed(failure_for(reply, described(), self._worker))
+            raise SubmissionCallFailed(failure_for(reply, described(), self._worker, self._positions))
         try:
             return protocol.decode(reply.value)
         except protocol.ProtocolError as error:

@@ -39,6 +39,8 @@ class SummaryEntry:
     """Ids of the named mistakes found."""
     language: str = DEFAULT_LANGUAGE
     """The language the student's reports were written in."""
+    missing: tuple[str, ...] = ()
+    """Names of the functions the grader calls that the submission does not define."""
 
     @property
     def percent(self) -> float:
@@ -55,6 +57,7 @@ class SummaryEntry:
             outcomes=tuple((t.name, t.outcome.value) for t in result.tests),
             diagnoses=tuple(d.id for d in result.diagnoses),
             language=language,
+            missing=tuple(m.name for m in result.missing_functions),
         )
 
 
@@ -72,6 +75,7 @@ def read_entry(directory: Path) -> SummaryEntry | None:
             outcomes=tuple((str(t["name"]), Outcome(t["outcome"]).value) for t in stored.get("tests", [])),
             diagnoses=tuple(str(d["id"]) for d in stored.get("diagnoses", [])),
             language=str(stored.get("language", DEFAULT_LANGUAGE)),
+            missing=tuple(str(m["name"]) for m in stored.get("missing_functions", [])),
         )
     except (ValueError, KeyError, TypeError, AttributeError):  # not what a results.json holds
         return None
@@ -96,6 +100,16 @@ class Mistake:
 
     id: str
     title: str
+    students: tuple[str, ...]
+    links: tuple[str, ...] = ()
+    """Each student's report.html, relative to the summary, in the order of `students`."""
+
+
+@dataclass(frozen=True)
+class MissingFunction:
+    """A function the grader calls and the submissions that do not define it."""
+
+    name: str
     students: tuple[str, ...]
     links: tuple[str, ...] = ()
     """Each student's report.html, relative to the summary, in the order of `students`."""
@@ -133,6 +147,10 @@ class ClassSummary:
     median_percent: float
     similarity_link: str = ""
     """similarity.html beside the summary when `grader similarity` wrote one there; else empty."""
+    missing_functions: tuple[MissingFunction, ...] = ()
+    """Functions some submission does not define, most often missing first: a renamed function scores 0."""
+    define_none: int = 0
+    """Submissions that define none of the functions to write (status missing_functions), so nothing was graded."""
 
 
 def build_summary(
@@ -184,6 +202,10 @@ def build_summary(
         ),
         mean_percent=sum(percents) / len(percents) if percents else 0.0,
         median_percent=_median(percents),
+        missing_functions=tuple(
+            MissingFunction(name, tuple(s), tuple(link(student) for student in s)) for name, s in _not_defined(entries)
+        ),
+        define_none=statuses[Status.MISSING_FUNCTIONS.value],
     )
 
 
@@ -216,6 +238,15 @@ def _mistakes_made(entries: Sequence[SummaryEntry], known: list[str]) -> list[tu
     return sorted(
         made.items(), key=lambda item: (-len(item[1]), known.index(item[0]) if item[0] in known else len(known))
     )
+
+
+def _not_defined(entries: Sequence[SummaryEntry]) -> list[tuple[str, list[str]]]:
+    """Returns (function name, students whose submission does not define it), most often missing first."""
+    missing: dict[str, list[str]] = {}
+    for entry in entries:
+        for name in entry.missing:
+            missing.setdefault(name, []).append(entry.student)
+    return sorted(missing.items(), key=lambda item: -len(item[1]))
 
 
 def _median(values: Sequence[float]) -> float:

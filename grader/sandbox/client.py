@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import select
 import signal
@@ -15,6 +16,9 @@ from grader.sandbox import protocol
 from grader.sandbox.launchers import Launcher, Started
 from grader.sandbox.limits import Limits
 from grader.sandbox.processes import BoundedOutput
+
+MAX_PROGRESS_NOTES = 10_000
+"""Progress notes (protocol.PROGRESS_NAME) one request may send before its reply; more is a broken reply."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class Reply:
     crash: str | None = None
     """How the worker died during the call, e.g. "exited with status 0"."""
     seconds: float = 0.0
+    progress: str = ""
+    """The last progress note the worker sent before this reply or before it was stopped (untrusted text):
+    a notebook's driver notes the cell it is about to run."""
 
 
 class Worker:
@@ -56,6 +63,7 @@ class Worker:
         self._channel_fd = -1
         self._output = BoundedOutput(limits.output_kb * 1024)
         self._output_thread: threading.Thread | None = None
+        self._progress = ""
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -128,39 +136,49 @@ class Worker:
             return Reply(ok=False, limit="total_time")
         budget = min(self.limits.call_seconds, remaining)
         clock = _CallClock(self._process, budget, self.limits.wall_seconds)
+        self._progress = ""
         try:
             os.write(self._channel_fd, protocol.dumps(request))
             message = self._read_reply(clock)
         except TimeoutError:
+            progress = self._progress
             self._stop()
             self.seconds_used += budget  # a call stopped at a limit costs its whole budget, however it got there
             limit = "time" if budget == self.limits.call_seconds else "total_time"
-            return Reply(ok=False, limit=limit, seconds=clock.wall())
+            return Reply(ok=False, limit=limit, seconds=clock.wall(), progress=progress)
         except (protocol.ProtocolError, OSError) as error:
             self.seconds_used += clock.cpu()
             crash = self._crash_description(error)
-            return Reply(ok=False, crash=crash, limit=None, seconds=clock.wall())
+            return Reply(ok=False, crash=crash, limit=None, seconds=clock.wall(), progress=self._progress)
         self.seconds_used += clock.cpu()
-        return _reply_from_message(message, clock.wall())
+        return dataclasses.replace(_reply_from_message(message, clock.wall()), progress=self._progress)
 
     def _read_reply(self, clock: _CallClock) -> dict[str, Any]:
+        """Returns the reply to the request just sent; progress notes sent before it are kept in _progress."""
         buffer = bytearray()
-        needed = protocol.HEADER_BYTES
         poller = select.poll()
         poller.register(self._channel_fd, select.POLLIN)
-        while len(buffer) < needed:
-            if not poller.poll(POLL_SECONDS * 1000):
-                clock.check()  # raises TimeoutError past the CPU limit or the wall-clock backstop
-                continue
-            chunk = os.read(self._channel_fd, max(needed - len(buffer), 65536))
-            if not chunk:
-                raise protocol.ProtocolError("channel closed")
-            buffer += chunk
-            if needed == protocol.HEADER_BYTES and len(buffer) >= needed:
-                needed += protocol.body_length(bytes(buffer[:needed]))
-        if len(buffer) > needed:
-            raise protocol.ProtocolError("more than one reply")
-        return protocol.loads(bytes(buffer[protocol.HEADER_BYTES :]))
+        checked = time.monotonic()
+        for _ in range(MAX_PROGRESS_NOTES + 1):
+            while (end := _frame_end(buffer)) is None:
+                if not poller.poll(POLL_SECONDS * 1000):
+                    clock.check()  # raises TimeoutError past the CPU limit or the wall-clock backstop
+                    continue
+                chunk = os.read(self._channel_fd, 65536)
+                if not chunk:
+                    raise protocol.ProtocolError("channel closed")
+                buffer += chunk
+            message = protocol.loads(bytes(buffer[protocol.HEADER_BYTES : end]))
+            del buffer[:end]
+            if set(message) != {protocol.PROGRESS_NAME}:
+                if buffer:
+                    raise protocol.ProtocolError("more than one reply")
+                return message
+            self._progress = _text(message[protocol.PROGRESS_NAME])[: protocol.MAX_PROGRESS_CHARS]
+            if time.monotonic() - checked >= POLL_SECONDS:  # notes without a pause must not outlast the limit
+                clock.check()
+                checked = time.monotonic()
+        raise protocol.ProtocolError(f"more than {MAX_PROGRESS_NOTES} progress notes before one reply")
 
     def _crash_description(self, error: Exception) -> str:
         if isinstance(error, protocol.ProtocolError) and str(error) != "channel closed":
@@ -216,6 +234,14 @@ class _CallClock:
             return
         if self.cpu() > self.cpu_limit or self.wall() > self.wall_limit:
             raise TimeoutError
+
+
+def _frame_end(buffer: bytearray) -> int | None:
+    """Returns where the first whole frame in `buffer` ends, None until it has all arrived."""
+    if len(buffer) < protocol.HEADER_BYTES:
+        return None
+    end = protocol.HEADER_BYTES + protocol.body_length(bytes(buffer[: protocol.HEADER_BYTES]))
+    return end if len(buffer) >= end else None
 
 
 def _reply_from_message(message: dict[str, Any], seconds: float) -> Reply:

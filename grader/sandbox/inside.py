@@ -47,7 +47,7 @@ def serve(channel_fd: int) -> None:
     _reset_randomness()
     channel = socket.socket(fileno=channel_fd)
     requests, replies = channel.makefile("rb"), channel.makefile("wb")
-    server = _Server(protocol)
+    server = _Server(protocol, lambda note: protocol.write_message(replies, note))
     while True:
         try:
             request = protocol.read_message(requests)
@@ -154,8 +154,9 @@ class _Scripted:
 
 
 class _Server:
-    def __init__(self, protocol: Any):
+    def __init__(self, protocol: Any, send: Any = None):
         self.protocol = protocol
+        self.send = send
         self.module: Any = None
         self.path = ""
 
@@ -175,6 +176,7 @@ class _Server:
             spec = importlib.util.spec_from_file_location(module_name, self.path)
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)
+            vars(module)[self.protocol.PROGRESS_HOOK] = self.progress
             sys.modules[module_name] = module
             spec.loader.exec_module(module)
         except BaseException as error:  # noqa: BLE001 - the submission may raise anything, SystemExit too
@@ -182,6 +184,11 @@ class _Server:
         self.module = module
         numpy = sys.modules.get("numpy")
         return {"ok": True, "value": {"numpy": str(getattr(numpy, "__version__", ""))[:40]}}
+
+    def progress(self, note: Any) -> None:
+        """Sends a note of how far loading got (a notebook's cell) before the reply: read if time runs out."""
+        if self.send is not None:
+            self.send({self.protocol.PROGRESS_NAME: str(note)[: self.protocol.MAX_PROGRESS_CHARS]})
 
     def functions(self) -> list[str]:
         """Returns the names of the submission's top-level functions (names only): those its file defines

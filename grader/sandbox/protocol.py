@@ -49,6 +49,12 @@ MAX_MESSAGE_CHARS = 2_000
 
 MAX_CODE_CHARS = 500
 
+PROGRESS_NAME = "progress"
+"""A message holding only this key, sent by the worker before its reply, notes how far it got: the
+loaded code may call the function the worker binds to PROGRESS_HOOK in its module while loading."""
+PROGRESS_HOOK = "__grader_progress__"
+MAX_PROGRESS_CHARS = 40
+
 MAX_ITEMS = 250_000
 """Numbers, strings and lists in one reply (an array counts as one): bounds the objects decoding builds."""
 
