@@ -122,7 +122,7 @@ def _become_worker(request: dict[str, Any], fds: list[int], running: int) -> Non
         forbid_user_namespaces()  # last: after this the worker can change none of the above
         os.chdir(directory)
         os.environ.clear()
-        os.environ.update(request["environment"], HOME=directory, TMPDIR=directory)
+        os.environ.update(_environment(request["environment"], request["directory"], directory))
     except BaseException as error:  # noqa: BLE001 - a worker that cannot be confined must not run at all
         os.write(2, f"grader: the worker could not be set up ({error!r})\n".encode())
         os._exit(SETUP_FAILED)
@@ -130,6 +130,17 @@ def _become_worker(request: dict[str, Any], fds: list[int], running: int) -> Non
         serve(channel_fd)
     finally:
         os._exit(0)
+
+
+def _environment(environment: dict[str, str], planned: str, directory: str) -> dict[str, str]:
+    """Returns the worker's environment with every value under the folder the grader planned (`planned`)
+    moved to the folder the worker got (`directory`, which differs inside namespaces of its own)."""
+    moved = {
+        name: directory + value[len(planned) :]
+        for name, value in environment.items()
+        if value == planned or value.startswith(planned + "/")
+    }
+    return {**environment, **moved, "HOME": directory, "TMPDIR": directory}
 
 
 def _reset_randomness() -> None:
