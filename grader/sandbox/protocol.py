@@ -49,6 +49,12 @@ MAX_MESSAGE_CHARS = 2_000
 
 MAX_CODE_CHARS = 500
 
+MAX_WARNINGS = 5
+"""Distinct warnings one call reports (and the grader keeps for a whole submission, see client.py)."""
+
+MAX_WARNING_CHARS = 300
+"""A warning's text (its line, category and message) is cut to this many characters."""
+
 MAX_ITEMS = 250_000
 """Numbers, strings and lists in one reply (an array counts as one): bounds the objects decoding builds."""
 
