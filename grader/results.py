@@ -223,6 +223,9 @@ class SubmissionResult:
     grader_version: str
     output: str = ""
     """What the student's code printed, truncated at the output limit with a visible marker."""
+    warnings: tuple[str, ...] = ()
+    """The distinct warnings the student's functions raised while the tests called them (at most a few),
+    kept apart from `output`: "line 6: RuntimeWarning: overflow encountered in scalar multiply"."""
     plots: tuple[Plot, ...] = ()
     seconds: float = 0.0
     """Wall-clock time spent grading; the only field that may differ between two identical runs."""
@@ -308,6 +311,7 @@ class SubmissionResult:
             ],
             "defined_functions": list(self.defined_functions),
             "output": self.output,
+            "warnings": list(self.warnings),
             "grader_version": self.grader_version,
             "numpy_version": self.numpy_version,
             "submission_sha256": self.submission_sha256,

@@ -356,6 +356,7 @@ def test_results_json_has_required_keys(tmp_path):
         "percent",
         "failure",
         "output",
+        "warnings",
         "grader_version",
         "submission_sha256",
         "isolation",

@@ -184,6 +184,9 @@ def main(argv: list[str]) -> int:
             "score": 0,
             "output": f"The autograder refused to run your code: {error.problem}. "
             "This is not your mistake: tell your instructor.",
+            "output_format": "text",
+            "execution_time": 0,
+            "stdout_visibility": "hidden",
             "tests": [],
         }
         (root / "results").mkdir(parents=True, exist_ok=True)

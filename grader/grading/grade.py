@@ -190,7 +190,7 @@ def _graded_in_worker(
             seconds=f"{assignment.limits.total_seconds:g}",
         )
         graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
-    graded.output, graded.timings = worker.output, clock.laps
+    graded.output, graded.warnings, graded.timings = worker.output, worker.warnings, clock.laps
     return graded
 
 

@@ -46,6 +46,7 @@ class Observed:
     failure: Failure | None
     run: TestRun
     output: str = ""
+    warnings: tuple[str, ...] = ()
     plots: tuple[Plot, ...] = ()
     diagnoses: tuple[Diagnosis, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
@@ -70,6 +71,7 @@ def graded_result(
         tests=tests,
         grader_version=__version__,
         output=observed.output,
+        warnings=observed.warnings,
         plots=observed.plots,
         seconds=time.monotonic() - started,
         submission_sha256=sha256_of(source.path),

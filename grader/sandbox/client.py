@@ -8,7 +8,7 @@ import select
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,9 @@ class Reply:
     progress: str = ""
     """The last progress note the worker sent before this reply or before it was stopped (untrusted text):
     a notebook's driver notes the cell it is about to run."""
+    warnings: tuple[str, ...] = ()
+    """The distinct warnings the call raised (e.g. "line 6: RuntimeWarning: overflow encountered ..."),
+    kept apart from what the submission printed."""
 
 
 class Worker:
@@ -64,6 +67,7 @@ class Worker:
         self._output = BoundedOutput(limits.output_kb * 1024)
         self._output_thread: threading.Thread | None = None
         self._progress = ""
+        self._warnings: dict[str, None] = {}
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -81,7 +85,11 @@ class Worker:
             reply = self.load()
             if not reply.ok:
                 return reply
-        return self._exchange({"op": "call", "function": function, "args": args, "kwargs": kwargs})
+        reply = self._exchange({"op": "call", "function": function, "args": args, "kwargs": kwargs})
+        for warning in reply.warnings:
+            if len(self._warnings) < protocol.MAX_WARNINGS:
+                self._warnings.setdefault(warning)
+        return reply
 
     def functions(self) -> Reply:
         """Returns the reply listing the names of the functions the submission defines at its top level."""
@@ -95,6 +103,11 @@ class Worker:
     def output(self) -> str:
         """Returns what the submission printed so far, truncated with a visible marker."""
         return self._output.text()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Returns the distinct warnings the submission's functions raised in calls, the first MAX_WARNINGS."""
+        return tuple(self._warnings)
 
     def close(self) -> None:
         """Kills the worker and everything it started, and removes its files."""
@@ -245,6 +258,19 @@ def _frame_end(buffer: bytearray) -> int | None:
 
 
 def _reply_from_message(message: dict[str, Any], seconds: float) -> Reply:
+    reply = _reply_without_warnings(message, seconds)
+    return replace(reply, warnings=_warning_texts(message.get("warnings"))) if reply.crash is None else reply
+
+
+def _warning_texts(value: Any) -> tuple[str, ...]:
+    """Returns a reply's warnings held to the protocol's budget again: the worker's own code is not trusted."""
+    if not isinstance(value, list):
+        return ()
+    texts = [protocol.cut(text, protocol.MAX_WARNING_CHARS) for text in value if isinstance(text, str)]
+    return tuple(dict.fromkeys(texts))[: protocol.MAX_WARNINGS]
+
+
+def _reply_without_warnings(message: dict[str, Any], seconds: float) -> Reply:
     if message.get("ok") is True:
         return Reply(ok=True, value=message.get("value"), scripted=_dict(message.get("scripted")), seconds=seconds)
     error = message.get("error")

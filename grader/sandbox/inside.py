@@ -15,6 +15,7 @@ import random
 import socket
 import sys
 import traceback
+import warnings
 from typing import Any
 
 from grader.sandbox.confine import (
@@ -122,7 +123,7 @@ def _become_worker(request: dict[str, Any], fds: list[int], running: int) -> Non
         forbid_user_namespaces()  # last: after this the worker can change none of the above
         os.chdir(directory)
         os.environ.clear()
-        os.environ.update(request["environment"], HOME=directory, TMPDIR=directory)
+        os.environ.update(_environment(request["environment"], request["directory"], directory))
     except BaseException as error:  # noqa: BLE001 - a worker that cannot be confined must not run at all
         os.write(2, f"grader: the worker could not be set up ({error!r})\n".encode())
         os._exit(SETUP_FAILED)
@@ -130,6 +131,17 @@ def _become_worker(request: dict[str, Any], fds: list[int], running: int) -> Non
         serve(channel_fd)
     finally:
         os._exit(0)
+
+
+def _environment(environment: dict[str, str], planned: str, directory: str) -> dict[str, str]:
+    """Returns the worker's environment with every value under the folder the grader planned (`planned`)
+    moved to the folder the worker got (`directory`, which differs inside namespaces of its own)."""
+    moved = {
+        name: directory + value[len(planned) :]
+        for name, value in environment.items()
+        if value == planned or value.startswith(planned + "/")
+    }
+    return {**environment, **moved, "HOME": directory, "TMPDIR": directory}
 
 
 def _reset_randomness() -> None:
@@ -212,15 +224,41 @@ class _Server:
             call_kwargs = {key: self.resolve(value, scripted) for key, value in kwargs}
         except LookupError as error:
             return {"ok": False, "missing": str(error.args[0])}
+        caught: list[warnings.WarningMessage] = []
         try:
-            value = function(*call_args, **call_kwargs)
+            # Warnings the call raises (an overflow at a large step) are the call's, not what the file
+            # printed when it loaded: recorded here and sent apart, never written to the output.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("default")  # once per place and message in this call
+                value = function(*call_args, **call_kwargs)
         except BaseException as error:  # noqa: BLE001 - reported to the student, never re-raised
-            return {"ok": False, "error": self.describe(error), "scripted": self.recorded(scripted)}
+            return {"ok": False, "error": self.describe(error), **self.extras(scripted, caught)}
         try:
             encoded = self.protocol.encode(value)
         except self.protocol.UnsupportedValue as error:
-            return {"ok": False, "bad_value": str(error), "scripted": self.recorded(scripted)}
-        return {"ok": True, "value": encoded, "scripted": self.recorded(scripted)}
+            return {"ok": False, "bad_value": str(error), **self.extras(scripted, caught)}
+        return {"ok": True, "value": encoded, **self.extras(scripted, caught)}
+
+    def extras(self, scripted: dict[str, _Scripted], caught: list[warnings.WarningMessage]) -> dict[str, Any]:
+        """Returns what every reply to a call carries besides its result: scripted calls and warnings."""
+        return {"scripted": self.recorded(scripted), "warnings": self.warned(caught)}
+
+    def warned(self, caught: list[warnings.WarningMessage]) -> list[str]:
+        """Returns the distinct warnings of a call as short texts, at most MAX_WARNINGS of them."""
+        protocol, texts = self.protocol, []
+        try:
+            for warning in caught:
+                where = f"line {warning.lineno}: " if os.path.abspath(str(warning.filename)) == self.path else ""
+                kind = protocol.type_name(warning.category) if isinstance(warning.category, type) else "Warning"
+                message = _safe_str(warning.message, protocol)
+                text = protocol.cut(f"{where}{kind}: {message}", protocol.MAX_WARNING_CHARS)
+                if text not in texts:
+                    texts.append(text)
+                if len(texts) == protocol.MAX_WARNINGS:
+                    break
+        except BaseException:  # noqa: BLE001 - a hostile warning must not break the reply
+            pass
+        return texts
 
     def resolve_function(self, name: str) -> Any:
         function = getattr(self.module, name, None)

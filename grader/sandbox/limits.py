@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,27 @@ WALL_CLOCK_FACTOR = 4
 """How many times a call's CPU limit it may take in wall-clock time: room for a loaded machine, none for sleeping."""
 
 
+FONTS_CONF = Path(__file__).resolve().parent / "fonts.conf"
+"""The fontconfig configuration workers read, beside the worker's own code, so every level can see it."""
+
+
 def worker_environment(home: str) -> dict[str, str]:
-    """Returns a worker's whole environment: an allow-list, nothing inherited from the grader."""
+    """Returns a worker's whole environment: an allow-list, nothing inherited from the grader.
+
+    Every value that names `home` names the worker's own folder, wherever the worker finds it (inside.py).
+    """
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
         "TMPDIR": home,
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
+        # matplotlib keeps its font cache in a folder of the worker's own, and fontconfig reads the grader's
+        # configuration, not the machine's (absent inside bubblewrap on a host without /etc/fonts): a
+        # submission that imports matplotlib prints nothing the student did not write.
+        "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "FONTCONFIG_FILE": str(FONTS_CONF),
+        "XDG_CACHE_HOME": f"{home}/.cache",
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",

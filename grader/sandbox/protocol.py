@@ -54,6 +54,11 @@ PROGRESS_NAME = "progress"
 loaded code may call the function the worker binds to PROGRESS_HOOK in its module while loading."""
 PROGRESS_HOOK = "__grader_progress__"
 MAX_PROGRESS_CHARS = 40
+MAX_WARNINGS = 5
+"""Distinct warnings one call reports (and the grader keeps for a whole submission, see client.py)."""
+
+MAX_WARNING_CHARS = 300
+"""A warning's text (its line, category and message) is cut to this many characters."""
 
 MAX_ITEMS = 250_000
 """Numbers, strings and lists in one reply (an array counts as one): bounds the objects decoding builds."""
