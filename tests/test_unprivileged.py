@@ -6,15 +6,19 @@ python3-numpy (scripts/system-packages.sh installs it) through GRADER_WORKER_PYT
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 from attacks import EXPECTED, SECRET_NAME, SECRET_VALUE, Listener, attack_source, limited_for
+from click.testing import CliRunner
 
 from grader.assignment import load_assignment
+from grader.cli import cli
 from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.results import Status
@@ -83,3 +87,32 @@ def test_the_worker_really_runs_as_another_user(toy, tmp_path, unprivileged):
     result = grade(toy, Source("whoami", probe), launcher=unprivileged)
     assert result.status is Status.GRADED and result.score == 5.0
     assert f"uid {unprivileged.worker_uid} gid {unprivileged.worker_uid}" in result.output
+
+
+@pytest.mark.parametrize("level", ["unprivileged", "strongest"])
+def test_a_submission_cannot_read_a_classmates_file_lying_world_readable_beside_it(level, monkeypatch):
+    """The class folder is world-readable, as an instructor's download often is; the grader's command
+    lines name it. Still no worker may read a classmate's file, at either level that runs as root."""
+    toy = Path(__file__).parent / "fixtures" / "toy"
+    attack = Path(__file__).parent / "fixtures" / "attacks" / "reads_classmates_submissions.py"
+    token = f"classmate-token-{uuid.uuid4().hex}"
+    open_class = Path(tempfile.mkdtemp(prefix="grader-open-class-"))
+    try:
+        open_class.chmod(0o755)
+        shutil.copy(attack, open_class / "reads_classmates_submissions.py")
+        (open_class / "classmate_secret.py").write_text(
+            f"# {token}\nimport numpy as np\n\n\ndef double(x):\n    return np.asarray(x, dtype=np.float64) * 2\n"
+        )
+        for path in open_class.iterdir():
+            path.chmod(0o644)
+        monkeypatch.setenv("GRADER_WORKER_PYTHON", SYSTEM_PYTHON)
+        monkeypatch.setenv("GRADER_ISOLATION", level)
+        out = open_class / "out"
+        result = CliRunner().invoke(cli, ["grade", str(open_class), "-a", str(toy), "-o", str(out), "-j", "1"])
+        assert result.exit_code == 0, result.output
+        reports = "".join(path.read_text() for path in out.rglob("*") if path.is_file() and path.suffix != ".svg")
+        assert "classmate:" not in reports
+        stored = json.loads((out / "reads_classmates_submissions" / "results.json").read_text())
+        assert "classmate" not in stored["output"] and token not in stored["output"]
+    finally:
+        shutil.rmtree(open_class, ignore_errors=True)
