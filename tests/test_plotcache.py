@@ -37,7 +37,7 @@ def test_memory_holds_at_most_its_bound_however_many_plots(drawn):
     cache = SvgCache(memory_entries=3)
     for value in range(50):
         cache.svg(plot_of(float(value)))
-    assert len(cache) == 3
+    assert cache.in_memory == 3
     assert len(drawn) == 50
 
 
@@ -62,3 +62,8 @@ def test_a_plot_gone_from_memory_is_read_back_from_the_folder_not_redrawn(drawn,
     drawn.clear()
     assert cache.svg(plot_of(1.0)) == "<svg>run ending at 1.0</svg>"
     assert drawn == []
+
+
+def test_an_empty_cache_is_still_a_cache_callers_keep():
+    # Were it falsy, `svg_cache or SvgCache()` would drop a batch's shared cache before its first plot.
+    assert SvgCache()

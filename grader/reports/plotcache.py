@@ -53,8 +53,11 @@ class SvgCache:
             self._memory.popitem(last=False)  # the least recently used
         return svg
 
-    def __len__(self) -> int:
-        """Returns how many plots the cache holds in memory."""
+    @property
+    def in_memory(self) -> int:
+        """Returns how many plots the cache holds in memory.
+
+        Not __len__: an empty cache would be falsy, and `svg_cache or SvgCache()` would drop it."""
         return len(self._memory)
 
 
