@@ -1,21 +1,28 @@
 """Benchmark batch grading: `grader grade -j JOBS` against the naive way, on N generated submissions.
 
-    python benchmarks/batch.py --n 1000            # the issue's figure; about two minutes here
-    python benchmarks/batch.py --n 20 --sample 5   # a smoke run (CI runs one so this cannot rot)
+    python benchmarks/batch.py --n 200                    # a class shaped like a real one (--class real)
+    python benchmarks/batch.py --n 200 --rss-n 1000       # and peak memory at a second N, to see it stay flat
+    python benchmarks/batch.py --n 1000 --class copies    # the older figure: copies of a few files
+    python benchmarks/batch.py --n 20 --sample 5          # a smoke run (CI runs one so this cannot rot)
 
-It generates N submissions for the assignment (copies of the reference with cosmetic changes, mutants
-made from the assignment's example mistakes, and a few that hang, crash or do not parse), grades them
+It generates N submissions for the assignment. `--class real` (the default, see real_class.py) writes
+a class shaped like a real one: correct files in assorted styles, common mistakes, mistakes of each
+student's own whose plots no one else shares, and notebooks and scripts that plot with matplotlib at
+the top level. `--class copies` writes copies of the reference with cosmetic changes, mutants made
+from the assignment's example mistakes, and a few that hang, crash or do not parse. It grades them
 end to end with the grader CLI (scores, results.json, both reports with plots, gradebook), then runs
 the naive baseline on a sample of the same set: a fresh `python -m pytest` with pytest-json-report per
 submission, with the hidden tests importing the file in-process. It prints submissions per second,
-median and p95 time per submission, peak memory, the ratio to the baseline, and where the grader's
-time goes per submission. Numbers go to the closing note, not into assertions.
+median and p95 time per submission, peak memory, the ratio to the baseline measured in the same run,
+where the grader's time goes per submission, and the floor: a fork of a warm process plus ten calls.
+Numbers go to the closing note, not into assertions.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import random
@@ -27,6 +34,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from real_class import generate_real, python_twin
 
 PROJECT = Path(__file__).resolve().parent.parent
 HANGS = "while True:\n    pass\n"
@@ -152,7 +161,7 @@ def run_grader(folder: Path, assignment: Path, out: Path, jobs: int) -> dict[str
 
 def run_naive(files: list[Path], assignment: Path, reference: Path, jobs: int, seed: int) -> dict[str, object]:
     hidden = assignment / "tests" / "hidden"
-    environment = dict(os.environ, NAIVE_REFERENCE=str(reference), NAIVE_SEED=str(seed),
+    environment = dict(os.environ, MPLBACKEND="Agg", NAIVE_REFERENCE=str(reference), NAIVE_SEED=str(seed),
                        PYTHONPATH=os.pathsep.join([str(PROJECT / "benchmarks"), str(PROJECT)]))  # fmt: skip
 
     def one(path: Path) -> float:
@@ -184,13 +193,49 @@ def describe(name: str, run: dict[str, object], n_for_rate: int) -> list[str]:
             f"{1000 * p95:.0f}", f"{1000 / rate:.0f}"]  # fmt: skip
 
 
+def floor(reference: Path, repeats: int = 40) -> float:
+    """Returns the median seconds to fork this warm process and make ten calls of the reference in the child.
+
+    No grader can go below this per submission: the cost of a process of one's own plus the work itself.
+    """
+    import numpy  # noqa: F401 - warm, as the zygote is
+
+    spec = importlib.util.spec_from_file_location("floor_reference", reference)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    call = getattr(module, "gradient_descent", None) or (lambda *args: sum(range(1000)))
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                for _call in range(10):
+                    call(2.0, 0.01, 100)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def write_class(kind: str, assignment: Path, reference: Path, count: int, folder: Path, seed: int) -> dict[str, int]:
+    if kind == "copies":
+        return generate(assignment, reference, count, folder, seed)
+    return generate_real(assignment, reference, count, folder, seed)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="submissions to generate and grade")
     parser.add_argument("--sample", type=int, default=100, help="of those, how many the naive baseline runs")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--assignment", type=Path, default=PROJECT / "assignments" / "gd1d")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--class", dest="kind", choices=("real", "copies"), default="real",
+                        help="real: shaped like a real class (default); copies: copies of a few files")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=1, help="the class generated, and the naive sample")
+    parser.add_argument("--rss-n", type=int, default=0, help="also grade a class of this size, for peak memory")
     arguments = parser.parse_args()
 
     sys.path.insert(0, str(PROJECT))
@@ -199,16 +244,28 @@ def main() -> None:
     assignment = load_assignment(arguments.assignment)
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as scratch:
         folder = Path(scratch) / "submissions"
-        kinds = generate(assignment.root, assignment.reference_file, arguments.n, folder, arguments.seed)
-        print(f"{arguments.n} submissions: " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())))
+        kinds = write_class(arguments.kind, assignment.root, assignment.reference_file, arguments.n, folder,
+                            arguments.seed)  # fmt: skip
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
+        print(f"{arguments.n} submissions ({arguments.kind}): {counts}")
         grader = run_grader(folder, assignment.root, Path(scratch) / "out", arguments.jobs)
         print(grader["summary"])
         # The naive way has no per-call time limit: a hanging file would cost it its whole timeout, so
         # its sample leaves the generated hangs out (flattering the baseline, not the grader).
-        candidates = [p for p in sorted(folder.glob("*.py")) if HANGS not in p.read_text()]
+        candidates = [p for p in sorted(folder.glob("*.*")) if HANGS not in p.read_text()]
         sample = random.Random(arguments.seed).sample(candidates, min(arguments.sample, len(candidates)))
+        sample = [python_twin(path) for path in sample]
         naive = run_naive(sample, assignment.root, assignment.reference_file, arguments.jobs, assignment.seed)
+        peaks = [(arguments.n, grader)]
+        if arguments.rss_n:
+            second = Path(scratch) / "second"
+            write_class(arguments.kind, assignment.root, assignment.reference_file, arguments.rss_n, second,
+                        arguments.seed + 1)  # fmt: skip
+            peaks.append((arguments.rss_n, run_grader(second, assignment.root, Path(scratch) / "out2", arguments.jobs)))
+    report(arguments, grader, naive, peaks, floor(assignment.reference_file))
 
+
+def report(arguments: argparse.Namespace, grader: dict, naive: dict, peaks: list, floor_seconds: float) -> None:
     header = ["approach", "submissions", "wall s", "subs/s", "median ms", "p95 ms", "s per 1000"]
     rows = [describe(f"grader grade -j {arguments.jobs}", grader, arguments.n),
             describe(f"naive pytest+json-report, {arguments.jobs} at once", naive, arguments.n)]  # fmt: skip
@@ -216,14 +273,19 @@ def main() -> None:
     print()
     for row in [header, *rows]:
         print("  ".join(str(cell).rjust(width) for cell, width in zip(row, widths, strict=True)))
-    ratio = (grader["count"] / grader["wall"]) / (naive["count"] / naive["wall"])  # type: ignore[operator]
+    ratio = (grader["count"] / grader["wall"]) / (naive["count"] / naive["wall"])
     print(f"\ngrader is {ratio:.1f}x the naive baseline's throughput")
-    print(f"peak memory: grader processes {grader['grader_peak'] / 2**20:.0f} MB, "
-          f"with student workers {grader['total_peak'] / 2**20:.0f} MB")  # fmt: skip
+    print(f"floor: a fork of a warm process plus ten calls takes {1000 * floor_seconds:.1f} ms "
+          f"({1000 * floor_seconds / arguments.jobs:.1f} ms a submission with {arguments.jobs} at once)")  # fmt: skip
+    for n, run in peaks:
+        print(f"peak memory at N={n}: grader processes {run['grader_peak'] / 2**20:.0f} MB, "
+              f"with student workers {run['total_peak'] / 2**20:.0f} MB")  # fmt: skip
     print("\nwhere a grading process spends its time per submission (mean, median):")
-    for phase, (mean, median) in sorted(grader["phases"].items(), key=lambda item: -item[1][0]):  # type: ignore[union-attr]
+    for phase, (mean, median) in sorted(grader["phases"].items(), key=lambda item: -item[1][0]):
         print(f"  {phase:16s} {1000 * mean:7.1f} ms {1000 * median:7.1f} ms")
-    print(json.dumps({"grader_subs_per_s": grader["count"] / grader["wall"], "ratio": ratio}))  # type: ignore[operator]
+    figures = {"grader_subs_per_s": grader["count"] / grader["wall"], "ratio": ratio, "floor_ms": 1000 * floor_seconds,
+               "grader_peak_mb": {n: run["grader_peak"] / 2**20 for n, run in peaks}}  # fmt: skip
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -16,10 +16,12 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from copydetect import CodeFingerprint, compare_files  # type: ignore[import-untyped]
-from datasketch import MinHash, MinHashLSHEnsemble  # type: ignore[import-untyped]
+
+if TYPE_CHECKING:
+    from copydetect import CodeFingerprint  # type: ignore[import-untyped]
 
 from grader.files import write_atomically
 from grader.grading.notebooks import UnreadableNotebook, is_notebook, read_cells
@@ -91,6 +93,10 @@ def submission_code(path: Path) -> str:
 
 def fingerprint_code(code: str, boilerplate: np.ndarray | None = None) -> CodeFingerprint:
     """Returns copydetect's fingerprint of Python `code`, without the boilerplate's k-grams."""
+    # copydetect and datasketch are imported where used: with matplotlib and SciPy they cost seconds, and
+    # every `grader` command (a student's `grader check` too) imports this module through the CLI.
+    from copydetect import CodeFingerprint  # type: ignore[import-untyped]
+
     return CodeFingerprint("submission.py", KGRAM, WINDOW, boilerplate, fp=io.StringIO(code))
 
 
@@ -98,6 +104,8 @@ def starter_hashes(starter: Path | None) -> np.ndarray:
     """Returns every k-gram hash of the starter (window 1: all of them), the boilerplate to drop."""
     if starter is None or not starter.is_file():
         return np.array([], dtype=np.int64)
+    from copydetect import CodeFingerprint
+
     whole = CodeFingerprint("starter.py", KGRAM, 1, fp=io.StringIO(submission_code(starter)))
     return np.array(sorted(whole.hashes), dtype=np.int64)
 
@@ -131,6 +139,8 @@ def compare_class(sources: Sequence[Source], starter: Path | None, floor: float 
 def candidate_pairs(hashes: dict[str, set[int]], floor: float = DEFAULT_FLOOR) -> list[tuple[str, str]]:
     """Returns the pairs (a < b) worth comparing, sorted: LSH Ensemble finds, for each submission, those
     that contain about `floor` or more of its fingerprints (copydetect's similarity is such a share)."""
+    from datasketch import MinHash, MinHashLSHEnsemble  # type: ignore[import-untyped]
+
     sketches = {}
     for student, found in hashes.items():
         # The values are already hashes: their low 32 bits feed MinHash without hashing them again.
@@ -159,6 +169,8 @@ def _low_bits(value: int) -> int:
 
 def compare_pair(a: str, fp_a: CodeFingerprint, b: str, fp_b: CodeFingerprint) -> SimilarPair | None:
     """Returns copydetect's comparison of two fingerprints, or None when they share nothing."""
+    from copydetect import compare_files
+
     matched, (share_a, share_b), (slices_a, slices_b) = compare_files(fp_a, fp_b)
     if matched == 0:
         return None

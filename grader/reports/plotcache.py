@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from pathlib import Path
 
 from grader import __version__
@@ -11,6 +12,11 @@ from grader.results import Plot
 
 _DRAWING_CODE = Path(__file__).with_name("plots.py")
 
+MEMORY_ENTRIES = 256
+"""How many SVGs the cache keeps in memory (the most recently used): the plots a class shares stay, the
+ones a single student's mistake makes fall out, so memory stays flat however large the class. A plot's
+SVG is tens of kilobytes; the folder, when there is one, keeps every plot."""
+
 
 class SvgCache:
     """Plots with identical data render to identical bytes, so each distinct plot is drawn once.
@@ -18,11 +24,13 @@ class SvgCache:
     Correct submissions, and submissions making the same mistake, give the same plots: in a class most
     reports reuse a figure already drawn. With a directory, the cache is shared by every grading
     process and by later runs; its key covers the data, the grader's version and the drawing code.
+    In memory it keeps only the `memory_entries` most recently used plots.
     """
 
-    def __init__(self, directory: Path | None = None):
+    def __init__(self, directory: Path | None = None, memory_entries: int = MEMORY_ENTRIES):
         self.directory = directory
-        self._memory: dict[str, str] = {}
+        self.memory_entries = memory_entries
+        self._memory: OrderedDict[str, str] = OrderedDict()
         self._salt = __version__.encode() + hashlib.sha256(_DRAWING_CODE.read_bytes()).digest()
 
     def svg(self, plot: Plot) -> str:
@@ -31,6 +39,7 @@ class SvgCache:
 
         key = hashlib.sha256(self._salt + repr(plot).encode()).hexdigest()
         if key in self._memory:
+            self._memory.move_to_end(key)
             return self._memory[key]
         stored = self.directory / f"{key}.svg" if self.directory else None
         if stored is not None and stored.is_file():
@@ -40,6 +49,15 @@ class SvgCache:
             if stored is not None:
                 write_atomically(stored, svg)
         self._memory[key] = svg
+        if len(self._memory) > self.memory_entries:
+            self._memory.popitem(last=False)  # the least recently used
         return svg
+
+    @property
+    def in_memory(self) -> int:
+        """Returns how many plots the cache holds in memory.
+
+        Not __len__: an empty cache would be falsy, and `svg_cache or SvgCache()` would drop it."""
+        return len(self._memory)
 
 

@@ -51,7 +51,7 @@ def build_context(
     with_svgs=False skips drawing (the Markdown and check text never show the figures). `language`
     picks the catalogs: the engine's, and those under `locale_dirs` (the assignment's).
     """
-    svg_cache = svg_cache or SvgCache()
+    svg_cache = svg_cache if svg_cache is not None else SvgCache()
     locale_dirs = tuple(locale_dirs)
     translate = translator(language, locale_dirs)
     result = localize(result, translate)

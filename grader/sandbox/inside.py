@@ -46,6 +46,7 @@ def serve(channel_fd: int) -> None:
     from grader.sandbox import protocol
 
     _reset_randomness()
+    _reset_plotting()
     channel = socket.socket(fileno=channel_fd)
     requests, replies = channel.makefile("rb"), channel.makefile("wb")
     server = _Server(protocol, lambda note: protocol.write_message(replies, note))
@@ -62,7 +63,7 @@ def serve(channel_fd: int) -> None:
 
 
 def serve_forks(control_fd: int) -> None:
-    """Forks a worker per request from this warm process, which has already imported NumPy.
+    """Forks a worker per request from this warm process, which has already imported NumPy and pyplot.
 
     Requests come over a SOCK_SEQPACKET socket: {"op": "spawn", ...} with the worker's channel and
     output descriptors attached (answered with its pid), and {"op": "wait", "pid": n} (answered with
@@ -73,6 +74,7 @@ def serve_forks(control_fd: int) -> None:
 
     from grader.sandbox import protocol  # noqa: F401
 
+    _import_plotting()
     become_subreaper()  # orphans of a worker become the zygote's children, so none escape the sweep
     control = socket.socket(fileno=control_fd)
     while True:
@@ -142,6 +144,26 @@ def _environment(environment: dict[str, str], planned: str, directory: str) -> d
         if value == planned or value.startswith(planned + "/")
     }
     return {**environment, **moved, "HOME": directory, "TMPDIR": directory}
+
+
+def _import_plotting() -> None:
+    """Imports matplotlib's pyplot (Agg, from MPLBACKEND) once, so a notebook that plots loads in milliseconds.
+
+    Course notebooks import pyplot and plot at the top level; imported in each worker that costs about a
+    second of the load's CPU limit. Without matplotlib, or if it fails, workers import it themselves.
+    """
+    try:
+        import matplotlib.pyplot  # noqa: F401
+    except Exception:  # noqa: BLE001 - a zygote without plotting still serves workers
+        pass
+
+
+def _reset_plotting() -> None:
+    """Starts the worker's pyplot clean: no open figure, the settings of a fresh import."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+        sys.modules["matplotlib"].rc_file_defaults()
 
 
 def _reset_randomness() -> None:

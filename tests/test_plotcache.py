@@ -1,0 +1,69 @@
+"""Tests that the plot cache draws each distinct plot once, keeps memory bounded, and keeps every plot on disk."""
+
+from __future__ import annotations
+
+import pytest
+
+import grader.reports.plots
+from grader.reports.plotcache import SvgCache
+from grader.results import Panel, Plot, Series
+
+
+def plot_of(value: float) -> Plot:
+    panel = Panel("x", "linear", (Series("run", "tab:blue", (1.0, value), is_reference=False),))
+    return Plot(f"run ending at {value}", "", (panel,))
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list[Plot]:
+    """Records each plot actually drawn, drawn as a stand-in SVG (the cache, not matplotlib, is tested)."""
+    calls: list[Plot] = []
+
+    def render_svg(plot: Plot) -> str:
+        calls.append(plot)
+        return f"<svg>{plot.title}</svg>"
+
+    monkeypatch.setattr(grader.reports.plots, "render_svg", render_svg)
+    return calls
+
+
+def test_the_same_plot_is_drawn_once(drawn):
+    cache = SvgCache()
+    assert cache.svg(plot_of(2.0)) == cache.svg(plot_of(2.0)) == "<svg>run ending at 2.0</svg>"
+    assert len(drawn) == 1
+
+
+def test_memory_holds_at_most_its_bound_however_many_plots(drawn):
+    cache = SvgCache(memory_entries=3)
+    for value in range(50):
+        cache.svg(plot_of(float(value)))
+    assert cache.in_memory == 3
+    assert len(drawn) == 50
+
+
+def test_the_least_recently_used_plot_leaves_memory_first(drawn):
+    cache = SvgCache(memory_entries=2)
+    cache.svg(plot_of(1.0))
+    cache.svg(plot_of(2.0))
+    cache.svg(plot_of(1.0))  # used again: 2.0 is now the oldest
+    cache.svg(plot_of(3.0))
+    drawn.clear()
+    cache.svg(plot_of(1.0))
+    assert drawn == []
+    cache.svg(plot_of(2.0))
+    assert drawn == [plot_of(2.0)]
+
+
+def test_a_plot_gone_from_memory_is_read_back_from_the_folder_not_redrawn(drawn, tmp_path):
+    cache = SvgCache(tmp_path, memory_entries=1)
+    for value in (1.0, 2.0, 3.0):
+        cache.svg(plot_of(value))
+    assert len(list(tmp_path.glob("*.svg"))) == 3
+    drawn.clear()
+    assert cache.svg(plot_of(1.0)) == "<svg>run ending at 1.0</svg>"
+    assert drawn == []
+
+
+def test_an_empty_cache_is_still_a_cache_callers_keep():
+    # Were it falsy, `svg_cache or SvgCache()` would drop a batch's shared cache before its first plot.
+    assert SvgCache()
