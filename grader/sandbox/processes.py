@@ -126,7 +126,8 @@ def tree_cpu_seconds(root: int) -> float:
     """Returns the CPU seconds `root` and every process below it used, those that ended and were reaped too."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for pid in [root, *_descendants(root)]:
+    below = _children_below(root)  # read on every call into a worker: the kernel's child lists, not all of /proc
+    for pid in [root, *(below if below is not None else _descendants(root))]:
         try:
             with open(f"/proc/{pid}/stat", "rb") as stat:
                 fields = stat.read().rsplit(b")", 1)[1].split()
@@ -198,6 +199,28 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _children_below(root: int) -> list[int] | None:
+    """Returns the pids below `root` from the kernel's per-thread child lists; None where it has none."""
+    found, queue = [], [root]
+    while queue:
+        pid = queue.pop()
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                with open(f"/proc/{pid}/task/{thread}/children", "rb") as listed:
+                    children = [int(child) for child in listed.read().split()]
+            except FileNotFoundError:
+                return None  # a kernel without CONFIG_PROC_CHILDREN: the caller scans /proc instead
+            except OSError:
+                continue
+            found += children
+            queue += children
+    return found
 
 
 def _descendants(root: int) -> list[int]:
