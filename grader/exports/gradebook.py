@@ -75,16 +75,18 @@ def write_gradebook(
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow(
-                [
-                    spreadsheet_text(row.student),
-                    format_points(row.score),
-                    format_points(row.max_score),
-                    format_points(row.percent, decimals=2),
-                    row.status,
-                    late_cell(row.late),
-                ]
-            )
+            writer.writerow([spreadsheet_text(row.student), *score_cells(row)])
+
+
+def score_cells(row: GradebookRow) -> list[str]:
+    """Returns a row's cells after the student's: score, max_score, percent, status, late."""
+    return [
+        format_points(row.score),
+        format_points(row.max_score),
+        format_points(row.percent, decimals=2),
+        row.status,
+        late_cell(row.late),
+    ]
 
 
 def late_cell(late: bool) -> str:

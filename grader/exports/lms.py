@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.exports.gradebook import GradebookRow, late_cell, spreadsheet_text
-from grader.formatting import format_points
+from grader.exports.gradebook import GradebookRow, score_cells, spreadsheet_text
 
 ID_COLUMNS = ("sisuserid", "sisloginid", "loginid", "id")
 """Accepted id headers, normalized (lower case, no spaces, underscores or hyphens), in order of preference."""
@@ -137,11 +136,7 @@ def write_lms_gradebook(roster: Roster, rows: Sequence[GradebookRow], path: Path
                     spreadsheet_text(row.student),
                     *([spreadsheet_text(student.name)] if roster.name_column else []),
                     student.id,
-                    format_points(row.score),
-                    format_points(row.max_score),
-                    format_points(row.percent, decimals=2),
-                    row.status,
-                    late_cell(row.late),
+                    *score_cells(row),
                 ]
             )
 
