@@ -8,7 +8,9 @@ import warnings
 import matplotlib
 import pytest
 
-from grader.reports.plots import NO_DATA_TEXT, render_svg
+from grader.reports import plots
+from grader.reports.plotlayout import NO_DATA_TEXT
+from grader.reports.plots import render_svg
 from grader.results import Panel, Plot, Series
 
 INF = float("inf")
@@ -39,6 +41,14 @@ def make_plot(
 
 
 @pytest.fixture(autouse=True)
+def frames_drawn_afresh():
+    """Each test draws its frames itself, so a frame drawn by an earlier test cannot hide a difference."""
+    plots.forget_frames()
+    yield
+    plots.forget_frames()
+
+
+@pytest.fixture(autouse=True)
 def warnings_are_errors():
     """Overflow and empty-limit warnings from matplotlib are exactly what these tests guard against."""
     with warnings.catch_warnings():
@@ -58,6 +68,7 @@ def test_different_data_gives_different_svg():
 
 def test_local_matplotlib_settings_do_not_change_the_svg():
     expected = render_svg(make_plot())
+    plots.forget_frames()
     with matplotlib.rc_context({"lines.linewidth": 5.0, "font.size": 20.0, "svg.fonttype": "path"}):
         assert render_svg(make_plot()) == expected
 
@@ -171,3 +182,78 @@ def test_plot_without_panels_renders():
 def test_histories_of_one_or_two_steps_are_drawn(values):
     svg = render_svg(make_plot(values))
     assert svg.startswith("<svg") and "could not be drawn" not in svg
+
+
+def _ticks(svg: str, axis: str) -> dict[float, float]:
+    """Returns each labelled tick of the first panel's `axis` ("x" or "y"): its value and its SVG position."""
+    ticks = {}
+    for found in re.finditer(rf'<g id="{axis}tick_\d+">(.*?)</text>', svg, re.DOTALL):
+        use = re.search(r'<use [^>]* x="([-\d.]+)" y="([-\d.]+)"', found.group(1))
+        label = found.group(1).rsplit(">", 1)[-1]
+        if use and label.lstrip("−").replace(".", "").isdigit():
+            ticks[float(label.replace("−", "-"))] = float(use.group(1 if axis == "x" else 2))
+    return ticks
+
+
+def _laid_in_points(svg: str, panel: int, series: int) -> list[tuple[float, float]]:
+    found = re.search(rf'<g id="gd-line-{panel}-{series}">\s*<path d="([^"]*)"', svg)
+    assert found is not None
+    return [(float(x), float(y)) for x, y in re.findall(r"[ML] ([-\d.]+) ([-\d.]+)", found.group(1))]
+
+
+def test_laid_in_lines_sit_where_matplotlibs_own_ticks_say():
+    # y = step, so point k must be level with the y tick labelled k and above the x tick labelled k.
+    svg = render_svg(make_plot(tuple(float(k) for k in range(1, 13))))
+    xticks, yticks = _ticks(svg, "x"), _ticks(svg, "y")
+    points = _laid_in_points(svg, 0, 0)
+    checked = 0
+    for step, (x, y) in enumerate(points, start=1):
+        if step in xticks and step in yticks:
+            assert x == pytest.approx(xticks[step], abs=0.01)
+            assert y == pytest.approx(yticks[step], abs=0.01)
+            checked += 1
+    assert checked >= 3
+
+
+def test_a_line_breaks_where_its_values_cannot_be_drawn():
+    svg = render_svg(make_plot((1.0, 2.0, NAN, 3.0, 4.0, INF, 5.0, 6.0)))
+    found = re.search(r'<g id="gd-line-0-0">\s*<path d="([^"]*)"', svg)
+    assert found is not None
+    assert re.findall(r"[ML]", found.group(1)) == ["M", "L", "M", "L", "M", "L"]
+
+
+def test_plots_with_data_in_about_the_same_range_share_one_drawn_frame(monkeypatch):
+    drawn = []
+    original = plots.draw_frame
+    monkeypatch.setattr(plots, "draw_frame", lambda spec, salt: drawn.append(spec) or original(spec, salt))
+    first = render_svg(make_plot(tuple(0.9**k for k in range(12))))
+    second = render_svg(make_plot(tuple(0.8**k for k in range(12))))
+    assert len(drawn) == 1
+    assert first != second
+
+
+def test_a_plot_has_the_same_bytes_whichever_plots_were_drawn_before_it():
+    alone = render_svg(make_plot(tuple(0.9**k for k in range(12))))
+    plots.forget_frames()
+    render_svg(make_plot(tuple(0.8**k for k in range(12))))  # draws the frame both share
+    assert render_svg(make_plot(tuple(0.9**k for k in range(12)))) == alone
+
+
+def test_drawn_frames_are_bounded(monkeypatch):
+    monkeypatch.setattr(plots, "FRAMES_KEPT", 3)
+    for title in "abcdef":
+        render_svg(make_plot(title=title))
+    assert len(plots._frames) == 3
+
+
+def _legend_corner(values: tuple[float, ...]) -> str:
+    from grader.i18n import translator
+    from grader.reports.plotlayout import layout
+
+    return layout(make_plot(values), translator("en")).frame.panels[0].legend
+
+
+def test_the_legend_goes_where_the_lines_are_not():
+    rising = tuple(float(k) for k in range(12))
+    assert _legend_corner(rising) == "upper left"  # the shrinking reference fills the lower left
+    assert _legend_corner(tuple(0.4**k for k in range(12))) == "upper right"

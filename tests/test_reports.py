@@ -19,7 +19,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from grader.reports import student as reports
-from grader.reports.plots import NO_DATA_TEXT
+from grader.reports.plotlayout import NO_DATA_TEXT
 from grader.reports.student import build_context, render_check, render_html, render_markdown, write_reports
 from grader.reports.templating import STATUS_TITLES
 from grader.results import (

@@ -10,7 +10,7 @@ from grader import __version__
 from grader.files import write_atomically
 from grader.results import Plot
 
-_DRAWING_CODE = Path(__file__).with_name("plots.py")
+_DRAWING_CODE = tuple(Path(__file__).with_name(name) for name in ("plots.py", "frames.py", "plotlayout.py"))
 
 MEMORY_ENTRIES = 256
 """How many SVGs the cache keeps in memory (the most recently used): the plots a class shares stay, the
@@ -31,7 +31,7 @@ class SvgCache:
         self.directory = directory
         self.memory_entries = memory_entries
         self._memory: OrderedDict[str, str] = OrderedDict()
-        self._salt = __version__.encode() + hashlib.sha256(_DRAWING_CODE.read_bytes()).digest()
+        self._salt = __version__.encode() + b"".join(hashlib.sha256(p.read_bytes()).digest() for p in _DRAWING_CODE)
 
     def svg(self, plot: Plot) -> str:
         """Returns the plot drawn as inline SVG, from the cache when the same plot was drawn before."""
@@ -59,5 +59,3 @@ class SvgCache:
 
         Not __len__: an empty cache would be falsy, and `svg_cache or SvgCache()` would drop it."""
         return len(self._memory)
-
-

@@ -121,5 +121,3 @@ def environment(translate: Translator) -> Environment:
     )
     install(environment, translate)
     return environment
-
-

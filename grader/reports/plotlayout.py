@@ -1,0 +1,229 @@
+"""Decides what a plot shows before anything is drawn: each panel's limits, legend corner and marks.
+
+Everything here except the lines' own points becomes the plot's frame, which is drawn once and shared
+by every plot with the same frame (see frames.py). So limits are chosen from a small set, the round
+numbers matplotlib's own tick locator picks, rather than from each run's exact extremes: runs in about
+the same range share one frame, and only their lines differ.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from grader.i18n import Translator
+from grader.results import Panel, Plot, Series
+from grader.text import N_
+
+NO_DATA_TEXT = N_("no finite values to draw")
+DIVERGENCE_NOTE = N_("→ %(value)s at %(xlabel)s %(step)s")
+"""Where a run stops being finite, e.g. "→ inf at step 9"; the x axis's label names the step."""
+
+DRAWABLE_MAX = 1e300
+"""Larger magnitudes overflow matplotlib's axis arithmetic; they are marked like inf, as "overflow"."""
+
+MARGIN = 0.04
+"""The share of each axis left empty beyond the rounded limits, so no line runs along the frame."""
+
+LegendCorner = Literal["upper right", "upper left", "lower right", "lower left", "center right"]
+
+LEGEND_CORNERS: tuple[tuple[LegendCorner, tuple[float, float], tuple[float, float]], ...] = (
+    ("upper right", (0.5, 1.0), (0.55, 1.0)),
+    ("upper left", (0.0, 0.5), (0.55, 1.0)),
+    ("lower right", (0.5, 1.0), (0.0, 0.45)),
+    ("lower left", (0.0, 0.5), (0.0, 0.45)),
+    ("center right", (0.5, 1.0), (0.3, 0.7)),
+)
+"""Where a legend may go, in order of preference, with the part of the axes (x range, y range as shares
+of the axes) it may cover. The one covering the fewest points wins: matplotlib's "best" needs the lines
+drawn, and a frame is drawn without them."""
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """The mark where a run stops being finite: an X at its last drawable point and a note beside it."""
+
+    step: int
+    value: float
+    note: str
+    leftward: bool
+    """Whether the note goes left of the X (toward the middle of the panel, so it stays inside)."""
+
+
+@dataclass(frozen=True)
+class SeriesFrame:
+    """What the frame draws of one series: its legend entry and its marks, not its line."""
+
+    label: str
+    color: str
+    is_reference: bool
+    drawn: bool
+    """False when no point can be drawn: the legend says so and there is no line to lay in."""
+    dots: tuple[tuple[int, float], ...] = ()
+    """Points with no drawable neighbour: a line segment cannot show them, so the frame draws a dot."""
+    divergence: Divergence | None = None
+
+
+@dataclass(frozen=True)
+class PanelFrame:
+    """One axes as the frame draws it."""
+
+    ylabel: str
+    log: bool
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    legend: LegendCorner | None
+    """A corner from LEGEND_CORNERS, or None when nothing could be drawn (the panel says so instead)."""
+    series: tuple[SeriesFrame, ...]
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """Everything drawn of a plot except its lines: equal specs give equal frames, bytes included."""
+
+    title: str
+    xlabel: str
+    no_data_text: str
+    panels: tuple[PanelFrame, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A plot split into its frame and its lines: per panel, per series, the y values to lay in (nan where
+    a point cannot be drawn), in the order of the frame's series."""
+
+    frame: FrameSpec
+    lines: tuple[tuple[np.ndarray | None, ...], ...]
+
+
+def layout(plot: Plot, words: Translator) -> Layout:
+    """Returns the plot's frame and the lines to lay into it."""
+    panels = []
+    lines = []
+    for panel in plot.panels:
+        frame, values = _panel(panel, plot.xlabel, words)
+        panels.append(frame)
+        lines.append(values)
+    spec = FrameSpec(plain(plot.title), plain(plot.xlabel), words.gettext(NO_DATA_TEXT), tuple(panels))
+    return Layout(spec, tuple(lines))
+
+
+def _panel(panel: Panel, xlabel: str, words: Translator) -> tuple[PanelFrame, tuple[np.ndarray | None, ...]]:
+    log = panel.yscale == "log"
+    series_frames = []
+    lines: list[np.ndarray | None] = []
+    for series in panel.series:
+        frame, line = _series(series, xlabel, words, log=log)
+        series_frames.append(frame)
+        lines.append(line)
+    drawn = [line for line in lines if line is not None]
+    steps = max((len(series.values) for series in panel.series), default=1)
+    xlim = _padded(1.0, float(max(steps, 2)), log=False)
+    if not drawn:
+        return PanelFrame(plain(panel.ylabel), log, xlim, (0.0, 1.0), None, tuple(series_frames)), tuple(lines)
+    finite = np.concatenate([line[~np.isnan(line)] for line in drawn])
+    low, high = (_decades if log else _round_numbers)(float(finite.min()), float(finite.max()))
+    ylim = _padded(low, high, log=log)
+    legend = _emptiest_corner(drawn, xlim, ylim, log=log)
+    return PanelFrame(plain(panel.ylabel), log, xlim, ylim, legend, tuple(series_frames)), tuple(lines)
+
+
+def _series(series: Series, xlabel: str, words: Translator, *, log: bool) -> tuple[SeriesFrame, np.ndarray | None]:
+    values = np.asarray(series.values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        in_range = np.isfinite(values) & (np.abs(values) <= DRAWABLE_MAX)
+        drawable = in_range & ((values > 0) if log else True)
+    whose = words.gettext("reference") if series.is_reference else words.gettext("yours")
+    label = plain(f"{series.label} ({whose})")
+    if not drawable.any():
+        # Still listed in the legend, so a student sees the run exists and why it has no line.
+        no_data = f"{label}: {words.gettext(NO_DATA_TEXT)}"
+        return SeriesFrame(no_data, series.color, series.is_reference, drawn=False), None
+    neighbours = np.r_[False, drawable[:-1]] | np.r_[drawable[1:], False]
+    dots = tuple((int(i) + 1, float(values[i])) for i in np.flatnonzero(drawable & ~neighbours))
+    divergence = _divergence(values, drawable, in_range, xlabel, words)
+    frame = SeriesFrame(label, series.color, series.is_reference, True, dots, divergence)
+    return frame, np.where(drawable, values, np.nan)
+
+
+def _divergence(
+    values: np.ndarray, drawable: np.ndarray, in_range: np.ndarray, xlabel: str, words: Translator
+) -> Divergence | None:
+    out_of_range = np.flatnonzero(~in_range)
+    if not len(out_of_range):
+        return None
+    first_bad = int(out_of_range[0])
+    before = np.flatnonzero(drawable[:first_bad])
+    if not len(before):
+        return None
+    last_good = int(before[-1])
+    note = words.gettext(DIVERGENCE_NOTE) % {
+        "value": _word_for(float(values[first_bad]), words),
+        "xlabel": xlabel,
+        "step": first_bad + 1,
+    }
+    leftward = last_good >= (len(values) - 1) / 2
+    return Divergence(last_good + 1, float(values[last_good]), plain(note), leftward)
+
+
+def _round_numbers(low: float, high: float) -> tuple[float, float]:
+    """Returns the outermost ticks matplotlib's locator puts around [low, high]."""
+    if high - low <= abs(high) * 1e-12:  # a flat line: a range around it, as matplotlib would choose
+        spread = abs(high) * 0.1 or 1.0
+        low, high = low - spread, high + spread
+    ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+    return float(ticks[0]), float(ticks[-1])
+
+
+def _decades(low: float, high: float) -> tuple[float, float]:
+    bottom = math.floor(math.log10(low))
+    top = max(math.ceil(math.log10(high)), bottom + 1)
+    return 10.0**bottom, 10.0**top
+
+
+def _padded(low: float, high: float, *, log: bool) -> tuple[float, float]:
+    if log:
+        bottom, top = math.log10(low), math.log10(high)
+        pad = (top - bottom) * MARGIN
+        return 10.0 ** (bottom - pad), 10.0 ** (top + pad)
+    pad = (high - low) * MARGIN
+    return low - pad, high + pad
+
+
+def _emptiest_corner(
+    lines: list[np.ndarray], xlim: tuple[float, float], ylim: tuple[float, float], *, log: bool
+) -> LegendCorner:
+    """Returns the legend corner that covers the fewest of the lines' points."""
+    xs = np.concatenate([(np.arange(1, len(line) + 1) - xlim[0]) / (xlim[1] - xlim[0]) for line in lines])
+    ys = np.concatenate(lines)
+    if log:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ys = (np.log10(ys) - math.log10(ylim[0])) / (math.log10(ylim[1]) - math.log10(ylim[0]))
+    else:
+        ys = (ys - ylim[0]) / (ylim[1] - ylim[0])
+    shown = ~np.isnan(ys)
+    xs, ys = xs[shown], ys[shown]
+
+    def covered(corner: tuple[LegendCorner, tuple[float, float], tuple[float, float]]) -> int:
+        _, (left, right), (bottom, top) = corner
+        return int(np.count_nonzero((xs >= left) & (xs <= right) & (ys >= bottom) & (ys <= top)))
+
+    return min(LEGEND_CORNERS, key=covered)[0]  # min keeps the first of equals: the order is the preference
+
+
+def _word_for(value: float, words: Translator) -> str:
+    """Returns how a value that cannot be drawn is named on the plot."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return words.gettext("overflow")
+
+
+def plain(text: str) -> str:
+    """Returns `text` with "$" escaped, so matplotlib draws it as written instead of as a formula."""
+    return text.replace("$", r"\$")
