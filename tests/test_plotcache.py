@@ -19,7 +19,7 @@ def drawn(monkeypatch) -> list[Plot]:
     """Records each plot actually drawn, drawn as a stand-in SVG (the cache, not matplotlib, is tested)."""
     calls: list[Plot] = []
 
-    def render_svg(plot: Plot) -> str:
+    def render_svg(plot: Plot, frames: object = None) -> str:
         calls.append(plot)
         return f"<svg>{plot.title}</svg>"
 

@@ -8,7 +8,7 @@ import warnings
 import matplotlib
 import pytest
 
-from grader.reports import plots
+from grader.reports import frames, plots
 from grader.reports.plotlayout import NO_DATA_TEXT
 from grader.reports.plots import render_svg
 from grader.results import Panel, Plot, Series
@@ -224,8 +224,8 @@ def test_a_line_breaks_where_its_values_cannot_be_drawn():
 
 def test_plots_with_data_in_about_the_same_range_share_one_drawn_frame(monkeypatch):
     drawn = []
-    original = plots.draw_frame
-    monkeypatch.setattr(plots, "draw_frame", lambda spec, salt: drawn.append(spec) or original(spec, salt))
+    original = frames.draw_frame
+    monkeypatch.setattr(frames, "draw_frame", lambda spec, salt: drawn.append(spec) or original(spec, salt))
     first = render_svg(make_plot(tuple(0.9**k for k in range(12))))
     second = render_svg(make_plot(tuple(0.8**k for k in range(12))))
     assert len(drawn) == 1
@@ -239,11 +239,19 @@ def test_a_plot_has_the_same_bytes_whichever_plots_were_drawn_before_it():
     assert render_svg(make_plot(tuple(0.9**k for k in range(12)))) == alone
 
 
-def test_drawn_frames_are_bounded(monkeypatch):
-    monkeypatch.setattr(plots, "FRAMES_KEPT", 3)
+def test_drawn_frames_kept_in_memory_are_bounded():
+    cache = frames.FrameCache(kept=3)
     for title in "abcdef":
-        render_svg(make_plot(title=title))
-    assert len(plots._frames) == 3
+        render_svg(make_plot(title=title), cache)
+    assert cache.in_memory == 3
+
+
+def test_frames_stored_in_a_folder_give_the_same_bytes_without_drawing(tmp_path, monkeypatch):
+    plot = make_plot(yscale="log")
+    drawn = render_svg(plot, frames.FrameCache(tmp_path))
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    monkeypatch.setattr(frames, "draw_frame", lambda spec, salt: pytest.fail("drew a frame the folder holds"))
+    assert render_svg(plot, frames.FrameCache(tmp_path)) == drawn
 
 
 def _legend_corner(values: tuple[float, ...]) -> str:

@@ -8,23 +8,30 @@ mapped through the same axes transforms matplotlib used.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import math
 import re
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import astuple, dataclass
+from pathlib import Path
 
 import matplotlib
 import matplotlib.style
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
-from matplotlib.transforms import Transform
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
+from grader.files import write_atomically
 from grader.reports.plotlayout import FrameSpec, PanelFrame, SeriesFrame
 
 FIGURE_SIZE = (9.0, 3.2)
 """Inches; wide and short so two or three panels sit side by side in a report."""
+
+FRAMES_KEPT = 64
+"""How many drawn frames a cache keeps in memory (the most recently used); a frame is tens of kilobytes."""
 
 POINTS_PER_INCH = 72
 """SVG's unit: at this dpi, matplotlib's display coordinates are the SVG's own (with y flipped)."""
@@ -37,16 +44,32 @@ _STAND_IN = re.compile(r'<g id="gd-line-(\d+)-(\d+)">\s*<path d="[^"]*"')
 
 
 @dataclass(frozen=True)
+class Scale:
+    """One panel's map from data to SVG coordinates, read off matplotlib's transform for that axes:
+    x_svg = x_scale·step + x_offset, y_svg = y_scale·y + y_offset, with log10(y) for y on a log axis."""
+
+    x_scale: float
+    x_offset: float
+    y_scale: float
+    y_offset: float
+    log: bool
+
+    def points(self, values: np.ndarray) -> np.ndarray:
+        """Returns (x, y) in SVG coordinates for values[i] at step i + 1; nan rows where a value is nan."""
+        steps = np.arange(1, len(values) + 1, dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ys = np.log10(values) if self.log else values
+        return np.column_stack([steps * self.x_scale + self.x_offset, ys * self.y_scale + self.y_offset])
+
+
+@dataclass(frozen=True)
 class Frame:
     """A frame's SVG in pieces: pieces[0], line 0's path data, pieces[1], line 1's, ..., pieces[-1]."""
 
     pieces: tuple[str, ...]
     slots: tuple[tuple[int, int], ...]
     """(panel, series) of the line whose path data goes after each piece but the last."""
-    transforms: tuple[Transform, ...]
-    """Per panel, data to SVG coordinates (matplotlib's own transform of that axes, frozen)."""
-    height: float
-    """The SVG's height in points: display y is measured up from the bottom, SVG y down from the top."""
+    scales: tuple[Scale, ...]
 
     def svg(self, lines: tuple[tuple[np.ndarray | None, ...], ...]) -> str:
         """Returns the frame with each line's points laid in."""
@@ -54,22 +77,58 @@ class Frame:
         for (panel, series), piece in zip(self.slots, self.pieces[1:], strict=True):
             values = lines[panel][series]
             assert values is not None, "a frame has a slot only for a series with points to draw"
-            out.append(self._path(panel, values))
+            out.append(_path(self.scales[panel].points(values)))
             out.append(piece)
         return "".join(out)
 
-    def _path(self, panel: int, values: np.ndarray) -> str:
-        points = np.column_stack([np.arange(1, len(values) + 1, dtype=np.float64), values])
-        shown = ~np.isnan(values)
-        xy = np.full_like(points, np.nan)
-        xy[shown] = self.transforms[panel].transform(points[shown])
-        commands = []
-        pen_down = False
-        for (x, y), visible in zip(xy, shown, strict=True):
-            if visible:
-                commands.append(f"{'L' if pen_down else 'M'} {_number(x)} {_number(self.height - y)}")
-            pen_down = bool(visible)
-        return " \n".join(commands) + " \n"
+    def to_json(self) -> str:
+        return json.dumps({"pieces": self.pieces, "slots": self.slots, "scales": [astuple(s) for s in self.scales]})
+
+    @classmethod
+    def from_json(cls, stored: str) -> Frame:
+        data = json.loads(stored)
+        slots = tuple((int(panel), int(series)) for panel, series in data["slots"])
+        return cls(tuple(data["pieces"]), slots, tuple(Scale(*scale) for scale in data["scales"]))
+
+
+class FrameCache:
+    """Drawn frames by spec: the `kept` most recently used in memory and, with a directory, all of them on
+    disk, shared by every grading process and later runs (`salt` names the drawing code's version)."""
+
+    def __init__(self, directory: Path | None = None, salt: bytes = b"", kept: int = FRAMES_KEPT):
+        self.directory, self.salt, self.kept = directory, salt, kept
+        self._memory: OrderedDict[FrameSpec, Frame] = OrderedDict()
+
+    def frame(self, spec: FrameSpec, title: str) -> Frame:
+        """Returns the frame for `spec`, drawing it only when neither memory nor the directory has it."""
+        frame = self._memory.get(spec)
+        if frame is not None:
+            self._memory.move_to_end(spec)
+            return frame
+        stored = (
+            self.directory / f"{hashlib.sha256(self.salt + repr(spec).encode()).hexdigest()}.json"
+            if self.directory
+            else None
+        )
+        if stored is not None and stored.is_file():
+            frame = Frame.from_json(stored.read_text(encoding="utf-8"))
+        else:
+            # The salt makes element ids reproducible; from the title, so two plots' ids in one page differ.
+            frame = draw_frame(spec, salt=f"gd-autograder:{title}")
+            if stored is not None:
+                write_atomically(stored, frame.to_json())
+        self._memory[spec] = frame
+        if len(self._memory) > self.kept:
+            self._memory.popitem(last=False)  # the least recently used
+        return frame
+
+    def forget(self) -> None:
+        """Drops the frames held in memory."""
+        self._memory.clear()
+
+    @property
+    def in_memory(self) -> int:
+        return len(self._memory)
 
 
 def draw_frame(spec: FrameSpec, salt: str) -> Frame:
@@ -101,11 +160,13 @@ def draw_frame(spec: FrameSpec, salt: str) -> Frame:
         figure.suptitle(spec.title, fontsize=11)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata=_METADATA)
-        transforms = tuple(axes.transData.frozen() for axes in axes_row[: len(spec.panels)])
         height = figure.bbox.height
+        scales = tuple(
+            _scale(axes, panel, height) for axes, panel in zip(axes_row[: len(spec.panels)], spec.panels, strict=True)
+        )
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # an XML header or DOCTYPE is not allowed inside HTML
-    return _split(svg, transforms, height)
+    return _split(svg, scales)
 
 
 def _draw_panel(axes: Axes, index: int, panel: PanelFrame, spec: FrameSpec) -> None:
@@ -121,7 +182,7 @@ def _draw_panel(axes: Axes, index: int, panel: PanelFrame, spec: FrameSpec) -> N
     if panel.log:
         axes.set_yscale("log")
         # Over 70 decades, minor ticks are thousands of invisible marks that take most of the drawing time.
-        axes.yaxis.set_major_locator(LogLocator(numticks=8))
+        axes.yaxis.set_major_locator(FixedLocator(panel.yticks))
         axes.yaxis.set_minor_locator(NullLocator())
         # "1e70" as plain text: matplotlib's default "10^70" goes through its slow mathtext parser.
         axes.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
@@ -159,7 +220,22 @@ def _draw_series(axes: Axes, panel: PanelFrame, series: SeriesFrame, stand_in_id
         )
 
 
-def _split(svg: str, transforms: tuple[Transform, ...], height: float) -> Frame:
+def _scale(axes: Axes, panel: PanelFrame, height: float) -> Scale:
+    """Returns the panel's data-to-SVG map, from two points through matplotlib's own transform."""
+    if panel.legend is None:  # nothing drawn, so no line to lay in
+        return Scale(1.0, 0.0, 1.0, 0.0, log=False)
+    (x0, y0), (x1, y1) = axes.transData.transform([(panel.xlim[0], panel.ylim[0]), (panel.xlim[1], panel.ylim[1])])
+    if panel.log:
+        low, high = math.log10(panel.ylim[0]), math.log10(panel.ylim[1])
+    else:
+        low, high = panel.ylim
+    x_scale = (x1 - x0) / (panel.xlim[1] - panel.xlim[0])
+    y_scale = (y1 - y0) / (high - low)  # display y grows upward, SVG y downward: flipped below
+    x_offset, y_offset = x0 - x_scale * panel.xlim[0], height - (y0 - y_scale * low)
+    return Scale(float(x_scale), float(x_offset), float(-y_scale), float(y_offset), panel.log)
+
+
+def _split(svg: str, scales: tuple[Scale, ...]) -> Frame:
     pieces = []
     slots = []
     start = 0
@@ -170,7 +246,7 @@ def _split(svg: str, transforms: tuple[Transform, ...], height: float) -> Frame:
         slots.append((int(found.group(1)), int(found.group(2))))
         start = cut
     pieces.append(svg[start:])
-    return Frame(tuple(pieces), tuple(slots), transforms, height)
+    return Frame(tuple(pieces), tuple(slots), scales)
 
 
 def _power_of_ten(value: float, _position: int) -> str:
@@ -183,6 +259,10 @@ def _say_no_data(axes: Axes, text: str) -> None:
     axes.set_yticks([])
 
 
-def _number(value: float) -> str:
-    """Returns a coordinate as matplotlib writes one: at most six decimals, no trailing zeros."""
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+def _path(points: np.ndarray) -> str:
+    """Returns SVG path data through the points, lifting the pen over nan rows, to 0.01 pt."""
+    shown = ~np.isnan(points[:, 1])
+    starts = shown & ~np.r_[False, shown[:-1]]
+    commands = np.where(starts, "M", "L")[shown].tolist()
+    coordinates = np.round(points[shown], 2).tolist()
+    return "".join(f"{c} {x:g} {y:g} \n" for c, (x, y) in zip(commands, coordinates, strict=True))

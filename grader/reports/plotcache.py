@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 from grader import __version__
 from grader.files import write_atomically
@@ -32,10 +33,12 @@ class SvgCache:
         self.memory_entries = memory_entries
         self._memory: OrderedDict[str, str] = OrderedDict()
         self._salt = __version__.encode() + b"".join(hashlib.sha256(p.read_bytes()).digest() for p in _DRAWING_CODE)
+        self._frames: Any = None  # a FrameCache, made with the first plot drawn (it needs matplotlib)
 
     def svg(self, plot: Plot) -> str:
         """Returns the plot drawn as inline SVG, from the cache when the same plot was drawn before."""
-        from grader.reports.plots import render_svg  # matplotlib is imported only when something is drawn
+        from grader.reports.frames import FrameCache  # matplotlib is imported only when something is drawn
+        from grader.reports.plots import render_svg
 
         key = hashlib.sha256(self._salt + repr(plot).encode()).hexdigest()
         if key in self._memory:
@@ -45,7 +48,10 @@ class SvgCache:
         if stored is not None and stored.is_file():
             svg = stored.read_text(encoding="utf-8")
         else:
-            svg = render_svg(plot)
+            if self._frames is None:
+                frames = self.directory / "frames" if self.directory else None
+                self._frames = FrameCache(frames, self._salt, max(1, self.memory_entries // 4))
+            svg = render_svg(plot, self._frames)
             if stored is not None:
                 write_atomically(stored, svg)
         self._memory[key] = svg

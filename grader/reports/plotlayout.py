@@ -29,6 +29,12 @@ DRAWABLE_MAX = 1e300
 MARGIN = 0.04
 """The share of each axis left empty beyond the rounded limits, so no line runs along the frame."""
 
+LOG_TICKS = 8
+"""A log axis's limits lie on a grid of decades with at most this many steps between them."""
+LOG_STRIDES = (1, 2, 5, 10, 20, 50, 100, 200, 1000)
+LOG_LIMIT = 300
+"""Exponents beyond this overflow matplotlib's axis arithmetic (see DRAWABLE_MAX)."""
+
 LegendCorner = Literal["upper right", "upper left", "lower right", "lower left", "center right"]
 
 LEGEND_CORNERS: tuple[tuple[LegendCorner, tuple[float, float], tuple[float, float]], ...] = (
@@ -76,6 +82,9 @@ class PanelFrame:
     log: bool
     xlim: tuple[float, float]
     ylim: tuple[float, float]
+    yticks: tuple[float, ...]
+    """Where the y axis has its labelled ticks: on a log axis, the grid its limits lie on; () leaves
+    them to matplotlib's locator (a linear axis, whose limits are that locator's own ticks)."""
     legend: LegendCorner | None
     """A corner from LEGEND_CORNERS, or None when nothing could be drawn (the panel says so instead)."""
     series: tuple[SeriesFrame, ...]
@@ -124,12 +133,14 @@ def _panel(panel: Panel, xlabel: str, words: Translator) -> tuple[PanelFrame, tu
     steps = max((len(series.values) for series in panel.series), default=1)
     xlim = _padded(1.0, float(max(steps, 2)), log=False)
     if not drawn:
-        return PanelFrame(plain(panel.ylabel), log, xlim, (0.0, 1.0), None, tuple(series_frames)), tuple(lines)
+        return PanelFrame(plain(panel.ylabel), log, xlim, (0.0, 1.0), (), None, tuple(series_frames)), tuple(lines)
     finite = np.concatenate([line[~np.isnan(line)] for line in drawn])
     low, high = (_decades if log else _round_numbers)(float(finite.min()), float(finite.max()))
     ylim = _padded(low, high, log=log)
+    yticks = _decade_ticks(low, high) if log else ()
     legend = _emptiest_corner(drawn, xlim, ylim, log=log)
-    return PanelFrame(plain(panel.ylabel), log, xlim, ylim, legend, tuple(series_frames)), tuple(lines)
+    panel_frame = PanelFrame(plain(panel.ylabel), log, xlim, ylim, yticks, legend, tuple(series_frames))
+    return panel_frame, tuple(lines)
 
 
 def _series(series: Series, xlabel: str, words: Translator, *, log: bool) -> tuple[SeriesFrame, np.ndarray | None]:
@@ -180,9 +191,20 @@ def _round_numbers(low: float, high: float) -> tuple[float, float]:
 
 
 def _decades(low: float, high: float) -> tuple[float, float]:
-    bottom = math.floor(math.log10(low))
-    top = max(math.ceil(math.log10(high)), bottom + 1)
+    """Returns powers of ten around [low, high], on a grid of every decade, or of every few when the run
+    spans many: runs that diverge at about the same speed share a frame."""
+    bottom, top = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    stride = next(s for s in LOG_STRIDES if top - bottom <= LOG_TICKS * s)
+    bottom, top = max((bottom // stride) * stride, -LOG_LIMIT), min(-(-top // stride) * stride, LOG_LIMIT)
+    top = max(top, bottom + 1)
     return 10.0**bottom, 10.0**top
+
+
+def _decade_ticks(low: float, high: float) -> tuple[float, ...]:
+    """Returns powers of ten from low to high (both powers of ten), at most LOG_TICKS + 1 of them."""
+    bottom, top = round(math.log10(low)), round(math.log10(high))
+    stride = next(s for s in LOG_STRIDES if top - bottom <= LOG_TICKS * s)
+    return tuple(10.0**exponent for exponent in range(bottom, top + 1, stride))
 
 
 def _padded(low: float, high: float, *, log: bool) -> tuple[float, float]:

@@ -8,43 +8,28 @@ writing their points, so a plot no one else has costs little more than its data.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from xml.sax.saxutils import escape, quoteattr
 
 from grader.i18n import translator
-from grader.reports.frames import Frame, draw_frame
-from grader.reports.plotlayout import FrameSpec, layout
+from grader.reports.frames import FrameCache
+from grader.reports.plotlayout import layout
 from grader.results import Plot
 
-FRAMES_KEPT = 64
-"""How many drawn frames stay in memory (the most recently used); a frame is tens of kilobytes."""
-
-_frames: OrderedDict[FrameSpec, Frame] = OrderedDict()
+_frames = FrameCache()
+"""Frames for callers that bring no cache of their own (a single report, `grader check`)."""
 
 
-def render_svg(plot: Plot) -> str:
+def render_svg(plot: Plot, frames: FrameCache | None = None) -> str:
     """Returns `plot` as an <svg> element (no XML header) with a <title> and an aria-label."""
     words = translator(plot.language)  # the plot's own words; its data's texts come translated
     split = layout(plot, words)
-    return _accessible(_frame(split.frame, plot.title).svg(split.lines), plot)
-
-
-def _frame(spec: FrameSpec, title: str) -> Frame:
-    frame = _frames.get(spec)
-    if frame is not None:
-        _frames.move_to_end(spec)
-        return frame
-    # The salt makes element ids reproducible; taking it from the title keeps two plots' ids in one page apart.
-    frame = draw_frame(spec, salt=f"gd-autograder:{title}")
-    _frames[spec] = frame
-    if len(_frames) > FRAMES_KEPT:
-        _frames.popitem(last=False)
-    return frame
+    frame = (frames or _frames).frame(split.frame, plot.title)
+    return _accessible(frame.svg(split.lines), plot)
 
 
 def forget_frames() -> None:
-    """Drops every drawn frame, so the next plots are drawn from the start."""
-    _frames.clear()
+    """Drops the frames drawn for callers without a cache, so the next plots are drawn from the start."""
+    _frames.forget()
 
 
 def _accessible(svg: str, plot: Plot) -> str:
