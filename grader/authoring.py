@@ -31,6 +31,7 @@ An assignment's mutants.py gives each named mistake a mutant of the reference fo
 
 See docs/authoring.md.
 """
+
 from __future__ import annotations
 
 import contextvars

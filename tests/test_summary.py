@@ -89,3 +89,17 @@ def test_the_parent_keeps_only_small_entries_and_a_rerun_reads_them_back(batch_o
     sources = discover([SUBMISSIONS / f"{name}.py" for name in NAMES], toy.submission_file)
     again = grade_batch(toy, sources, out, jobs=1)
     assert again.skipped == len(NAMES) and (out / "summary.md").read_text(encoding="utf-8") == before
+
+
+def test_entries_from_grading_processes_share_their_repeated_pairs():
+    # A batch keeps one entry per student; rebuilt from pickles (as sent by grading processes) they must
+    # share each (test, outcome) pair instead of each holding copies, or memory grows with the class.
+    import pickle
+
+    first, second = (
+        pickle.loads(pickle.dumps(entry(student, 5.0, outcomes=[("test_update", "passed"), ("test_rate", "failed")])))
+        for student in ("ana", "bo")
+    )
+    assert first.outcomes == second.outcomes
+    assert all(a is b for a, b in zip(first.outcomes, second.outcomes, strict=True))
+    assert first.status is second.status

@@ -20,9 +20,7 @@ OWN_OUTPUT = frozenset(
 )
 """What the grader itself writes into OUT: no student's folder may be named so."""
 
-_DEVICES = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)]
-)
+_DEVICES = frozenset(["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)])
 """Names Windows reserves, with or without an extension: a course may copy OUT to Windows."""
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.assignment import Assignment
 from grader.batch.ids import report_folders
@@ -41,6 +43,13 @@ class Graded:
     """Seconds per phase, including drawing, rendering and "total", for the benchmark's profile."""
     entry: SummaryEntry | None = None
     """What the class summary needs: each test's outcome and the named mistakes' ids."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "timings", {sys.intern(phase): s for phase, s in self.timings.items()})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent from a grading process, a Graded is rebuilt through __init__: its phase names are shared.
+        return type(self), (self.row, self.timings, self.entry)
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,7 @@ class Change:
     new: GradebookRow
 
 
-def read_previous(
-    out: Path, students: Iterable[str], folders: Mapping[str, str] | None = None
-) -> dict[str, Previous]:
+def read_previous(out: Path, students: Iterable[str], folders: Mapping[str, str] | None = None) -> dict[str, Previous]:
     """Returns the finished results an earlier run left for these students (in OUT/folders[student]);
     unreadable ones are absent."""
     found = {}

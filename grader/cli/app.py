@@ -49,8 +49,13 @@ LANGUAGE_OPTION = click.option(
 )
 
 
-SHARD_OPTION = click.option("--shard", "shard_spec", metavar="K/N", help="Grade only shard K of N (from 1): the "
-    "students a stable hash of the id puts there; then `grader merge`. From a 0-based I: --shard $((I+1))/N.")
+SHARD_OPTION = click.option(
+    "--shard",
+    "shard_spec",
+    metavar="K/N",
+    help="Grade only shard K of N (from 1): the "
+    "students a stable hash of the id puts there; then `grader merge`. From a 0-based I: --shard $((I+1))/N.",
+)
 
 
 def jobs_option(what: str) -> Any:

@@ -188,8 +188,12 @@ def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: st
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the merged reports, OUT/gradebook.csv, OUT/summary.html and OUT/changes.csv.",
 )
-@click.option("--roster", "roster_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column.")
+@click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column.",
+)
 def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path, roster_path: Path | None) -> None:
     """Merge the output folders of `grader grade --shard K/N` runs into OUT, as one run would have written it.
 
@@ -208,10 +212,20 @@ def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path
 @cli.command(name="similarity")
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 @ASSIGNMENT_OPTION
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for similarity.csv and similarity.html; the grade OUT makes its summary link them.")
-@click.option("--floor", type=click.FloatRange(0, 1), default=similarity.DEFAULT_FLOOR, show_default=True,
-              help="Least similarity listed: the share of one submission's code (not the starter) in the other.")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for similarity.csv and similarity.html; the grade OUT makes its summary link them.",
+)
+@click.option(
+    "--floor",
+    type=click.FloatRange(0, 1),
+    default=similarity.DEFAULT_FLOOR,
+    show_default=True,
+    help="Least similarity listed: the share of one submission's code (not the starter) in the other.",
+)
 def similarity_command(submissions: tuple[Path, ...], assignment_name: str | None, out: Path, floor: float) -> None:
     """Rank the pairs of SUBMISSIONS whose code is most alike, ignoring the starter; runs no student code.
 

@@ -130,5 +130,3 @@ def _name_of(assignment: Assignment, path: Path) -> str:
 
 def _lines(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines() if line.strip()}
-
-

@@ -13,10 +13,11 @@ from grader.results import Plot
 
 _DRAWING_CODE = tuple(Path(__file__).with_name(name) for name in ("plots.py", "frames.py", "plotlayout.py"))
 
-MEMORY_ENTRIES = 256
-"""How many SVGs the cache keeps in memory (the most recently used): the plots a class shares stay, the
-ones a single student's mistake makes fall out, so memory stays flat however large the class. A plot's
-SVG is tens of kilobytes; the folder, when there is one, keeps every plot."""
+MEMORY_ENTRIES = 64
+"""How many SVGs the cache keeps in memory (the most recently used): the plots a class shares stay (a
+correct run's and the common mistakes', a few dozen), the ones a single student's mistake makes fall
+out, so memory stays flat however large the class. A plot's SVG is 40-60 KB; the folder, when there is
+one, keeps every plot."""
 
 
 class SvgCache:

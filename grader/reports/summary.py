@@ -8,6 +8,7 @@ test, how many students made each named mistake, the statuses, and a link to eve
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,18 @@ class SummaryEntry:
     missing: tuple[str, ...] = ()
     """Names of the functions the grader calls that the submission does not define."""
 
+    def __post_init__(self) -> None:
+        # A class repeats the same few hundred (test, outcome) pairs and words thousands of times: each
+        # entry holds the class's one copy of them, so the batch's memory grows by little per student.
+        object.__setattr__(self, "outcomes", tuple(_shared(pair) for pair in self.outcomes))
+        for name in ("status", "language"):
+            object.__setattr__(self, name, sys.intern(getattr(self, name)))
+        object.__setattr__(self, "diagnoses", tuple(sys.intern(d) for d in self.diagnoses))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An entry sent from a grading process is rebuilt through __init__, so it shares as above.
+        return type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self))
+
     @property
     def percent(self) -> float:
         return percent(self.score, self.max_score)
@@ -59,6 +72,15 @@ class SummaryEntry:
             language=language,
             missing=tuple(m.name for m in result.missing_functions),
         )
+
+
+_PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
+"""The shared (test name, outcome) pairs: as many as the hidden tests' names times the outcomes."""
+
+
+def _shared(pair: tuple[str, str]) -> tuple[str, str]:
+    name, outcome = pair
+    return _PAIRS.setdefault(pair, (sys.intern(name), sys.intern(outcome)))
 
 
 def read_entry(directory: Path) -> SummaryEntry | None:
