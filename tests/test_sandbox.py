@@ -157,6 +157,17 @@ def test_launcher_is_a_parameter(tmp_path):
     assert started == [tmp_path / "submission.py"]
 
 
+def test_a_warmed_fork_server_is_running_before_any_worker_is_asked_for(tmp_path):
+    launcher = ForkServerLauncher(choose_isolation("strongest"))
+    try:
+        launcher.warm()
+        assert launcher._zygote is not None and launcher._zygote.poll() is None
+        with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, launcher) as worker:
+            assert worker.load().ok
+    finally:
+        launcher.close()
+
+
 def test_fork_server_comes_back_after_being_killed(fork_server, tmp_path):
     with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, fork_server) as worker:
         assert worker.load().ok

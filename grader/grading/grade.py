@@ -55,6 +55,8 @@ def grade_stream(
     reference = load_reference(assignment.reference_file)
     own_launcher = launcher is None
     launcher = launcher or ForkServerLauncher()
+    if own_launcher:
+        launcher.warm()  # the fork server starts while pytest collects the hidden tests
     pending: Iterator[Source] = iter(sources)
 
     def drive(plugin: GradingPlugin) -> None:
