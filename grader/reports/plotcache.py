@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,18 @@ class SvgCache:
         self._memory: OrderedDict[str, str] = OrderedDict()
         self._salt = __version__.encode() + b"".join(hashlib.sha256(p.read_bytes()).digest() for p in _DRAWING_CODE)
         self._frames: Any = None  # a FrameCache, made with the first plot drawn (it needs matplotlib)
+        self.seconds = 0.0
+        """Time spent in svg() so far: looking up, reading and drawing plots."""
 
     def svg(self, plot: Plot) -> str:
         """Returns the plot drawn as inline SVG, from the cache when the same plot was drawn before."""
+        started = time.monotonic()
+        try:
+            return self._svg(plot)
+        finally:
+            self.seconds += time.monotonic() - started
+
+    def _svg(self, plot: Plot) -> str:
         from grader.reports.frames import FrameCache  # matplotlib is imported only when something is drawn
         from grader.reports.plots import render_svg
 
