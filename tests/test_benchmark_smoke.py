@@ -17,3 +17,11 @@ def test_batch_benchmark_prints_its_table():
     assert "x the naive baseline's throughput" in result.stdout
     for phase in ("tests", "worker start", "draw plots", "render reports"):
         assert phase in result.stdout
+
+
+def test_plots_benchmark_draws_both_ways_and_prints_the_ratio():
+    command = [sys.executable, str(PROJECT / "benchmarks" / "plots.py"), "--n", "4"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=PROJECT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "matplotlib, a figure per plot" in result.stdout and "frames (" in result.stdout
+    assert "x as fast over the class" in result.stdout
