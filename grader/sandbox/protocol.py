@@ -263,6 +263,20 @@ def check_shape(body: bytes, max_items: int, max_depth: int) -> None:
     """Raises ProtocolError when JSON text would build more than `max_items` values or nest deeper than
     `max_depth`, before anything is built.
 
+    Most messages are small replies that cannot break either budget, which two counts prove without
+    scanning strings: every string and every counted item takes at least one byte of the body, so a body
+    of at most `max_items` bytes holds at most that many; and nesting needs an opening bracket per level,
+    so a body with at most `max_depth` of them (inside strings too) nests no deeper. Other messages get
+    the full scan of check_shape_fully, which decides alone.
+    """
+    if len(body) <= max_items and body.count(b"[") + body.count(b"{") <= max_depth:
+        return
+    check_shape_fully(body, max_items, max_depth)
+
+
+def check_shape_fully(body: bytes, max_items: int, max_depth: int) -> None:
+    """Raises ProtocolError as check_shape does, from a scan of the whole body whatever its size.
+
     Strings are blanked first (a bracket or comma inside one is text), then containers and commas are
     counted with bytes.count and the depth found from the brackets alone, which the count already bounds.
     """
