@@ -11,6 +11,12 @@ strings, booleans, null and lists, plus a few tagged objects:
 
 Decoding never builds anything but these: no pickle, no object of a class the sender chooses.
 
+The grader's requests are {"op": "load"}, {"op": "functions"}, {"op": "call", "function", "args",
+"kwargs"} and a batch {"op": "calls", "calls": [{"function", "args", "kwargs"}, ...]}. Each request but a
+batch gets one reply; a batch gets one reply per call, in order, each sent as soon as its call ends and
+shaped as that call's own reply, and none after the first reply that is not ok: the calls after a
+failure do not run, as in a loop of separate calls that the first exception ends.
+
 Everything that crosses from the worker is held to one size budget (the MAX_* constants below): the
 worker's encoder refuses a value over it with a message naming the budget, and the trusted decoder checks
 it again, since a submission can write to the channel itself. The decoder's cost is bounded whatever the
