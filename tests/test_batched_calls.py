@@ -54,7 +54,7 @@ def spin():
         pass
 
 
-def burn(seconds):
+def burn(seconds, padding=""):
     end = time.process_time() + seconds
     while time.process_time() < end:
         pass
@@ -186,6 +186,26 @@ def test_each_call_of_a_batch_has_its_own_time_limit_and_the_total_runs_out_on_t
     # Three calls of 0.4 s pass the 1 s limit of a call together, not alone; the fourth finds 0.3 s left.
     assert [(r.ok, r.limit) for r in replies] == [(r.ok, r.limit) for r in expected]
     assert [(r.ok, r.limit) for r in replies] == [(True, None)] * 3 + [(False, "total_time")]
+
+
+def test_a_batch_over_the_message_budget_goes_in_smaller_batches(launcher, submission_file, monkeypatch):
+    sent = []
+    dumps = protocol.dumps
+
+    def counted(message):
+        frame = dumps(message)
+        sent.append(len(message.get("calls", [message])))
+        return frame
+
+    requests = [("burn", [0.0], [["padding", "x" * 40]])] * 4
+    with Worker(submission_file, "sub.py", LIMITS, launcher) as worker:
+        assert worker.load().ok
+        monkeypatch.setattr(protocol, "MAX_MESSAGE_BYTES", len(dumps({"op": "calls", "calls": [{}] * 2})) + 200)
+        monkeypatch.setattr(protocol, "dumps", counted)
+        with pytest.raises(protocol.UnsupportedValue):
+            worker.call("burn", ["x" * 300], [])  # one call over the budget is refused, as before
+        replies = worker.calls(requests)
+    assert [reply.value for reply in replies] == [0.0] * 4 and sent == [2, 2]
 
 
 def test_a_batch_on_a_worker_that_cannot_load_gets_the_loads_reply(launcher, tmp_path):

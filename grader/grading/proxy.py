@@ -2,6 +2,8 @@
 
 Hidden tests call `submission.double(x)` as if the module were local; each call is sent to the
 worker, and what comes back is decoded plain data or a SubmissionCallFailed naming the call.
+`submission.call_each("double", [(1,), (2,)])` sends a loop of calls as one batch, with the loop's
+results and failures.
 """
 
 from __future__ import annotations
