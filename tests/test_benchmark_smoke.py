@@ -1,4 +1,4 @@
-"""The batch benchmark still runs end to end (a small N): its numbers belong in notes, not assertions."""
+"""The benchmarks still run end to end (a small N): their numbers belong in notes, not assertions."""
 
 from __future__ import annotations
 
@@ -17,3 +17,11 @@ def test_batch_benchmark_prints_its_table():
     assert "x the naive baseline's throughput" in result.stdout
     for phase in ("tests", "worker start", "draw plots", "render reports"):
         assert phase in result.stdout
+
+
+def test_calls_benchmark_prints_its_figures():
+    command = [sys.executable, str(PROJECT / "benchmarks" / "calls.py"), "--calls", "20", "--copies", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=PROJECT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for figure in ("one request per call", "one batch of all calls", "requests to the worker", "'tests' phase"):
+        assert figure in result.stdout
