@@ -22,6 +22,9 @@ from grader.sandbox.limits import Limits
 LIMITS = Limits(call_seconds=1, total_seconds=5, memory_mb=400, output_kb=4)
 
 KEEPS_WHAT_IT_WAS_CALLED_WITH = """\
+import os
+import stat
+import struct
 import threading
 import time
 import warnings
@@ -69,6 +72,16 @@ def steps(n):
     if n == 0:
         raise ZeroDivisionError("no steps")
     return [[float(i), 2.0 * i] for i in range(n)]
+
+
+def forge(body):
+    for fd in range(3, 64):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.write(fd, struct.pack(">I", len(body)) + body.encode())
+                return "forged"
+        except OSError:
+            continue
 
 
 def burn_in_background(seconds):
@@ -163,6 +176,15 @@ def test_a_failing_call_ends_the_batch_and_the_calls_after_it_never_run(launcher
     assert as_data(replies) == as_data(expected) and ran == ran_alone
     assert len(replies) == 2 and replies[0].ok and getattr(replies[1], field) is not None
     assert 3 not in ran  # the worker never ran record(3)
+
+
+@pytest.mark.parametrize("body", ["not json", '{"ok": true, "value": [' * 60 + "]}" * 60])
+def test_a_reply_the_grader_refuses_ends_the_batch_as_it_ends_a_single_call(launcher, submission_file, body):
+    requests = [record(1), ("forge", [body], []), record(3)]
+    replies, worker = in_worker(submission_file, launcher, lambda worker: worker.calls(requests))
+    expected, _ = in_worker(submission_file, launcher, lambda worker: one_by_one(worker, requests))
+    assert as_data(replies) == as_data(expected) and len(replies) == 2
+    assert "does not accept" in replies[1].crash and worker._process is None
 
 
 def test_a_call_that_hangs_in_a_batch_hits_the_time_limit_on_that_call(launcher, submission_file):
