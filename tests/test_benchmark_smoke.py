@@ -1,4 +1,4 @@
-"""The batch benchmark still runs end to end (a small N): its numbers belong in notes, not assertions."""
+"""The benchmarks still run end to end (a small N): their numbers belong in notes, not assertions."""
 
 from __future__ import annotations
 
@@ -25,3 +25,11 @@ def test_plots_benchmark_draws_both_ways_and_prints_the_ratio():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "matplotlib, a figure per plot" in result.stdout and "frames (" in result.stdout
     assert "x as fast over the class" in result.stdout
+
+
+def test_calls_benchmark_prints_its_figures():
+    command = [sys.executable, str(PROJECT / "benchmarks" / "calls.py"), "--calls", "20", "--copies", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=PROJECT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for figure in ("one request per call", "one batch of all calls", "requests to the worker", "'tests' phase"):
+        assert figure in result.stdout

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.sandbox import protocol
 
@@ -67,3 +69,34 @@ def test_bare_nan_and_deep_nesting_are_refused():
         protocol.loads(b'{"value": NaN}')
     with pytest.raises(protocol.ProtocolError):
         protocol.decode(protocol.loads(b'{"v": ' + b"[" * 100 + b"]" * 100 + b"}")["v"])
+
+
+def accepted(check, body: bytes, max_items: int, max_depth: int) -> bool:
+    try:
+        check(body, max_items, max_depth)
+    except protocol.ProtocolError:
+        return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"[", b"]", b"{", b"}", b",", b":", b'"', b"\\", b"1", b" ", b'"a[{,"']), max_size=60),
+    st.integers(0, 30),
+    st.integers(0, 6),
+)
+def test_the_shape_checks_shortcut_refuses_exactly_what_the_full_scan_refuses(pieces, max_items, max_depth):
+    body = b"".join(pieces)
+    fully = accepted(protocol.check_shape_fully, body, max_items, max_depth)
+    assert accepted(protocol.check_shape, body, max_items, max_depth) == fully
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 41 + b"]" * 41, b'"' + b"[" * 50 + b'"', b"[" + b"1," * 300 + b"1]", b'["' + b'",' * 200 + b'"]'],
+    ids=["deep", "brackets in a string", "many numbers", "many strings"],
+)
+def test_the_shape_checks_shortcut_agrees_at_the_budgets_edges(body):
+    for max_items, max_depth in [(len(body) - 1, 40), (len(body), 40), (len(body), 41), (100, 40), (250, 50)]:
+        fully = accepted(protocol.check_shape_fully, body, max_items, max_depth)
+        assert accepted(protocol.check_shape, body, max_items, max_depth) == fully

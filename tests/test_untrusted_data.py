@@ -147,8 +147,8 @@ def test_the_plot_data_names_a_number_too_large_for_float64(toy):
         def function(self, name):
             return FunctionRef(name)
 
-        def call(self, name, *args, **kwargs):
-            return [[10**4000, 1.0], [2.0, 3.0]]
+        def call_until_failure(self, calls):
+            return [[[10**4000, 1.0], [2.0, 3.0]] for _ in calls], None
 
     plot = build_plot(toy.plots[0], load_reference(toy.reference_file), Returns())  # type: ignore[arg-type]
     assert "a number too large for float64" in plot.notes[0].render()

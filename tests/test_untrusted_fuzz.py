@@ -102,6 +102,9 @@ class Returns:
     def call(self, name, *args, **kwargs):
         return self.value
 
+    def call_until_failure(self, calls):
+        return [self.value for _ in calls], None
+
 
 @pytest.fixture(scope="module")
 def toy_reference(toy):

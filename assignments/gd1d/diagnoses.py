@@ -206,7 +206,7 @@ def _shape(value: Any) -> tuple[int, ...] | None:
 
 def _line(submission: Any) -> tuple[float, float] | None:
     """Returns (slope, intercept) when the student's derivative is a straight line on 0, 1, 2; else None."""
-    values = [number(submission.derivative(x)) for x in (0.0, 1.0, 2.0)]
+    values = [number(value) for value in submission.call_each("derivative", [(0.0,), (1.0,), (2.0,)])]
     if any(v is None or not np.isfinite(v) for v in values):
         return None
     d0, d1, d2 = values  # type: ignore[misc]
@@ -256,7 +256,8 @@ DECAY_CALL = "[time_decay_lr(0.1, epoch, 10, 5.0) for epoch in (0, 1, 2)]"
 
 
 def _decay_rates(submission: Any, reference: Any) -> tuple[list[float], list[float]] | None:
-    actual = [number(submission.time_decay_lr(0.1, epoch, 10, 5.0)) for epoch in (0, 1, 2)]
+    rates = submission.call_each("time_decay_lr", [(0.1, epoch, 10, 5.0) for epoch in (0, 1, 2)])
+    actual = [number(rate) for rate in rates]
     if any(rate is None for rate in actual):
         return None
     return [float(reference.time_decay_lr(0.1, epoch, 10, 5.0)) for epoch in (0, 1, 2)], actual  # type: ignore[return-value]

@@ -20,7 +20,7 @@ from grader.grading.diagnosis import diagnose, load_diagnoses
 from grader.grading.feedback import load_status, too_large
 from grader.grading.missing import missing_functions, required_functions
 from grader.grading.outcomes import Observed, Source, graded_result, internal_error_result, sha256_of
-from grader.grading.plotdata import build_plot
+from grader.grading.plotdata import build_plots
 from grader.grading.plugin import GradingPlugin, submission_inputs_key
 from grader.grading.proxy import RemoteSubmission
 from grader.grading.session import run_pytest
@@ -181,7 +181,7 @@ def _graded_in_worker(
         graded.diagnoses = diagnoses
         clock.lap("diagnoses")
     if with_plots and status is not Status.MISSING_FUNCTIONS:  # nothing of theirs to draw
-        graded.plots = tuple(build_plot(spec, reference, submission) for spec in assignment.plots)
+        graded.plots = tuple(build_plots(assignment.plots, reference, submission))
         clock.lap("plot data")
     if submission is not None and worker.seconds_used >= assignment.limits.total_seconds:
         sentence = text(

@@ -112,13 +112,11 @@ def _reference_values(reference: ModuleType, name: str) -> list[tuple[tuple[Any,
 
 
 def _submission_values(submission: Any, name: str, probes: list[tuple[Any, ...]]) -> list[Any] | None:
-    values = []
-    for args in probes:
-        try:
-            values.append(submission.call(name, *args))
-        except SubmissionCallFailed:
-            return None
-    return values
+    """Returns the values of the submission's `name` on the probes (one batch of calls); None if one failed."""
+    try:
+        return list(submission.call_each(name, probes))
+    except SubmissionCallFailed:
+        return None
 
 
 def _same(actual: list[Any], expected: list[Any]) -> bool:

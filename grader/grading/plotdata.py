@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -16,32 +16,61 @@ from grader.text import N_, Text, text
 
 def build_plot(spec: PlotSpec, reference: ModuleType, submission: RemoteSubmission | None) -> Plot:
     """Returns the plot with the reference's and (when it ran) the student's series per panel."""
+    return build_plots([spec], reference, submission)[0]
+
+
+def build_plots(specs: Sequence[PlotSpec], reference: ModuleType, submission: RemoteSubmission | None) -> list[Plot]:
+    """Returns each plot with the reference's and (when it ran) the student's series per panel.
+
+    The student's runs of all the plots go to the worker as one batch of calls; a run that fails loses
+    only its own line, as when each run is called alone: the runs after it go in a batch of their own.
+    """
+    runs = [run for spec in specs for run in spec.runs]
+    outcomes = _student_outcomes(runs, submission) if submission is not None else [None] * len(runs)
+    plots = []
+    for spec in specs:
+        own, outcomes = outcomes[: len(spec.runs)], outcomes[len(spec.runs) :]
+        plots.append(_plot(spec, reference, own))
+    return plots
+
+
+class _Returned:
+    """What one of the student's runs returned (None included)."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+_Outcome = _Returned | SubmissionCallFailed | None
+"""A student's run: its value, the failure of its call, or None when there is no submission to call."""
+
+
+def _student_outcomes(runs: Sequence[PlotRun], submission: RemoteSubmission) -> list[_Outcome]:
+    """Returns the outcome of each run called on the submission, in batches that a failed call ends."""
+
+    def resolve(value: Any) -> Any:
+        return submission.function(value[1:]) if _is_function_name(value) else value
+
+    calls = [(run.function, [resolve(a) for a in run.args], {k: resolve(v) for k, v in run.kwargs}) for run in runs]
+    outcomes: list[_Outcome] = []
+    while len(outcomes) < len(calls):
+        values, failed = submission.call_until_failure(calls[len(outcomes) :])
+        outcomes += [_Returned(value) for value in values]
+        if failed is not None:
+            outcomes.append(failed)
+    return outcomes
+
+
+def _plot(spec: PlotSpec, reference: ModuleType, outcomes: Sequence[_Outcome]) -> Plot:
+    """Returns one plot, the student's series drawn from the outcomes of its runs."""
     reference_runs = [_run_reference(run, reference) for run in spec.runs]
     student_runs: list[np.ndarray | None] = []
     notes: list[Text] = []
-    for run in spec.runs:
-        if submission is None:
-            student_runs.append(None)
-            continue
-        try:
-            student_runs.append(_as_table(_run_submission(run, submission)))
-        except SubmissionCallFailed as failed:
-            student_runs.append(None)
-            problem = failed.failure.text or Text(failed.failure.message)
-            notes.append(
-                text(N_("{label}: {problem} Only the reference is drawn."), label=Text(run.label), problem=problem)
-            )
-        except ValueError as error:
-            student_runs.append(None)
-            call = describe_call(run.function, run.args, dict(run.kwargs), reference)
-            notes.append(
-                text(
-                    N_("{label}: {call} returned {value}; only the reference is drawn."),
-                    label=Text(run.label),
-                    call=call,
-                    value=str(error),
-                )
-            )
+    for run, outcome in zip(spec.runs, outcomes, strict=True):
+        table, note = _student_table(run, outcome, reference)
+        student_runs.append(table)
+        if note is not None:
+            notes.append(note)
     panels = tuple(
         Panel(
             ylabel=panel.ylabel,
@@ -55,6 +84,26 @@ def build_plot(spec: PlotSpec, reference: ModuleType, submission: RemoteSubmissi
         for panel in spec.panels
     )
     return Plot(title=spec.title, description=spec.description, panels=panels, notes=tuple(notes), xlabel=spec.xlabel)
+
+
+def _student_table(run: PlotRun, outcome: _Outcome, reference: ModuleType) -> tuple[np.ndarray | None, Text | None]:
+    """Returns the student's table for a run, or None and (when the run failed) the plot's note saying why."""
+    if outcome is None:
+        return None, None
+    if isinstance(outcome, SubmissionCallFailed):
+        problem = outcome.failure.text or Text(outcome.failure.message)
+        return None, text(N_("{label}: {problem} Only the reference is drawn."), label=Text(run.label), problem=problem)
+    try:
+        return _as_table(outcome.value), None
+    except ValueError as error:
+        call = describe_call(run.function, run.args, dict(run.kwargs), reference)
+        note = text(
+            N_("{label}: {call} returned {value}; only the reference is drawn."),
+            label=Text(run.label),
+            call=call,
+            value=str(error),
+        )
+        return None, note
 
 
 def _series(run: PlotRun, panel: PlotPanel, reference: np.ndarray, student: np.ndarray | None) -> list[Series]:
@@ -81,13 +130,6 @@ def _run_reference(run: PlotRun, reference: ModuleType) -> np.ndarray:
 
     with np.errstate(all="ignore"):
         return _as_table(_call(getattr(reference, run.function), run, resolve))
-
-
-def _run_submission(run: PlotRun, submission: RemoteSubmission) -> Any:
-    def resolve(value: Any) -> Any:
-        return submission.function(value[1:]) if _is_function_name(value) else value
-
-    return _call(lambda *a, **k: submission.call(run.function, *a, **k), run, resolve)
 
 
 def _call(function: Callable[..., Any], run: PlotRun, resolve: Callable[[Any], Any]) -> Any:

@@ -2,6 +2,8 @@
 
 Hidden tests call `submission.double(x)` as if the module were local; each call is sent to the
 worker, and what comes back is decoded plain data or a SubmissionCallFailed naming the call.
+`submission.call_each("double", [(1,), (2,)])` sends a loop of calls as one batch, with the loop's
+results and failures.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import contextvars
 import functools
 import inspect
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -21,7 +23,7 @@ from grader.grading.feedback import SubmissionCallFailed, failure_for
 from grader.grading.notebooks import Positions
 from grader.results import Failure
 from grader.sandbox import protocol
-from grader.sandbox.client import Worker
+from grader.sandbox.client import Reply, Worker
 from grader.text import N_, Text, text, verbatim
 
 STAND_IN_NAME = N_("a function the grader supplies")
@@ -107,16 +109,62 @@ class RemoteSubmission:
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Returns the value of `name(*args, **kwargs)` run in the worker, or raises SubmissionCallFailed."""
-        described = _Described(name, args, kwargs, self._reference)
+        described = self._made(name, args, kwargs)
+        reply = self._worker.call(*_request(name, args, kwargs))
+        return self._value(described, args, kwargs, reply)
+
+    def call_each(
+        self, name: str, arguments: Iterable[Sequence[Any]], kwargs: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        """Returns [name(*args, **kwargs) for args in arguments], the calls sent to the worker as one batch.
+
+        The same as that loop in all but time: the calls run in order, each under its own time limit, and
+        the first that fails raises the SubmissionCallFailed its own call would raise, naming that call;
+        the calls after it do not run. Stand-ins (`scripted`) record the calls of the last call given them.
+        """
+        values, failed = self.call_until_failure([(name, tuple(args), dict(kwargs or {})) for args in arguments])
+        if failed is not None:
+            raise failed
+        return values
+
+    def call_until_failure(
+        self, calls: Sequence[tuple[str, Sequence[Any], Mapping[str, Any]]]
+    ) -> tuple[list[Any], SubmissionCallFailed | None]:
+        """Returns the values of `calls` (name, args, kwargs), made in order in batches, and the failure of
+        the first call that failed (None if none did): the calls after it were not made."""
+        values: list[Any] = []
+        pending = list(calls)
+        while pending:
+            requests = []
+            for name, args, kwargs in pending:
+                try:
+                    requests.append(_request(name, args, kwargs))
+                except protocol.UnsupportedValue:
+                    break  # sent after the calls before it, made alone: it raises as in a loop of calls
+            if not requests:
+                name, args, kwargs = pending.pop(0)
+                values.append(self.call(name, *args, **kwargs))
+                continue
+            replies = self._worker.calls(requests)
+            for (name, args, kwargs), reply in zip(pending, replies, strict=False):
+                try:
+                    values.append(self._value(self._made(name, args, kwargs), args, kwargs, reply))
+                except SubmissionCallFailed as failed:
+                    return values, failed
+            del pending[: len(replies)]
+        return values, None
+
+    def _made(self, name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> _Described:
+        """Returns the call, described on demand, noted as the last call made (and recorded when recording)."""
+        described = _Described(name, args, dict(kwargs), self._reference)
         last_call.set(described)
         if (recorded := recorded_calls.get()) is not None:
             recorded.append(RecordedCall(name, tuple(args), tuple(kwargs.items())))
+        return described
+
+    def _value(self, described: _Described, args: Sequence[Any], kwargs: Mapping[str, Any], reply: Reply) -> Any:
+        """Returns the decoded value of a call's reply, or raises the SubmissionCallFailed naming the call."""
         scripted = {s.id: s for s in itertools.chain(args, kwargs.values()) if isinstance(s, Scripted)}
-        reply = self._worker.call(
-            name,
-            [_encode_argument(value) for value in args],
-            [[key, _encode_argument(value)] for key, value in kwargs.items()],
-        )
         for key, stand_in in scripted.items():
             stand_in.calls = _recorded_calls(reply.scripted.get(key, []))
         if not reply.ok:
@@ -206,6 +254,11 @@ def _joined(pieces: Sequence[Text | str]) -> list[Text | str]:
         elif piece != "":
             joined.append(piece)
     return joined
+
+
+def _request(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[str, list[Any], list[list[Any]]]:
+    """Returns a call as the worker takes it; raises UnsupportedValue for an argument that is not plain data."""
+    return name, [_encode_argument(value) for value in args], [[k, _encode_argument(v)] for k, v in kwargs.items()]
 
 
 def _encode_argument(value: Any) -> Any:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import select
 import signal
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,28 +68,56 @@ class Worker:
         self._output_thread: threading.Thread | None = None
         self._progress = ""
         self._warnings: dict[str, None] = {}
+        self._cpu_reading: float | None = None
+        """The worker's CPU seconds when its last reply came, where the next request's clock starts: CPU
+        its processes use between two calls (a thread left running) counts toward the next call."""
 
     # -- public ------------------------------------------------------------------------------------
 
     def load(self) -> Reply:
         """Returns the reply to loading the submission in a fresh worker."""
         self._start()
-        reply = self._exchange({"op": "load", "path": self.file_name, "module": Path(self.file_name).stem})
+        (reply,) = self._exchange({"op": "load", "path": self.file_name, "module": Path(self.file_name).stem})
         if not reply.ok:
             self._stop()
         return reply
 
     def call(self, function: str, args: list[Any], kwargs: list[list[Any]]) -> Reply:
         """Returns the reply to one call; restarts the worker first if a previous call killed it."""
+        return self.calls([(function, args, kwargs)])[0]
+
+    def calls(self, requests: Sequence[tuple[str, list[Any], list[list[Any]]]]) -> list[Reply]:
+        """Returns the replies to calls (function, args, kwargs) sent to the worker as one batch, in order.
+
+        Each call is timed and limited as a call of its own, from the moment the reply before it came. The
+        batch ends at the first reply that is not ok, the last in the list: the calls after it never ran,
+        as in a loop of `call` that stops at the first failure. Restarts the worker first if a previous
+        call killed it (the reply to that load, if it fails, is then the only one).
+        """
+        if not requests:
+            return []
         if self._process is None:
             reply = self.load()
             if not reply.ok:
-                return reply
-        reply = self._exchange({"op": "call", "function": function, "args": args, "kwargs": kwargs})
-        for warning in reply.warnings:
-            if len(self._warnings) < protocol.MAX_WARNINGS:
-                self._warnings.setdefault(warning)
-        return reply
+                return [reply]
+        if len(requests) == 1:
+            function, args, kwargs = requests[0]
+            request = {"op": "call", "function": function, "args": args, "kwargs": kwargs}
+        else:
+            request = {"op": "calls", "calls": [{"function": f, "args": a, "kwargs": k} for f, a, k in requests]}
+        try:
+            replies = self._exchange(request, len(requests))
+        except protocol.UnsupportedValue:  # over the message budget: nothing was sent
+            if len(requests) == 1:
+                raise
+            half = len(requests) // 2
+            replies = self.calls(requests[:half])
+            return replies + self.calls(requests[half:]) if replies[-1].ok else replies
+        for reply in replies:
+            for warning in reply.warnings:
+                if len(self._warnings) < protocol.MAX_WARNINGS:
+                    self._warnings.setdefault(warning)
+        return replies
 
     def functions(self) -> Reply:
         """Returns the reply listing the names of the functions the submission defines at its top level."""
@@ -97,7 +125,7 @@ class Worker:
             reply = self.load()
             if not reply.ok:
                 return reply
-        return self._exchange({"op": "functions"})
+        return self._exchange({"op": "functions"})[0]
 
     @property
     def output(self) -> str:
@@ -131,6 +159,7 @@ class Worker:
     def _stop(self) -> int | None:
         """Kills the worker's whole tree; returns its exit code (negative for a signal) when known."""
         process, self._process = self._process, None
+        self._cpu_reading = None  # a new worker's clock starts from a reading of its own
         if self._channel_fd >= 0:
             os.close(self._channel_fd)
             self._channel_fd = -1
@@ -140,19 +169,34 @@ class Worker:
             self._output_thread = None
         return code
 
-    # -- one request, one reply --------------------------------------------------------------------
+    # -- one request, its replies ----------------------------------------------------------------------
 
-    def _exchange(self, request: dict[str, Any]) -> Reply:
+    def _exchange(self, request: dict[str, Any], expected: int = 1) -> list[Reply]:
+        """Returns the replies to one request: `expected` of them, fewer when one is not ok (then the last)."""
+        channel = _Channel(self._channel_fd)
+        replies = [self._reply(channel, request, expected == 1)]
+        while len(replies) < expected and replies[-1].ok:
+            replies.append(self._reply(channel, None, len(replies) + 1 == expected))
+        return replies
+
+    def _reply(self, channel: _Channel, request: dict[str, Any] | None, last: bool) -> Reply:
+        """Returns the next reply on `channel`, first sending `request` (None: a batch's, already sent).
+
+        The call it answers gets a clock of its own, started now, from the last reading of the worker's CPU.
+        """
         remaining = self.limits.total_seconds - self.seconds_used
         if remaining <= 0:
             self._stop()
             return Reply(ok=False, limit="total_time")
         budget = min(self.limits.call_seconds, remaining)
-        clock = _CallClock(self._process, budget, self.limits.wall_seconds)
+        clock = _CallClock(self._process, budget, self.limits.wall_seconds, self._cpu_reading)
         self._progress = ""
         try:
-            os.write(self._channel_fd, protocol.dumps(request))
-            message = self._read_reply(clock)
+            if request is not None:
+                os.write(self._channel_fd, protocol.dumps(request))
+            message = self._read_reply(clock, channel)
+            if channel.buffer and (last or message.get("ok") is not True):
+                raise protocol.ProtocolError("more than one reply")
         except TimeoutError:
             progress = self._progress
             self._stop()
@@ -164,17 +208,19 @@ class Worker:
             crash = self._crash_description(error)
             return Reply(ok=False, crash=crash, limit=None, seconds=clock.wall(), progress=self._progress)
         self.seconds_used += clock.cpu()
-        return dataclasses.replace(_reply_from_message(message, clock.wall()), progress=self._progress)
+        self._cpu_reading = clock.reading
+        return _reply_from_message(message, clock.wall(), self._progress)
 
-    def _read_reply(self, clock: _CallClock) -> dict[str, Any]:
-        """Returns the reply to the request just sent; progress notes sent before it are kept in _progress."""
-        buffer = bytearray()
-        poller = select.poll()
-        poller.register(self._channel_fd, select.POLLIN)
+    def _read_reply(self, clock: _CallClock, channel: _Channel) -> dict[str, Any]:
+        """Returns the next reply on the channel; progress notes sent before it are kept in _progress.
+
+        Bytes after the reply stay in the channel's buffer: the start of the next reply of a batch.
+        """
+        buffer = channel.buffer
         checked = time.monotonic()
         for _ in range(MAX_PROGRESS_NOTES + 1):
             while (end := _frame_end(buffer)) is None:
-                if not poller.poll(POLL_SECONDS * 1000):
+                if not channel.poller.poll(POLL_SECONDS * 1000):
                     clock.check()  # raises TimeoutError past the CPU limit or the wall-clock backstop
                     continue
                 chunk = os.read(self._channel_fd, 65536)
@@ -184,8 +230,6 @@ class Worker:
             message = protocol.loads(bytes(buffer[protocol.HEADER_BYTES : end]))
             del buffer[:end]
             if set(message) != {protocol.PROGRESS_NAME}:
-                if buffer:
-                    raise protocol.ProtocolError("more than one reply")
                 return message
             self._progress = _text(message[protocol.PROGRESS_NAME])[: protocol.MAX_PROGRESS_CHARS]
             if time.monotonic() - checked >= POLL_SECONDS:  # notes without a pause must not outlast the limit
@@ -215,6 +259,16 @@ POLL_SECONDS = 0.05
 """How often a waiting call reads the worker's CPU time."""
 
 
+class _Channel:
+    """The grader's end of a worker's channel while it reads one request's replies: what came, not yet read."""
+
+    def __init__(self, fd: int):
+        self.buffer = bytearray()
+        self.poller = select.poll()
+        if fd >= 0:  # a worker that is not running: writing the request fails first, and says so
+            self.poller.register(fd, select.POLLIN)
+
+
 class _CallClock:
     """Counts one call's CPU seconds (the worker's processes together) and wall-clock seconds.
 
@@ -222,16 +276,19 @@ class _CallClock:
     the wall clock only catches what uses no CPU (sleeps, waits) at several times the CPU limit.
     """
 
-    def __init__(self, process: Started | None, cpu_limit: float, wall_limit: float):
+    def __init__(self, process: Started | None, cpu_limit: float, wall_limit: float, started_cpu: float | None = None):
         self.read = process.cpu_seconds if process is not None else lambda: None
         self.cpu_limit, self.wall_limit = cpu_limit, wall_limit
         self.started_wall = time.monotonic()
-        self.started_cpu = self.read()
+        self.started_cpu = started_cpu if started_cpu is not None else self.read()
+        """The worker's CPU seconds when the call began: the previous call's last reading, when there is one."""
+        self.reading = self.started_cpu
+        """The last reading of the worker's CPU seconds (None when they cannot be read)."""
         self.last_cpu = 0.0
 
     def cpu(self) -> float:
         """Returns the CPU seconds used since the call began (the last reading, once the worker is gone)."""
-        now = self.read()
+        now = self.reading = self.read()
         if now is not None and self.started_cpu is not None:
             self.last_cpu = max(self.last_cpu, now - self.started_cpu)
         return self.last_cpu
@@ -257,9 +314,11 @@ def _frame_end(buffer: bytearray) -> int | None:
     return end if len(buffer) >= end else None
 
 
-def _reply_from_message(message: dict[str, Any], seconds: float) -> Reply:
-    reply = _reply_without_warnings(message, seconds)
-    return replace(reply, warnings=_warning_texts(message.get("warnings"))) if reply.crash is None else reply
+def _reply_from_message(message: dict[str, Any], seconds: float, progress: str = "") -> Reply:
+    fields = _reply_fields(message)
+    if "crash" not in fields:
+        fields["warnings"] = _warning_texts(message.get("warnings"))
+    return Reply(**fields, seconds=seconds, progress=progress)
 
 
 def _warning_texts(value: Any) -> tuple[str, ...]:
@@ -270,23 +329,20 @@ def _warning_texts(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(texts))[: protocol.MAX_WARNINGS]
 
 
-def _reply_without_warnings(message: dict[str, Any], seconds: float) -> Reply:
+def _reply_fields(message: dict[str, Any]) -> dict[str, Any]:
+    """Returns a reply's fields but its warnings, time and progress, checked: the worker's code is not trusted."""
     if message.get("ok") is True:
-        return Reply(ok=True, value=message.get("value"), scripted=_dict(message.get("scripted")), seconds=seconds)
+        return {"ok": True, "value": message.get("value"), "scripted": _dict(message.get("scripted"))}
     error = message.get("error")
     if isinstance(error, dict):
         error = _sanitized_error(error)
-        if error.get("type") == "MemoryError":
-            return Reply(
-                ok=False, limit="memory", error=error, scripted=_dict(message.get("scripted")), seconds=seconds
-            )
-        return Reply(ok=False, error=error, scripted=_dict(message.get("scripted")), seconds=seconds)
+        limit = "memory" if error.get("type") == "MemoryError" else None
+        return {"ok": False, "limit": limit, "error": error, "scripted": _dict(message.get("scripted"))}
     if isinstance(message.get("bad_value"), str):
-        bad_value = protocol.cut(message["bad_value"], protocol.MAX_MESSAGE_CHARS)
-        return Reply(ok=False, bad_value=bad_value, seconds=seconds)
+        return {"ok": False, "bad_value": protocol.cut(message["bad_value"], protocol.MAX_MESSAGE_CHARS)}
     if isinstance(message.get("missing"), str):
-        return Reply(ok=False, missing=protocol.cut(message["missing"], protocol.MAX_NAME_CHARS), seconds=seconds)
-    return Reply(ok=False, crash="the worker sent a reply the grader does not understand", seconds=seconds)
+        return {"ok": False, "missing": protocol.cut(message["missing"], protocol.MAX_NAME_CHARS)}
+    return {"ok": False, "crash": "the worker sent a reply the grader does not understand"}
 
 
 def _sanitized_error(error: dict[str, Any]) -> dict[str, Any]:

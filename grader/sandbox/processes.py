@@ -129,12 +129,23 @@ def tree_cpu_seconds(root: int) -> float:
     below = _children_below(root)  # read on every call into a worker: the kernel's child lists, not all of /proc
     for pid in [root, *(below if below is not None else _descendants(root))]:
         try:
-            with open(f"/proc/{pid}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
+            fields = _read_proc(f"/proc/{pid}/stat").rsplit(b")", 1)[1].split()
         except OSError:
             continue
         total += sum(int(field) for field in fields[11:15])  # utime, stime, cutime, cstime
     return total / ticks
+
+
+def _read_proc(path: str) -> bytes:
+    """Returns a /proc file's bytes, read without the buffered file objects open() builds: read on every call."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def remove_tree(path: Path) -> bool:
@@ -212,8 +223,7 @@ def _children_below(root: int) -> list[int] | None:
             continue
         for thread in threads:
             try:
-                with open(f"/proc/{pid}/task/{thread}/children", "rb") as listed:
-                    children = [int(child) for child in listed.read().split()]
+                children = [int(child) for child in _read_proc(f"/proc/{pid}/task/{thread}/children").split()]
             except FileNotFoundError:
                 return None  # a kernel without CONFIG_PROC_CHILDREN: the caller scans /proc instead
             except OSError:

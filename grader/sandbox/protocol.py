@@ -11,6 +11,12 @@ strings, booleans, null and lists, plus a few tagged objects:
 
 Decoding never builds anything but these: no pickle, no object of a class the sender chooses.
 
+The grader's requests are {"op": "load"}, {"op": "functions"}, {"op": "call", "function", "args",
+"kwargs"} and a batch {"op": "calls", "calls": [{"function", "args", "kwargs"}, ...]}. Each request but a
+batch gets one reply; a batch gets one reply per call, in order, each sent as soon as its call ends and
+shaped as that call's own reply, and none after the first reply that is not ok: the calls after a
+failure do not run, as in a loop of separate calls that the first exception ends.
+
 Everything that crosses from the worker is held to one size budget (the MAX_* constants below): the
 worker's encoder refuses a value over it with a message naming the budget, and the trusted decoder checks
 it again, since a submission can write to the channel itself. The decoder's cost is bounded whatever the
@@ -262,6 +268,20 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 def check_shape(body: bytes, max_items: int, max_depth: int) -> None:
     """Raises ProtocolError when JSON text would build more than `max_items` values or nest deeper than
     `max_depth`, before anything is built.
+
+    Most messages are small replies that cannot break either budget, which two counts prove without
+    scanning strings: every string and every counted item takes at least one byte of the body, so a body
+    of at most `max_items` bytes holds at most that many; and nesting needs an opening bracket per level,
+    so a body with at most `max_depth` of them (inside strings too) nests no deeper. Other messages get
+    the full scan of check_shape_fully, which decides alone.
+    """
+    if len(body) <= max_items and body.count(b"[") + body.count(b"{") <= max_depth:
+        return
+    check_shape_fully(body, max_items, max_depth)
+
+
+def check_shape_fully(body: bytes, max_items: int, max_depth: int) -> None:
+    """Raises ProtocolError as check_shape does, from a scan of the whole body whatever its size.
 
     Strings are blanked first (a bracket or comma inside one is text), then containers and commas are
     counted with bytes.count and the depth found from the brackets alone, which the count already bounds.

@@ -24,7 +24,7 @@ def test_derivative_at_a_point(submission, reference, x):
 @pytest.mark.hint(HINT)
 def test_derivative_at_starts_from_the_grid(submission, reference, rng):
     xs = rng.choice(START_GRID, size=9, replace=False)
-    actual = [submission.derivative(float(x)) for x in xs]
+    actual = submission.call_each("derivative", [(float(x),) for x in xs])
     expect_close(actual, reference.derivative(xs), what=N_("derivative(x) at 9 starts from the grid, in order"))
 
 

@@ -65,7 +65,7 @@ def test_time_decay_lr_at_a_seeded_epoch(submission, reference, rng):
 @pytest.mark.points(2)
 @pytest.mark.hint(TIME_DECAY_HINT + " With 50 epochs, epoch 49 is the last one and its rate is exactly 0.")
 def test_time_decay_lr_reaches_zero_at_the_last_epoch(submission, reference):
-    actual = [submission.time_decay_lr(0.1, epoch, 50, 0.3) for epoch in (48, 49)]
+    actual = submission.call_each("time_decay_lr", [(0.1, epoch, 50, 0.3) for epoch in (48, 49)])
     expected = [reference.time_decay_lr(0.1, epoch, 50, 0.3) for epoch in (48, 49)]
     expect_close(actual, expected, atol=1e-15, what=N_("time_decay_lr(0.1, epoch, 50, 0.3) for epochs 48 and 49"))
 
