@@ -168,6 +168,16 @@ def test_a_warmed_fork_server_is_running_before_any_worker_is_asked_for(tmp_path
         launcher.close()
 
 
+def test_a_forked_worker_never_collects_what_it_shares_with_the_fork_server(fork_server, tmp_path):
+    # The fork server's imports are frozen out of the garbage collector: a collection in the worker
+    # would otherwise touch (and copy) every page it shares with the fork server.
+    source = "import gc\nprint('frozen', gc.get_freeze_count() > 10000)\n"
+    with Worker(write(tmp_path, source), "sub.py", LIMITS, fork_server) as worker:
+        assert worker.load().ok
+        time.sleep(0.05)
+        assert worker.output.strip() == "frozen True"
+
+
 def test_fork_server_comes_back_after_being_killed(fork_server, tmp_path):
     with Worker(write(tmp_path, "x = 1\n"), "sub.py", LIMITS, fork_server) as worker:
         assert worker.load().ok

@@ -8,6 +8,7 @@ submission prints goes to stdout/stderr, which the grader captures separately.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import os
@@ -77,6 +78,9 @@ def serve_forks(control_fd: int) -> None:
     from grader.sandbox import protocol  # noqa: F401
 
     _import_plotting()
+    # Everything imported so far goes to the collector's permanent generation: a collection in a
+    # worker then never walks (and so never copies, page by page) the memory it shares with the zygote.
+    gc.freeze()
     become_subreaper()  # orphans of a worker become the zygote's children, so none escape the sweep
     control = socket.socket(fileno=control_fd)
     while True:
