@@ -12,7 +12,9 @@ import pytest
 
 GRADER = Path(__file__).parent.parent / "grader"
 
-LEAVES = {"grader", "grader.errors", "grader.text", "grader.formatting", "grader.files", "grader.results"}
+LEAVES = {
+    "grader", "grader.errors", "grader.text", "grader.formatting", "grader.files", "grader.results", "grader.defaults"
+}  # fmt: skip
 """Shared leaf modules: they import nothing of the grader but one another."""
 
 MAY_IMPORT: dict[str, set[str]] = {
@@ -130,3 +132,14 @@ def test_functions_fit_on_a_screen():
                 if length > MAX_FUNCTION_LINES:
                     long.append(f"{name}.{node.name}: {length} lines")
     assert long == []
+
+
+def test_the_command_line_loads_no_heavy_library_before_a_command_runs():
+    # `grader check` starts its worker first and imports the grader while the worker starts: importing
+    # the command group must not pull in pytest, NumPy or matplotlib.
+    import subprocess
+    import sys
+
+    code = "import sys, grader.cli; print(sorted(m for m in ('pytest', 'numpy', 'matplotlib') if m in sys.modules))"
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == "[]"

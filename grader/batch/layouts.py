@@ -17,11 +17,11 @@ from pathlib import Path
 
 from grader.batch.archives import OWN_ARCHIVE_LIMITS, Refusal, UnreadableArchive, extract, is_archive, walk_files
 from grader.batch.gradescope_export import METADATA_NAME, read_export
+from grader.defaults import LAYOUTS
 from grader.exports.lms import Roster, Student
 from grader.grading.outcomes import Source
 
-LAYOUTS = ("auto", "canvas", "moodle", "gradescope", "classroom", "plain")
-"""What `grade --layout` accepts: auto finds the layout itself."""
+__all__ = ["LAYOUTS"]  # what `grade --layout` accepts (see grader.defaults): auto finds the layout itself
 
 CANVAS_NAME = re.compile(r"(?P<name>[^_/]+)_(?:(?P<late>LATE)_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)")
 """Canvas: `{name}_{LATE_}{user id}_{submission id}_{original file name}`."""

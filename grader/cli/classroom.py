@@ -8,17 +8,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from grader.assignment import find_assignment
-from grader.batch.discovery import discover
-from grader.batch.ids import printable
-from grader.batch.intake import Intake, take_submissions
-from grader.batch.layouts import LAYOUTS
-from grader.batch.merge import merge_lines, merge_outputs
-from grader.batch.pool import BatchSummary, Interrupted, default_jobs, grade_batch, write_timings
-from grader.batch.shards import in_shard, parse_shard, students_in_shard
 from grader.cli.app import (
     ASSIGNMENT_OPTION,
     ISOLATION_OPTION,
@@ -28,12 +21,13 @@ from grader.cli.app import (
     cli,
     jobs_option,
 )
-from grader.exports import similarity
-from grader.exports.gradebook import GradebookRow, write_gradebook
-from grader.exports.lms import Roster, read_roster, write_lms_gradebook
-from grader.formatting import format_points
-from grader.results import Status
-from grader.sandbox.isolation import isolation_for_grading
+from grader.defaults import LAYOUTS, SIMILARITY_FLOOR
+
+if TYPE_CHECKING:
+    from grader.batch.intake import Intake
+    from grader.batch.pool import BatchSummary
+    from grader.exports.gradebook import GradebookRow
+    from grader.exports.lms import Roster
 
 
 @cli.command()
@@ -92,6 +86,13 @@ def grade(
     OUT/changes.csv; Ctrl-C keeps finished results and the next run resumes. Exit status 0 when every
     submission got a result, whatever the scores.
     """
+    from grader.assignment import find_assignment
+    from grader.batch.intake import take_submissions
+    from grader.batch.pool import Interrupted, default_jobs, grade_batch, write_timings
+    from grader.batch.shards import in_shard, parse_shard, students_in_shard
+    from grader.results import Status
+    from grader.sandbox.isolation import isolation_for_grading
+
     assignment = find_assignment(assignment_name, near=submissions)
     shard = parse_shard(shard_spec) if shard_spec is not None else None
     with tempfile.TemporaryDirectory(prefix="grader-intake-") as scratch:  # unpacked archives, until graded
@@ -124,6 +125,8 @@ def grade(
 
 
 def _print_intake(intake: Intake) -> None:
+    from grader.batch.ids import printable
+
     for path, layout in intake.layouts:
         click.echo(f"{path}: {LAYOUT_WORDS.get(layout, layout)}")
     for line in intake.lines:
@@ -152,6 +155,10 @@ def _roster_plan(
 ) -> tuple[list[str], Callable[[list[GradebookRow], Path], None]]:
     """Returns the roster's students who handed in nothing, and how to write the gradebook: with the
     roster's ids when one is given, else with the ids the LMS's download carried, else plain."""
+    from grader.batch.ids import printable
+    from grader.exports.gradebook import write_gradebook
+    from grader.exports.lms import read_roster, write_lms_gradebook
+
     if roster_path is None:
         return [], functools.partial(write_lms_gradebook, download_ids) if download_ids else write_gradebook
     roster = read_roster(roster_path)
@@ -162,6 +169,9 @@ def _roster_plan(
 
 
 def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: str) -> None:
+    from grader.batch.ids import printable
+    from grader.formatting import format_points
+
     for change in summary.changed:
         click.echo(
             f"changed: {printable(change.student)} "
@@ -201,6 +211,11 @@ def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path
     found in two shards keeps the result graded last. Results graded by another grader version or
     another version of the assignment are refused (exit 2): grade that shard again.
     """
+    from grader.assignment import find_assignment
+    from grader.batch.merge import merge_lines, merge_outputs
+    from grader.exports.gradebook import write_gradebook
+    from grader.exports.lms import read_roster, write_lms_gradebook
+
     assignment = find_assignment(assignment_name)
     write_rows = write_gradebook
     if roster_path is not None:
@@ -222,7 +237,7 @@ def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path
 @click.option(
     "--floor",
     type=click.FloatRange(0, 1),
-    default=similarity.DEFAULT_FLOOR,
+    default=SIMILARITY_FLOOR,
     show_default=True,
     help="Least similarity listed: the share of one submission's code (not the starter) in the other.",
 )
@@ -232,6 +247,10 @@ def similarity_command(submissions: tuple[Path, ...], assignment_name: str | Non
     Renamed variables, rewritten comments and reformatting do not hide a copy. Writes OUT/similarity.csv
     (every pair at or above --floor, highest first) and OUT/similarity.html (matched code side by side).
     """
+    from grader.assignment import find_assignment
+    from grader.batch.discovery import discover
+    from grader.exports import similarity
+
     assignment = find_assignment(assignment_name, near=submissions)
     found = similarity.compare_class(discover(submissions, assignment.submission_file), assignment.starter, floor)
     similarity.write_similarity(found, out, assignment.title)

@@ -8,12 +8,7 @@ from pathlib import Path
 
 import click
 
-from grader.assignment import find_assignment
-from grader.batch.pool import default_jobs
 from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, cli, jobs_option
-from grader.course import audit, release, validate
-from grader.exports import gradescope
-from grader.formatting import format_points
 
 
 @cli.command(name="validate")
@@ -27,6 +22,10 @@ def validate_command(assignment_name: str | None) -> None:
     lose points and get its name (a quick audit: `grader audit` runs the full one). Exit status 0
     when ready, 1 when not.
     """
+    from grader.assignment import find_assignment
+    from grader.course import validate
+    from grader.formatting import format_points
+
     assignment = find_assignment(assignment_name)
     found = validate.validate(assignment)
     for problem in found.problems:
@@ -63,6 +62,10 @@ def audit_command(assignment_name: str | None, out: Path, jobs: int | None) -> N
     Writes OUT/audit.json, OUT/audit.html and OUT/audit.md, survivors first. Exit status 0 when every
     mutant that can change a value loses points, 1 when any survives, 2 on a usage error.
     """
+    from grader.assignment import find_assignment
+    from grader.batch.pool import default_jobs
+    from grader.course import audit
+
     assignment = find_assignment(assignment_name)
     found = audit.audit(assignment, jobs or default_jobs())
     written = audit.write_audit(found, out)
@@ -95,6 +98,9 @@ def release_command(assignment_name: str | None, out: Path) -> None:
     Its public tests run with plain `pytest` inside the bundle, and with `grader check`. Exit status 1
     when the bundle would hold hidden test or reference text (nothing is written then).
     """
+    from grader.assignment import find_assignment
+    from grader.course import release
+
     assignment = find_assignment(assignment_name)
     try:
         bundle = release.release(assignment, out)
@@ -121,6 +127,9 @@ def gradescope_command(assignment_name: str | None, out: Path, language: str) ->
     """Write a Gradescope autograder zip: setup.sh and run_autograder at its root, the grader, the hidden
     tests and the reference. Upload it as a programming assignment's autograder (Ubuntu 22.04 or newer).
     """
+    from grader.assignment import find_assignment
+    from grader.exports import gradescope
+
     assignment = find_assignment(assignment_name)
     names = gradescope.build(assignment, out, language)
     click.echo(f"Wrote {out}: {len(names)} files, setup.sh and run_autograder at its root.")

@@ -5,19 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from grader.assignment import find_assignment
-from grader.batch.ids import printable
 from grader.cli.app import ASSIGNMENT_OPTION, ISOLATION_OPTION, LANGUAGE_OPTION, cli, require_file
-from grader.exports import ci
-from grader.grading.grade import grade as grade_one
-from grader.grading.notebooks import is_notebook
-from grader.grading.outcomes import Source
-from grader.reports.student import build_context, render_check, render_markdown
-from grader.results import Outcome
-from grader.sandbox.isolation import isolation_for_grading
+from grader.defaults import CI_MIN_SCORE
+
+if TYPE_CHECKING:
+    from grader.sandbox.launchers import Launcher
 
 
 @cli.command()
@@ -29,13 +25,35 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
 
     Exit status 0 when every public test passes, 1 otherwise.
     """
+    from grader.sandbox.launchers import ForkServerLauncher
+
+    # The fork server starts first, so it imports NumPy and pyplot while this process imports the
+    # grader and collects the tests: a student waits for the slower of the two, not for both.
+    launcher = ForkServerLauncher()
+    launcher.warm()
+    try:
+        passed = _check(submission, assignment_name, language, launcher)
+    finally:
+        launcher.close()
+    sys.exit(0 if passed else 1)
+
+
+def _check(submission: Path, assignment_name: str | None, language: str, launcher: Launcher) -> bool:
+    """Prints the public tests' results and explanations; returns whether every one passed."""
+    from grader.assignment import find_assignment
+    from grader.exports import ci
+    from grader.grading.grade import grade as grade_one
+    from grader.grading.outcomes import Source
+    from grader.reports.student import build_context, render_check
+    from grader.results import Outcome
+
     assignment = find_assignment(assignment_name, near=[submission])
     require_file(submission, f"your {assignment.submission_file}")
-    result = grade_one(assignment, Source(submission.stem, submission), tests=assignment.public_tests, with_plots=False)
+    source = Source(submission.stem, submission)
+    result = grade_one(assignment, source, tests=assignment.public_tests, with_plots=False, launcher=launcher)
     ctx = build_context(result, assignment.title, with_svgs=False, language=language, locale_dirs=[assignment.locale])
     click.echo(ci.log_safe(render_check(ctx)), nl=False)  # `grader check` may run in a CI job too
-    passed = all(test.outcome is Outcome.PASSED for test in result.tests) and bool(result.tests)
-    sys.exit(0 if passed else 1)
+    return all(test.outcome is Outcome.PASSED for test in result.tests) and bool(result.tests)
 
 
 @cli.command(name="ci")
@@ -44,7 +62,7 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
 @click.option(
     "--min-score",
     type=click.FloatRange(0, 100),
-    default=ci.DEFAULT_MIN_SCORE,
+    default=CI_MIN_SCORE,
     show_default=True,
     metavar="PERCENT",
     help="Percent of the points at or above which the job passes (exit 0). 0: pass whatever the score.",
@@ -66,6 +84,15 @@ def ci_command(
     `::error file=...,line=...::` annotations for failures at a line of the submission, writes JUnit
     XML with --junit. Exit status 0 at or above --min-score, 1 below, 2 on a usage or grader error.
     """
+    from grader.assignment import find_assignment
+    from grader.batch.ids import printable
+    from grader.exports import ci
+    from grader.grading.grade import grade as grade_one
+    from grader.grading.notebooks import is_notebook
+    from grader.grading.outcomes import Source
+    from grader.reports.student import build_context, render_markdown
+    from grader.sandbox.isolation import isolation_for_grading
+
     assignment = find_assignment(assignment_name, near=[submission])
     require_file(submission, f"the {assignment.submission_file} to grade")
     isolation_for_grading(isolation_choice)

@@ -15,14 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.defaults import CI_MIN_SCORE
 from grader.formatting import format_points
 from grader.results import Failure, Outcome, Status, SubmissionResult
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-DEFAULT_MIN_SCORE = 100.0
-"""Percent of the assignment's points at or above which `grader ci` exits 0: by default a job is green
-when every hidden test passes, as a test job is. Feedback-only workflows pass --min-score 0."""
+DEFAULT_MIN_SCORE = CI_MIN_SCORE
 MAX_ANNOTATIONS = 10
 """GitHub Actions shows at most 10 error annotations per step; the rest are in the summary anyway."""
 

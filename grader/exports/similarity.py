@@ -23,15 +23,13 @@ import numpy as np
 if TYPE_CHECKING:
     from copydetect import CodeFingerprint  # type: ignore[import-untyped]
 
+from grader.defaults import SIMILARITY_FLOOR
 from grader.files import write_atomically
 from grader.grading.notebooks import UnreadableNotebook, is_notebook, read_cells
 from grader.grading.outcomes import Source
 from grader.reports.similarity import PairView, render_similarity, segments
 
-DEFAULT_FLOOR = 0.9
-"""Pairs below this similarity (the larger of the two shares of matched code) are not listed. Short
-exercises leave students few ways to write a function: in a generated class of a five-function exercise,
-half the pairs of independent solutions share 50% of their code, 2% share 90%; a disguised copy scores 1."""
+DEFAULT_FLOOR = SIMILARITY_FLOOR
 KGRAM = 25
 """Characters of filtered code per k-gram (copydetect's noise threshold): shorter matches never count."""
 WINDOW = 6
