@@ -74,6 +74,10 @@ class PeakMemory:
 
     def __init__(self, root: int):
         self.root = root
+        # The grader's processes are the command itself and the grading processes it forks (same command
+        # line); everything else below it is the workers' side: bwrap, fork servers, workers, and a worker
+        # that is exiting, whose command line already reads empty.
+        self.command = _cmdline(root)
         self.grader_peak = 0
         self.total_peak = 0
         self._stop = threading.Event()
@@ -90,7 +94,7 @@ class PeakMemory:
             for pid in _tree(self.root):
                 rss = _rss(pid)
                 total += rss
-                if b"grader.sandbox.inside" not in _cmdline(pid):
+                if _cmdline(pid) == self.command:
                     grader += rss
             self.grader_peak = max(self.grader_peak, grader)
             self.total_peak = max(self.total_peak, total)
