@@ -34,7 +34,7 @@ CACHE_FOLDER = ".cache"
 """Under OUT: drawn plots shared by the grading processes and by later runs."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Graded:
     """What a grading process reports to the parent about one submission: small, whatever the class size."""
 

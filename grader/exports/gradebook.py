@@ -26,7 +26,7 @@ def spreadsheet_text(cell: str) -> str:
     return "'" + cell if cell.lstrip(" ").startswith(FORMULA_STARTS) else cell
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GradebookRow:
     """The summary of one graded submission that a gradebook keeps."""
 

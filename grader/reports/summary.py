@@ -26,7 +26,7 @@ HISTOGRAM_BINS = 10
 """Bins of 10 percentage points; a full score gets a bin of its own."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SummaryEntry:
     """What the class overview needs of one student: small, whatever the number of tests' values."""
 
