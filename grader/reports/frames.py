@@ -99,7 +99,7 @@ class FrameCache:
         self.directory, self.salt, self.kept = directory, salt, kept
         self._memory: OrderedDict[FrameSpec, Frame] = OrderedDict()
 
-    def frame(self, spec: FrameSpec, title: str) -> Frame:
+    def frame(self, spec: FrameSpec) -> Frame:
         """Returns the frame for `spec`, drawing it only when neither memory nor the directory has it."""
         frame = self._memory.get(spec)
         if frame is not None:
@@ -114,7 +114,7 @@ class FrameCache:
             frame = Frame.from_json(stored.read_text(encoding="utf-8"))
         else:
             # The salt makes element ids reproducible; from the title, so two plots' ids in one page differ.
-            frame = draw_frame(spec, salt=f"gd-autograder:{title}")
+            frame = draw_frame(spec, salt=f"gd-autograder:{spec.title}")
             if stored is not None:
                 write_atomically(stored, frame.to_json())
         self._memory[spec] = frame

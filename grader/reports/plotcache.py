@@ -6,11 +6,14 @@ import hashlib
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from grader import __version__
 from grader.files import write_atomically
 from grader.results import Plot
+
+if TYPE_CHECKING:
+    from grader.reports.frames import FrameCache
 
 _DRAWING_CODE = tuple(Path(__file__).with_name(name) for name in ("plots.py", "frames.py", "plotlayout.py"))
 
@@ -35,7 +38,7 @@ class SvgCache:
         self.memory_entries = memory_entries
         self._memory: OrderedDict[str, str] = OrderedDict()
         self._salt = __version__.encode() + b"".join(hashlib.sha256(p.read_bytes()).digest() for p in _DRAWING_CODE)
-        self._frames: Any = None  # a FrameCache, made with the first plot drawn (it needs matplotlib)
+        self._frames: FrameCache | None = None  # made with the first plot drawn (it needs matplotlib)
         self.seconds = 0.0
         """Time spent in svg() so far: looking up, reading and drawing plots."""
 

@@ -135,9 +135,8 @@ def _panel(panel: Panel, xlabel: str, words: Translator) -> tuple[PanelFrame, tu
     if not drawn:
         return PanelFrame(plain(panel.ylabel), log, xlim, (0.0, 1.0), (), None, tuple(series_frames)), tuple(lines)
     finite = np.concatenate([line[~np.isnan(line)] for line in drawn])
-    low, high = (_decades if log else _round_numbers)(float(finite.min()), float(finite.max()))
+    low, high, yticks = (_decades if log else _round_numbers)(float(finite.min()), float(finite.max()))
     ylim = _padded(low, high, log=log)
-    yticks = _decade_ticks(low, high) if log else ()
     legend = _emptiest_corner(drawn, xlim, ylim, log=log)
     panel_frame = PanelFrame(plain(panel.ylabel), log, xlim, ylim, yticks, legend, tuple(series_frames))
     return panel_frame, tuple(lines)
@@ -181,30 +180,25 @@ def _divergence(
     return Divergence(last_good + 1, float(values[last_good]), plain(note), leftward)
 
 
-def _round_numbers(low: float, high: float) -> tuple[float, float]:
-    """Returns the outermost ticks matplotlib's locator puts around [low, high]."""
+def _round_numbers(low: float, high: float) -> tuple[float, float, tuple[float, ...]]:
+    """Returns the outermost ticks matplotlib's locator puts around [low, high], and no ticks of its own:
+    the frame's locator finds these again."""
     if high - low <= abs(high) * 1e-12:  # a flat line: a range around it, as matplotlib would choose
         spread = abs(high) * 0.1 or 1.0
         low, high = low - spread, high + spread
     ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
-    return float(ticks[0]), float(ticks[-1])
+    return float(ticks[0]), float(ticks[-1]), ()
 
 
-def _decades(low: float, high: float) -> tuple[float, float]:
+def _decades(low: float, high: float) -> tuple[float, float, tuple[float, ...]]:
     """Returns powers of ten around [low, high], on a grid of every decade, or of every few when the run
-    spans many: runs that diverge at about the same speed share a frame."""
+    spans many (runs that diverge at about the same speed share a frame), and the grid's ticks."""
     bottom, top = math.floor(math.log10(low)), math.ceil(math.log10(high))
     stride = next(s for s in LOG_STRIDES if top - bottom <= LOG_TICKS * s)
     bottom, top = max((bottom // stride) * stride, -LOG_LIMIT), min(-(-top // stride) * stride, LOG_LIMIT)
     top = max(top, bottom + 1)
-    return 10.0**bottom, 10.0**top
-
-
-def _decade_ticks(low: float, high: float) -> tuple[float, ...]:
-    """Returns powers of ten from low to high (both powers of ten), at most LOG_TICKS + 1 of them."""
-    bottom, top = round(math.log10(low)), round(math.log10(high))
-    stride = next(s for s in LOG_STRIDES if top - bottom <= LOG_TICKS * s)
-    return tuple(10.0**exponent for exponent in range(bottom, top + 1, stride))
+    ticks = tuple(10.0**exponent for exponent in range(bottom, top + 1, stride))
+    return 10.0**bottom, 10.0**top, ticks
 
 
 def _padded(low: float, high: float, *, log: bool) -> tuple[float, float]:

@@ -23,7 +23,7 @@ def render_svg(plot: Plot, frames: FrameCache | None = None) -> str:
     """Returns `plot` as an <svg> element (no XML header) with a <title> and an aria-label."""
     words = translator(plot.language)  # the plot's own words; its data's texts come translated
     split = layout(plot, words)
-    frame = (frames or _frames).frame(split.frame, plot.title)
+    frame = (frames or _frames).frame(split.frame)
     return _accessible(frame.svg(split.lines), plot)
 
 
