@@ -116,6 +116,10 @@ class TestResult:
     hint: str
     """What the instructor wants a student to check when this test fails."""
     failure: Failure | None = None
+    about: tuple[str, ...] = ()
+    """The submission's functions this test judges, as the assignment declares them."""
+    pipeline: bool = False
+    """The assignment declares this a test of the whole pipeline: a mistake in any function may fail it."""
 
 
 @dataclass(frozen=True)
@@ -275,6 +279,8 @@ class SubmissionResult:
                 "outcome": t.outcome.value,
                 "message": t.message,
                 "hint": t.hint,
+                "about": list(t.about),
+                "pipeline": t.pipeline,
                 "failure": _failure_json(t.failure),
             }
             for t in self.tests

@@ -75,6 +75,10 @@ class GradingPlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points each collected case of this test is worth")
         config.addinivalue_line("markers", "hint(text): what to tell a student whose code fails this test")
+        config.addinivalue_line("markers", "about(*functions): the submission's functions this test judges")
+        config.addinivalue_line(
+            "markers", "pipeline: this test judges the whole pipeline, so a mistake in any function may fail it"
+        )
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -84,11 +88,14 @@ class GradingPlugin:
         for item in items:
             points = item.get_closest_marker("points")
             hint = item.get_closest_marker("hint")
+            about = tuple(str(name) for marker in item.iter_markers("about") for name in marker.args)
             self.collected.append(
                 CollectedTest(
                     nodeid=item.nodeid,
                     points=float(points.args[0]) if points and points.args else 0.0,
                     hint=str(hint.args[0]) if hint and hint.args else "",
+                    about=tuple(dict.fromkeys(about)),
+                    pipeline=item.get_closest_marker("pipeline") is not None,
                 )
             )
 

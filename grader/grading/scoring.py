@@ -16,6 +16,10 @@ class CollectedTest:
     nodeid: str
     points: float
     hint: str
+    about: tuple[str, ...] = ()
+    """The submission's functions this test judges (`about` marker); a mistake elsewhere should not fail it."""
+    pipeline: bool = False
+    """Declared a test of the whole pipeline (`pipeline` marker): a mistake in any function may fail it."""
 
 
 _OUTCOMES = {
@@ -54,6 +58,8 @@ def score_tests(
                 message=failure.message if failure else "",
                 hint=test.hint,
                 failure=failure,
+                about=test.about,
+                pipeline=test.pipeline,
             )
         )
     return tuple(results)
