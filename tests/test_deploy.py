@@ -26,7 +26,7 @@ def test_the_actions_matrix_passes_actionlint():
     assert result.returncode == 0, result.stdout + result.stderr
     jobs = yaml.safe_load(workflow.read_text())["jobs"]
     shards = jobs["grade"]["strategy"]["matrix"]["shard"]
-    assert shards == list(range(1, len(shards) + 1)) and f"/{len(shards)}\"" in workflow.read_text()
+    assert shards == list(range(1, len(shards) + 1)) and f'/{len(shards)}"' in workflow.read_text()
 
 
 def test_the_slurm_array_passes_shellcheck():

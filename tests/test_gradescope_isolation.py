@@ -88,8 +88,10 @@ def test_at_the_unprivileged_level_the_worker_cannot_read_source(
     assert "fontconfig readable" in printed  # the one file of source/ workers need, opened on purpose
     assert results["score"] == 5.0  # what its honest values earn
     text = (open_root / "results" / "results.json").read_text()
-    assert token not in text and "def double" not in text and "reference_toy" not in text.replace(
-        "refused source/assignments/toy/reference_toy.py", ""
+    assert (
+        token not in text
+        and "def double" not in text
+        and "reference_toy" not in text.replace("refused source/assignments/toy/reference_toy.py", "")
     )
 
 

@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from grader.course.mutation import mutants_of, reaching, replaced_function, student_functions, unified_diff
+from grader.course.mutation import mutants_of, reaching, student_functions, unified_diff
+from grader.grading.models import replaced_function
 
 REFERENCE = textwrap.dedent(
     '''

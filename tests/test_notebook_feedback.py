@@ -81,8 +81,13 @@ def write_notebook(folder: Path, name: str, cells: list[str]) -> Path:
     made = [
         {"cell_type": "markdown", "metadata": {}, "source": cell.splitlines(True)}
         if cell.startswith("#")
-        else {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-              "source": cell.splitlines(True)}
+        else {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": cell.splitlines(True),
+        }
         for cell in cells
     ]
     path = folder / name / "gradient_descent.ipynb"
@@ -111,8 +116,7 @@ def graded(gd1d, tmp_path_factory) -> dict[str, SubmissionResult]:
 def _everything_a_student_reads(result: SubmissionResult) -> str:
     failures = [test.failure for test in result.tests if test.failure] + [result.failure]
     return "\n".join(
-        [result.status_message, result.output]
-        + [f"{f.message} {f.code}" for f in failures if f is not None]
+        [result.status_message, result.output] + [f"{f.message} {f.code}" for f in failures if f is not None]
     )
 
 

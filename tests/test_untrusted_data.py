@@ -209,7 +209,7 @@ def test_control_characters_in_an_id_are_shown_escaped():
     assert printable("Zoë Ñúñez") == "Zoë Ñúñez"
 
 
-@pytest.mark.parametrize("student", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\t=1", "\uff1d1"])
+@pytest.mark.parametrize("student", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\uff1d1"])
 def test_a_cell_a_spreadsheet_would_run_is_neutralised(student, tmp_path):
     write_gradebook([(student, 1.0, 2.0, Status.GRADED)], tmp_path / "gradebook.csv")
     (row,) = read_gradebook(tmp_path / "gradebook.csv")

@@ -17,11 +17,13 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from grader.course import operators
 from grader.course.operators import Site
+from grader.grading.models import byte_offset as _offset
+from grader.grading.models import top_functions as _functions
 
 
 @dataclass(frozen=True)
@@ -84,40 +86,6 @@ def mutants_of(reference: str, functions: Iterable[str]) -> list[Mutant]:
     return list(found.values())
 
 
-def replaced_function(reference: str, name: str, definition: ast.FunctionDef, source: str) -> str:
-    """Returns the reference with its top-level function `name` rewritten as `definition` (a def in `source`).
-
-    With the same signature only the statements after the docstring are replaced, so the reference's
-    docstring stays and a diff shows the change alone; with another signature the whole function is.
-    """
-    tree = ast.parse(reference)
-    node = next((n for n in _functions(tree) if n.name == name), None)
-    if node is None:
-        raise KeyError(name)
-    if ast.dump(node.args) != ast.dump(definition.args) or not _body(definition) or not _body(node):
-        text = (ast.get_source_segment(source, definition) or "").replace(f"def {definition.name}(", f"def {name}(", 1)
-        first, column = node.lineno, 0
-    else:
-        ours, theirs = _body(node)[0], _body(definition)[0]
-        lines = source.splitlines()[theirs.lineno - 1 : definition.end_lineno]
-        shift = ours.col_offset - theirs.col_offset
-        text = "\n".join(" " * shift + line if shift >= 0 else line[-shift:] for line in lines)[ours.col_offset :]
-        first, column = ours.lineno, ours.col_offset
-    start = _offset(reference, first, column)
-    end = _offset(reference, node.end_lineno or node.lineno, node.end_col_offset or 0)
-    encoded = reference.encode()
-    return (encoded[:start] + text.rstrip().encode() + encoded[end:]).decode()
-
-
-def _body(function: ast.FunctionDef) -> list[ast.stmt]:
-    """Returns the function's statements after its docstring."""
-    first = function.body[0]
-    is_docstring = (
-        isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
-    )
-    return function.body[1:] if is_docstring else function.body
-
-
 def unified_diff(reference: str, mutant: str, file_name: str) -> str:
     """Returns the unified diff from the reference to the mutant, with three lines of context."""
     lines = difflib.unified_diff(
@@ -154,19 +122,9 @@ def _dump_with(tree: ast.Module, site: Site) -> str:
         return ast.dump(tree)
 
 
-def _offset(source: str, line: int, column: int) -> int:
-    """Returns the byte offset of (line, column) as ast gives them: lines from 1, columns in UTF-8 bytes."""
-    lines = source.encode().splitlines(keepends=True)
-    return sum(len(text) for text in lines[: line - 1]) + column
-
-
 def _function_text(source: str, name: str) -> str:
     node = next(n for n in _functions(ast.parse(source)) if n.name == name)
     return ast.get_source_segment(source, node) or ""
-
-
-def _functions(tree: ast.Module) -> Iterator[ast.FunctionDef]:
-    return (node for node in tree.body if isinstance(node, ast.FunctionDef))
 
 
 def _raises_not_implemented(node: ast.FunctionDef) -> bool:
