@@ -23,6 +23,7 @@ CONFIG_NAME = "assignment.toml"
 DEFAULT_SUBMISSION_KB = 1024
 """A megabyte of Python is far more than any exercise's answer; beyond it a file is not read."""
 DIAGNOSES_NAME = "diagnoses.py"
+MUTANTS_NAME = "mutants.py"
 TRANSFORMS = ("identity", "abs", "distance")
 YSCALES = ("linear", "log")
 
@@ -108,6 +109,8 @@ class Assignment:
     change means regrading."""
     diagnoses_file: Path | None = None
     """diagnoses.py beside assignment.toml, when the assignment names mistakes (see grader.grading.diagnosis)."""
+    mutants_file: Path | None = None
+    """mutants.py beside it: the models that prove each named mistake (see grader.grading.models)."""
     submission_kb: int = DEFAULT_SUBMISSION_KB
     """A .py submission larger than this is not read at all (`submission_kb` under [limits])."""
     secret: str = ""
@@ -217,10 +220,12 @@ def load_assignment(folder: Path) -> Assignment:
                 reference_file,
                 *sorted((folder / "tests").rglob("*.py")),
                 *([diagnoses_file] if diagnoses_file.is_file() else []),
+                *([folder / MUTANTS_NAME] if (folder / MUTANTS_NAME).is_file() else []),
                 *sorted((folder / "locale").rglob("*.po")),
             ]
         ),
         diagnoses_file=diagnoses_file if diagnoses_file.is_file() else None,
+        mutants_file=folder / MUTANTS_NAME if (folder / MUTANTS_NAME).is_file() else None,
         submission_kb=int(reader.optional("limits", "submission_kb", int) or DEFAULT_SUBMISSION_KB),
         secret=str(reader.optional("assignment", "secret", str) or ""),
         late=_late_policy(reader),

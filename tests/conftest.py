@@ -97,6 +97,7 @@ def toy_with_mistakes(tmp_path_factory: pytest.TempPathFactory) -> Assignment:
     folder = tmp_path_factory.mktemp("named") / "toy"
     shutil.copytree(TOY, folder)
     shutil.copy(FIXTURES / "toy_diagnoses.py", folder / "diagnoses.py")
+    shutil.copy(FIXTURES / "toy_mutants.py", folder / "mutants.py")
     return load_assignment(folder)
 
 

@@ -14,6 +14,7 @@ from grader.authoring import N_, Finding, mistake
 from grader.grading.diagnosis import diagnose, probes_in
 from grader.grading.grade import grade_stream
 from grader.grading.outcomes import Source
+from grader.grading.proof import Evidence
 from grader.grading.proxy import SubmissionCallFailed
 from grader.results import Diagnosis, Failure, Outcome, Status
 
@@ -26,6 +27,19 @@ def probe(id="sign", when=("test_neg*",), check=None):
     )(check or (lambda submission, reference: Finding(expected=1.0, actual=-1.0, call="f(1)", params={"n": 3})))
 
 
+SIGN_MODEL = SimpleNamespace(negate=lambda x: x)
+"""A model of the mistake "sign": negate forgets the sign."""
+NEGATE_1 = (Evidence("negate", (1.0,), (), 1.0, None),)
+"""What a test saw: negate(1.0) gave 1.0, as the model does."""
+
+
+def named(probes, failed, evidence=None, models=None, **options):
+    """Returns diagnose() with the model of "sign", and every failed test having seen NEGATE_1 by default."""
+    evidence = evidence if evidence is not None else dict.fromkeys(failed, NEGATE_1)
+    models = models if models is not None else {"sign": [SIGN_MODEL]}
+    return diagnose(probes, failed, None, None, models=models, evidence=evidence, **options)
+
+
 def test_a_probe_runs_only_when_a_test_it_explains_failed():
     calls = []
 
@@ -33,15 +47,47 @@ def test_a_probe_runs_only_when_a_test_it_explains_failed():
         calls.append(1)
         return Finding(expected=1, actual=2, call="f()")
 
-    found = diagnose([probe(check=check)], ["test_x.py::test_other[a]"], None, SimpleNamespace())
+    found = named([probe(check=check)], ["test_x.py::test_other[a]"])
     assert found == () and calls == []
-    found = diagnose([probe(check=check)], ["test_x.py::test_negate[a]", "test_x.py::test_other"], None, None)
+    found = named([probe(check=check)], ["test_x.py::test_negate[a]", "test_x.py::test_other"])
     assert [d.id for d in found] == ["sign"] and calls == [1]
     assert found[0].tests == ("test_x.py::test_negate[a]",)
 
 
+def test_a_name_is_attached_only_to_the_failed_tests_its_model_reproduces():
+    evidence = {
+        "t.py::test_negate[one]": NEGATE_1,
+        "t.py::test_negate[two]": (Evidence("negate", (2.0,), (), 7.0, None),),  # the model gives 2.0
+        "t.py::test_negate[none]": (),  # no call made: nothing to prove
+    }
+    (found,) = named([probe()], list(evidence), evidence)
+    assert found.tests == ("t.py::test_negate[one]",)
+    assert named([probe()], ["t.py::test_negate[two]"], evidence) == ()
+
+
+def test_a_mistake_without_a_model_is_never_named():
+    assert named([probe()], ["t.py::test_negate"], models={}) == ()
+    assert named([probe()], ["t.py::test_negate"], models={"other": [SIGN_MODEL]}) == ()
+
+
+def test_a_model_must_reproduce_exceptions_and_what_stand_ins_were_given():
+    raised = (Evidence("negate", (1.0,), (), None, "ValueError"),)
+    assert named([probe()], ["t.py::test_negate"], {"t.py::test_negate": raised}) == ()
+    failing = SimpleNamespace(negate=lambda x: int("x"))
+    assert named([probe()], ["t.py::test_negate"], {"t.py::test_negate": raised}, {"sign": [failing]})
+
+
+def test_the_headline_is_the_mistake_that_explains_the_most_lost_points():
+    first, second = probe("sign", when=("test_negate",)), probe("big", when=("test_big",))
+    models = {"sign": [SIGN_MODEL], "big": [SIGN_MODEL]}
+    failed = ["t.py::test_negate", "t.py::test_big"]
+    points = {"t.py::test_negate": 1.0, "t.py::test_big": 5.0}
+    assert [d.id for d in named([first, second], failed, models=models, points=points)] == ["big", "sign"]
+    assert [d.id for d in named([first, second], failed, models=models)] == ["sign", "big"]
+
+
 def test_a_diagnosis_fills_its_placeholders_and_formats_values():
-    (found,) = diagnose([probe()], ["t.py::test_negate"], None, None)
+    (found,) = named([probe()], ["t.py::test_negate"])
     assert (found.call, found.expected, found.actual) == ("f(1)", "1.0", "-1.0")
     assert found.text(found.explanation) == "Got -1.0, not 1.0; n=3."
     assert found.text("Translated {actual}") == "Translated -1.0"
@@ -51,16 +97,16 @@ def test_a_call_that_fails_in_the_student_code_names_nothing():
     def check(submission, reference):
         raise SubmissionCallFailed(Failure(kind="error", message="raised"))
 
-    assert diagnose([probe(check=check)], ["t.py::test_negate"], None, None) == ()
+    assert named([probe(check=check)], ["t.py::test_negate"]) == ()
 
 
 def test_a_broken_probe_never_costs_a_result_but_fails_loudly_when_strict():
     def check(submission, reference):
         raise ZeroDivisionError("bug in the probe")
 
-    assert diagnose([probe(check=check)], ["t.py::test_negate"], None, None) == ()
+    assert named([probe(check=check)], ["t.py::test_negate"]) == ()
     with pytest.raises(ZeroDivisionError):
-        diagnose([probe(check=check)], ["t.py::test_negate"], None, None, strict=True)
+        named([probe(check=check)], ["t.py::test_negate"], strict=True)
 
 
 def test_a_probe_needs_test_patterns_and_unique_ids():

@@ -89,6 +89,20 @@ def history_wrong_shape(x0, learning_rate, n_epochs, schedule=fixed_lr):
     return history[:, 0].copy()
 
 
+@mutant("history_wrong_shape", replaces="gradient_descent", description="the rows come back flattened into one line")
+def history_flattened(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history.ravel()
+
+
 # -- the derivative -------------------------------------------------------------------------------------
 
 
@@ -108,6 +122,11 @@ def derivative_wrong_constant(x):
 @mutant("time_decay_off_by_one", replaces="time_decay_lr", description="base_lr · (1 − epoch / n_epochs)")
 def time_decay_off_by_one(base_lr, epoch, n_epochs, grad):
     return base_lr * (1 - epoch / n_epochs)
+
+
+@mutant("time_decay_off_by_one", replaces="time_decay_lr", description="base_lr · (1 − (epoch + 2) / n_epochs)")
+def time_decay_two_ahead(base_lr, epoch, n_epochs, grad):
+    return base_lr * (1 - (epoch + 2) / n_epochs)
 
 
 @mutant("time_decay_grows", replaces="time_decay_lr", description="base_lr · (epoch + 1) / n_epochs")

@@ -19,10 +19,12 @@ from grader.grading import notebooks
 from grader.grading.diagnosis import diagnose, load_diagnoses
 from grader.grading.feedback import load_status, too_large
 from grader.grading.missing import missing_functions, required_functions
+from grader.grading.models import load_models
 from grader.grading.outcomes import Observed, Source, graded_result, internal_error_result, sha256_of
 from grader.grading.plotdata import build_plots
-from grader.grading.plugin import GradingPlugin, submission_inputs_key
+from grader.grading.plugin import GradingPlugin, TestRun, submission_inputs_key
 from grader.grading.proxy import RemoteSubmission
+from grader.grading.scoring import CollectedTest
 from grader.grading.session import run_pytest
 from grader.results import Diagnosis, Failure, MissingFunction, Status, SubmissionResult
 from grader.sandbox.client import Worker
@@ -186,7 +188,7 @@ def _graded_in_worker(
     graded.missing_functions, graded.defined_functions = found if found[0] else ((), ())
     graded.numpy_version = str(loaded.value.get("numpy", "")) if isinstance(loaded.value, dict) else ""
     clock.lap("tests")
-    diagnoses = _diagnoses(assignment, graded.run.outcomes, submission, reference)
+    diagnoses = _diagnoses(assignment, graded.run, submission, reference, plugin.collected)
     if diagnoses is not None:
         graded.diagnoses = diagnoses
         clock.lap("diagnoses")
@@ -235,13 +237,20 @@ def _status_with(
 
 
 def _diagnoses(
-    assignment: Assignment, outcomes: dict[str, str], submission: RemoteSubmission | None, reference: Any
+    assignment: Assignment,
+    run: TestRun,
+    submission: RemoteSubmission | None,
+    reference: Any,
+    collected: Iterable[CollectedTest],
 ) -> tuple[Diagnosis, ...] | None:
-    """Returns the named mistakes of a loaded submission that failed a test; None when none was looked for."""
-    failed = [nodeid for nodeid, outcome in outcomes.items() if outcome != "passed"]
+    """Returns the named mistakes a loaded submission's values prove; None when none was looked for."""
+    failed = [nodeid for nodeid, outcome in run.outcomes.items() if outcome != "passed"]
     if submission is None or assignment.diagnoses_file is None or not failed:
         return None
-    return diagnose(load_diagnoses(assignment.diagnoses_file), failed, submission, reference)
+    models = load_models(assignment.mutants_file, assignment.reference_file) if assignment.mutants_file else {}
+    points = {test.nodeid: test.points for test in collected}
+    probes = load_diagnoses(assignment.diagnoses_file)
+    return diagnose(probes, failed, submission, reference, models=models, evidence=run.evidence, points=points)
 
 
 class _Clock:

@@ -23,9 +23,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.assignment import MUTANTS_NAME
 from grader.errors import GraderError
 
-MUTANTS_NAME = "mutants.py"
+__all__ = ["MUTANTS_NAME", "Model", "MutantsFile", "load_models", "read_mutants", "replaced_function"]
+
 EQUIVALENT_NAME = "EQUIVALENT"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 
 import numpy as np
@@ -17,6 +17,7 @@ import pytest
 
 from grader.authoring import last_call
 from grader.grading.feedback import SubmissionUnavailable, describe_exception
+from grader.grading.proof import Evidence
 from grader.grading.proxy import RemoteSubmission
 from grader.grading.scoring import CollectedTest
 from grader.results import Failure
@@ -35,6 +36,8 @@ class TestRun:
     outcomes: dict[str, str]
     """nodeid → "passed", "failed", "error" or "skipped"."""
     failures: dict[str, Failure]
+    evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    """nodeid of a test that did not pass → the calls it made and what the student's code did in them."""
 
 
 class GradingPlugin:
@@ -63,12 +66,19 @@ class GradingPlugin:
         assert self._session is not None, "run() is only called from within the session"
         self._submission, self._unavailable, self._inputs_key = submission, unavailable, inputs_key
         self._outcomes, self._failures = {}, {}
+        evidence: dict[str, tuple[Evidence, ...]] = {}
         items = self._session.items
         for index, item in enumerate(items):
             # nextitem=None after the last item tears every fixture down: nothing outlives a submission.
             nextitem = items[index + 1] if index + 1 < len(items) else None
+            if submission is not None:
+                submission.evidence = []
             item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-        return TestRun(self._outcomes, self._failures)
+            if submission is not None:
+                if self._outcomes.get(item.nodeid) != "passed":
+                    evidence[item.nodeid] = tuple(submission.evidence or ())
+                submission.evidence = None
+        return TestRun(self._outcomes, self._failures, evidence)
 
     # -- pytest hooks ---------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from grader.authoring import last_call
 from grader.formatting import format_value
 from grader.grading.feedback import SubmissionCallFailed, failure_for
 from grader.grading.notebooks import Positions
+from grader.grading.proof import Evidence, OwnFunction
 from grader.results import Failure
 from grader.sandbox import protocol
 from grader.sandbox.client import Reply, Worker
@@ -88,6 +89,8 @@ class RemoteSubmission:
         self._worker = worker
         self._reference = reference
         self._positions = positions
+        self.evidence: list[Evidence] | None = None
+        """When a list, every call made is appended to it with what came back (see grader.grading.proof)."""
 
     def function(self, name: str) -> FunctionRef:
         """Returns a reference to the submission's function `name`, to pass into another call."""
@@ -168,10 +171,14 @@ class RemoteSubmission:
         for key, stand_in in scripted.items():
             stand_in.calls = _recorded_calls(reply.scripted.get(key, []))
         if not reply.ok:
-            raise SubmissionCallFailed(failure_for(reply, described(), self._worker, self._positions))
+            failure = failure_for(reply, described(), self._worker, self._positions)
+            raised = (failure.exception or "").partition(":")[0].strip() or failure.kind
+            self._keep(described, None, raised, scripted.values())
+            raise SubmissionCallFailed(failure)
         try:
-            return protocol.decode(reply.value)
+            value = protocol.decode(reply.value)
         except protocol.ProtocolError as error:
+            self._keep(described, None, "bad_value", scripted.values())
             raise SubmissionCallFailed(
                 Failure.of(
                     "bad_value",
@@ -183,6 +190,24 @@ class RemoteSubmission:
                     call=described(),
                 )
             ) from None
+        self._keep(described, value, None, scripted.values())
+        return value
+
+    def _keep(self, described: _Described, value: Any, raised: str | None, stand_ins: Iterable[Scripted]) -> None:
+        """Appends the call and what the student's code did in it to `evidence`, when evidence is kept."""
+        if self.evidence is None:
+            return
+        name, args, kwargs, _ = described.parts
+        self.evidence.append(
+            Evidence(
+                name,
+                tuple(_as_evidence(value) for value in args),
+                tuple((key, _as_evidence(value)) for key, value in kwargs.items()),
+                value,
+                raised,
+                tuple((stand_in, tuple(stand_in.calls)) for stand_in in stand_ins),
+            )
+        )
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -269,6 +294,15 @@ def _encode_argument(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_encode_argument(item) for item in value]
     return protocol.encode(value)
+
+
+def _as_evidence(value: Any) -> Any:
+    """Returns an argument as evidence keeps it: the submission's own functions by name, the rest as given."""
+    if isinstance(value, FunctionRef):
+        return OwnFunction(value.name)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_as_evidence(item) for item in value)
+    return value
 
 
 def _recorded_calls(raw: Any) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:

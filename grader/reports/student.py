@@ -250,7 +250,26 @@ def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any
         "banner": None if graded else _(STATUS_TITLES[result.status]),
         "mistakes": mistakes,
         "mistakes_of": {test: [m for m in mistakes if test in m["tests"]] for test in (t.name for t in ctx.failed)},
+        "notes_of": {test.name: _notes(test, mistakes, translate) for test in ctx.failed},
     }
+
+
+PIPELINE_NOTE = N_(
+    "This test runs your functions together, as the course does: the assignment declares it a test of the whole "
+    "pipeline, so a mistake in any of your functions can fail it."
+)
+UNMATCHED_NOTE = N_(
+    "No known mistake matches these values: compare them with the expected ones and read the hint."
+)
+
+
+def _notes(test: TestResult, mistakes: tuple[dict[str, Any], ...], translate: Translator) -> list[str]:
+    """Returns what a failed test's section says besides its message: pipeline test, no named mistake."""
+    notes = [translate.gettext(PIPELINE_NOTE)] if test.pipeline else []
+    named = any(test.name in mistake["tests"] for mistake in mistakes)
+    if not named and test.failure is not None and test.failure.kind == "mismatch":
+        notes.append(translate.gettext(UNMATCHED_NOTE))
+    return notes
 
 
 def _diagnosis_view(diagnosis: Diagnosis, translate: Translator) -> dict[str, Any]:
