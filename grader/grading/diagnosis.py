@@ -67,8 +67,9 @@ def diagnose(
     A name is a claim, so it needs proof on both sides. A probe runs only if a test it explains is among
     `failed_tests`, and only those failed tests whose calls (`evidence`) one of the mistake's `models`
     reproduces are attached to it; then the probe finds the smallest call that shows the mistake, and a
-    model must reproduce the calls it made for that too. A mistake without a model is never named. A probe whose call into
-    the student's code fails (raises, times out) recognises nothing: that failure is the tests' to report.
+    model must reproduce the calls it made for that too. A mistake without a model is never named. A
+    probe whose call into the student's code fails (raises, times out) recognises nothing: that failure
+    is the tests' to report.
     A probe that itself fails recognises nothing either, so a diagnosis can never cost a grade;
     strict=True raises instead, for the assignment's own tests of its probes. `points` (nodeid → points
     lost) orders the names: ties keep the probes' order.
