@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from grader.assignment import load_assignment
 from grader.cli import cli
 from grader.course.audit import audit
+from grader.grading import diagnosis
 from grader.course.mutation import mutants_of
 from grader.exports import gradescope
 from grader.grading.proxy import RecordedCall, Scripted
@@ -40,6 +41,7 @@ from grader.authoring import expect_close
 
 @pytest.mark.points(1)
 @pytest.mark.hint("Two values per step, counting up from 0.")
+@pytest.mark.about("steps")
 @pytest.mark.parametrize("n", [1, 3])
 def test_steps(submission, reference, n):
     expect_close(submission.steps(n), reference.steps(n))
@@ -114,9 +116,18 @@ def test_every_mutant_caught_exits_0_and_writes_three_files(covered):
     assert re.fullmatch(
         r"toy: (\d+) mutants of 3 functions: \d+ caught, 0 survived, \d+ equivalent; 0 of 0 named mistakes "
         rf"caught and named by their own mutant\. Wrote {out}/audit\.json, {out}/audit\.html, {out}/audit\.md "
-        r"in [\d.]+ s\.\n",
+        r"in [\d.]+ s\.\nFairness over 8 seeds: 0 seed_dependent, 0 cascade, 0 false_name, 0 replay\.\n",
         result.output,
     )
+    assert data["counts"] | data["fairness"] == data["counts"] | {
+        "seed_dependent": [],
+        "cascade": [],
+        "false_name": [],
+        "replay": [],
+        "replay_pays": [],
+        "undeclared_tests": [],
+    }
+    assert all(len(set(m["seed_scores"])) == 1 and len(m["seed_scores"]) == 8 for m in data["mutants"])
     assert {p.name for p in out.iterdir()} == {"audit.json", "audit.html", "audit.md"}
     assert data["functions"] == ["double", "apply", "steps"]
     assert data["counts"]["mutants"] == len(data["mutants"]) >= 20
@@ -321,3 +332,97 @@ def test_gd1d_with_one_hidden_test_file_lets_mutants_survive(tmp_path):
     assert {"fixed_lr", "time_decay_lr", "gradient_lr", "gradient_descent"} <= functions
     assert "derivative" not in functions  # the one file left tests it well
     assert {"loop_ignores_schedule", "uphill_update"} <= set(survived)
+
+
+# -- the four fairness checks, each on a toy built to break it ------------------------------------------------
+
+SEED_DEPENDENT_TEST = """
+import pytest
+
+from grader.authoring import expect_close
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Works on any number.")
+@pytest.mark.about("double")
+def test_double_at_one_seeded_number(submission, reference, rng):
+    x = float(rng.uniform(-1, 1))  # one draw: a sign mistake is caught only when it is negative
+    expect_close(submission.double(x), reference.double(x))
+"""
+CASCADE_TEST = """
+import pytest
+
+from grader.authoring import expect_close
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("apply calls the function it is given.")
+@pytest.mark.about("apply")
+def test_apply_with_double(submission):
+    expect_close(submission.apply(submission.function("double"), 3), [0.0, 2.0, 4.0])  # judges double too
+"""
+REPLAYABLE_TEST = """
+import pytest
+
+from grader.authoring import expect_close
+
+
+@pytest.mark.points(3)
+@pytest.mark.hint("Multiply by two.")
+@pytest.mark.about("double")
+def test_double_at_fixed_numbers(submission, reference):
+    expect_close(submission.call_each("double", [(3.0,), (4.0,)]), [6.0, 8.0])  # nothing of the student's own
+"""
+NAMES_ANY_WRONG_DOUBLE = """
+from grader.authoring import N_, Finding, mistake
+
+
+@mistake("halves", title=N_("double halves"), explanation=N_("Got {actual}."), fix=N_("x2"), when=("test_double*",))
+def halves(submission, reference):
+    value = float(submission.double(1.0))
+    return Finding(expected=2.0, actual=value) if value != 2.0 else None  # claims any wrong double halves
+
+
+@mistake("skips_first", title=N_("apply skips 0"), explanation=N_("Got {actual}."), fix="0", when=("test_apply*",))
+def skips_first(submission, reference):
+    return None
+"""
+
+
+def broken_toy(tmp_path: Path, test: str, *, named: bool = False) -> Path:
+    folder = toy_copy(tmp_path, named=named)
+    (folder / "tests" / "hidden" / "test_broken.py").write_text(test)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "test, named, line",
+    [
+        (SEED_DEPENDENT_TEST, False, r"seed_dependent: double:\w+:\w+ scored [\d, ]+"),
+        (CASCADE_TEST, False, r"cascade: double:\w+:\w+ \(in double\) lost 1 points on tests about other functions"),
+        (REPLAYABLE_TEST, True, r"replay: a lookup table of halves's report scored [\d.]+, the mistake [\d.]+"),
+    ],
+    ids=["seed_dependent", "cascade", "replay"],
+)
+def test_an_assignment_built_to_break_a_fairness_check_fails_the_audit(tmp_path, test, named, line):
+    out = tmp_path / "audit"
+    result = run_audit(broken_toy(tmp_path, test, named=named), out, "-j", "2")
+    assert result.exit_code == 1, result.output
+    assert re.search(rf"^{line}$", result.output, re.MULTILINE), result.output
+    data = json.loads((out / "audit.json").read_text())
+    check = line.split(":")[0]
+    assert data["counts"][check if check != "replay" else "replay_pays"] >= 1
+
+
+def test_a_name_no_model_bears_out_is_a_false_name_and_grading_never_attaches_one(tmp_path, monkeypatch):
+    """With the grading gate in place the over-eager probe names nothing it cannot prove; with the gate
+    taken away (as a bug would), the audit's own check finds the false names."""
+    folder = toy_copy(tmp_path, named=True)
+    (folder / "diagnoses.py").write_text(NAMES_ANY_WRONG_DOUBLE)
+    gated = run_audit(folder, tmp_path / "gated", "-j", "1")
+    assert "0 false_name" in gated.output, gated.output
+    monkeypatch.setattr(diagnosis, "_proven", lambda models, evidence: bool(evidence))
+    ungated = run_audit(folder, tmp_path / "ungated", "-j", "1")
+    assert ungated.exit_code == 1 and re.search(r"^false_name: double:\w+:\w+ is named halves$", ungated.output, re.M)
+    false = [m for m in json.loads((tmp_path / "ungated" / "audit.json").read_text())["mutants"] if m["false_names"]]
+    assert false and all(m["function"] == "double" and m["mistake"] is None for m in false)

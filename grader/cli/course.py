@@ -51,26 +51,40 @@ def validate_command(assignment_name: str | None) -> None:
     show_default=True,
     help="Folder for audit.json, audit.html and audit.md.",
 )
+@click.option(
+    "--seeds",
+    type=click.IntRange(2, 64),
+    default=8,
+    show_default=True,
+    help="Grade every mutant under this many seeds; a score that changes with the seed is a failure.",
+)
 @jobs_option("Mutants")
-def audit_command(assignment_name: str | None, out: Path, jobs: int | None) -> None:
+def audit_command(assignment_name: str | None, out: Path, seeds: int, jobs: int | None) -> None:
     """Check that the hidden tests catch wrong solutions, by grading mutants of the reference.
 
     Mutants are small changes to the functions the starter leaves to students (operators and
     comparisons swapped, signs flipped, constants nudged, off by one, abs added or removed, arguments
     or columns swapped, a statement removed, an earlier value returned) and one per named mistake from
     the assignment's mutants.py. Each is graded like a submission: worker, hidden tests, diagnoses.
-    Writes OUT/audit.json, OUT/audit.html and OUT/audit.md, survivors first. Exit status 0 when every
-    mutant that can change a value loses points, 1 when any survives, 2 on a usage error.
+    Then the grade's fairness: every mutant is graded under --seeds seeds and must get one score
+    (seed_dependent); a mutant of one function must lose no points on tests about another, pipeline
+    tests excepted (cascade); every name on its report must be borne out by the mistake's model
+    (false_name); and a lookup table of the calls a named mistake's report shows must earn no more than
+    the mistake (replay). Writes OUT/audit.json, OUT/audit.html and OUT/audit.md, survivors first.
+    Exit status 0 when every mutant that can change a value loses points and every fairness check
+    holds, 1 when not, 2 on a usage error.
     """
     from grader.assignment import find_assignment
     from grader.batch.pool import default_jobs
     from grader.course import audit
 
     assignment = find_assignment(assignment_name)
-    found = audit.audit(assignment, jobs or default_jobs())
+    found = audit.audit(assignment, jobs or default_jobs(), seeds=seeds)
     written = audit.write_audit(found, out)
     for mutant in found.survivors:
         click.echo(f"survived: {mutant.id}: {mutant.description}")
+    for line in audit.fairness_lines(found):
+        click.echo(line)
     for stale in found.stale:
         click.echo(f"note: EQUIVALENT in mutants.py lists {stale}, which is no mutant of the reference any more")
     counts = found.to_json()["counts"]
@@ -80,7 +94,11 @@ def audit_command(assignment_name: str | None, out: Path, jobs: int | None) -> N
         f"{found.mistakes_caught_and_named()} of {len(found.mistakes)} named mistakes caught and named by their "
         f"own mutant. Wrote {', '.join(str(path) for path in written)} in {found.seconds:.1f} s."
     )
-    sys.exit(1 if found.survivors else 0)
+    click.echo(
+        f"Fairness over {seeds} seeds: {counts['seed_dependent']} seed_dependent, {counts['cascade']} cascade, "
+        f"{counts['false_name']} false_name, {counts['replay_pays']} replay."
+    )
+    sys.exit(1 if found.survivors or found.unfair else 0)
 
 
 @cli.command(name="release")

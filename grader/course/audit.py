@@ -15,51 +15,39 @@ import dataclasses
 import json
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.assignment import Assignment, load_reference
-from grader.course import mutation
+from grader.assignment import Assignment
+from grader.course import fairness, mutation
 from grader.course.authored import Authored, mutants_file, read_authored
+from grader.course.judge import (
+    CAUGHT,
+    EQUIVALENT,
+    MIN_TOTAL_SECONDS,
+    SURVIVED,
+    TIME_FACTOR,
+    Judge,
+    Judged,
+    Replay,
+    grade_all,
+    merged_seeds,
+    replays,
+    write_mutants,
+)
 from grader.course.mutation import Mutant
 from grader.errors import GraderError
 from grader.files import write_atomically
+from grader.formatting import format_points
 from grader.grading.diagnosis import mistake_titles
-from grader.grading.grade import grade, grade_stream
+from grader.grading.grade import grade
 from grader.grading.outcomes import Source
-from grader.grading.parallel import in_processes
-from grader.grading.proxy import RecordedCall, describe_call
-from grader.grading.replay import Replayer, distinct, reaching, recording, variations
+from grader.grading.proxy import RecordedCall
+from grader.grading.replay import distinct, recording
 from grader.reports.audit import write_audit_reports
 from grader.results import Outcome, Status, SubmissionResult
-
-VARIATIONS_PER_CALL = 3
-"""How many variations of each recorded call the equivalence check makes, besides the call itself."""
-TIME_FACTOR, MIN_TOTAL_SECONDS = 20, 10.0
-"""A mutant may use this many times the reference's grading time, at least MIN_TOTAL_SECONDS, at most the
-assignment's own limit: a mutant that loops for ever then costs seconds, not the whole limit. It only
-ever catches mutants far slower than the reference."""
-CAUGHT, SURVIVED, EQUIVALENT = "caught", "survived", "equivalent"
-
-
-@dataclass(frozen=True)
-class Judged:
-    """What grading one mutant showed, and the verdict."""
-
-    id: str
-    score: float
-    max_score: float
-    status: str
-    failed_tests: tuple[str, ...]
-    """Tests that did not pass, in the order they ran."""
-    diagnoses: tuple[str, ...]
-    """Ids of the named mistakes the diagnoses reported."""
-    verdict: str
-    """caught (lost points), survived (full marks, values differ) or equivalent (no value can differ)."""
-    note: str = ""
-    """For a mutant that kept full marks: why it is equivalent, or a call on which its value differs."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +67,35 @@ class Audit:
     """Ids the author lists as equivalent that no generated mutant has (the reference changed since)."""
     seconds: float = 0.0
     diffs: Mapping[str, str] = field(default_factory=dict)
+    replays: Mapping[str, Replay] = field(default_factory=dict)
+    """Per author's mutant (by id): its lookup table's scores (fairness.lookup_source)."""
+    undeclared: tuple[str, ...] = ()
+    """Tests declaring neither `about` nor `pipeline`: the cascade check cannot judge them."""
+
+    @property
+    def seed_dependent(self) -> list[Mutant]:
+        """Returns the mutants whose score depends on the seed."""
+        return [m for m in self.mutants if fairness.scores_differ(self.judged[m.id].seed_scores)]
+
+    @property
+    def cascading(self) -> list[Mutant]:
+        """Returns the mutants that lose points on tests about other functions (pipeline tests excepted)."""
+        return [m for m in self.mutants if self.judged[m.id].cascade_points > 1e-9]
+
+    @property
+    def falsely_named(self) -> list[Mutant]:
+        """Returns the mutants whose report names a mistake that no model of it bears out."""
+        return [m for m in self.mutants if self.judged[m.id].false_names]
+
+    @property
+    def paying_replays(self) -> list[Replay]:
+        """Returns the named mistakes whose lookup table scores more than the mistake itself."""
+        return [replay for replay in self.replays.values() if replay.pays]
+
+    @property
+    def unfair(self) -> bool:
+        """Returns whether one of the four fairness checks failed."""
+        return bool(self.seed_dependent or self.cascading or self.falsely_named or self.paying_replays)
 
     def with_verdict(self, verdict: str) -> list[Mutant]:
         return [m for m in self.mutants if self.judged[m.id].verdict == verdict]
@@ -92,11 +109,12 @@ class Audit:
         return None if mutant.mistake is None else mutant.mistake in self.judged[mutant.id].diagnoses
 
     def mistakes_caught_and_named(self) -> int:
-        """Returns how many named mistakes have a mutant that was caught and given the mistake's name."""
+        """Returns how many named mistakes have every model caught and given the mistake's name."""
         return sum(
             1
-            for m in self.mutants
-            if m.mistake in self.mistakes and self.judged[m.id].verdict == CAUGHT and self.named(m)
+            for mistake in self.mistakes
+            if (models := [m for m in self.mutants if m.mistake == mistake])
+            and all(self.judged[m.id].verdict == CAUGHT and self.named(m) for m in models)
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -107,10 +125,27 @@ class Audit:
             "functions": list(self.functions),
             "reference_score": self.reference_score,
             "counts": {"mutants": len(self.mutants)}
-            | {v: len(self.with_verdict(v)) for v in (CAUGHT, SURVIVED, EQUIVALENT)},
+            | {v: len(self.with_verdict(v)) for v in (CAUGHT, SURVIVED, EQUIVALENT)}
+            | {
+                "seed_dependent": len(self.seed_dependent),
+                "cascade": len(self.cascading),
+                "false_name": len(self.falsely_named),
+                "replay_pays": len(self.paying_replays),
+            },
             "mutants": [self._mutant_json(m) for m in self.mutants],
             "mistakes": [self._mistake_json(id, title) for id, title in self.mistakes.items()],
             "stale_equivalents": list(self.stale),
+            "fairness": {
+                "seed_dependent": [m.id for m in self.seed_dependent],
+                "cascade": [m.id for m in self.cascading],
+                "false_name": [m.id for m in self.falsely_named],
+                "replay": [
+                    {"mutant": id, "mistake": r.mistake, "score": r.score, "lookup_scores": list(r.lookup_scores)}
+                    for id, r in self.replays.items()
+                ],
+                "replay_pays": [r.mistake for r in self.paying_replays],
+                "undeclared_tests": list(self.undeclared),
+            },
             "seconds": round(self.seconds, 3),
         }
 
@@ -131,6 +166,10 @@ class Audit:
             "diagnoses": list(judged.diagnoses),
             "verdict": judged.verdict,
             "note": judged.note,
+            "seed_scores": list(judged.seed_scores),
+            "cascade_points": judged.cascade_points,
+            "names": {name: list(tests) for name, tests in judged.names.items()},
+            "false_names": list(judged.false_names),
         }
 
     def _mistake_json(self, id: str, title: str) -> dict[str, Any]:
@@ -146,8 +185,10 @@ class Audit:
         }
 
 
-def audit(assignment: Assignment, jobs: int = 1, *, generated: bool = True) -> Audit:
+def audit(assignment: Assignment, jobs: int = 1, *, generated: bool = True, seeds: int = fairness.SEEDS) -> Audit:
     """Returns the audit of the assignment's hidden tests; generated=False audits the author's mutants only.
+
+    Each mutant is graded under `seeds` inputs keys; the author's mutants' lookup tables under the others.
 
     Raises GraderError when the assignment cannot be audited: no starter, no function left to students,
     a reference that loses points, or a mutants.py that cannot be read.
@@ -164,11 +205,13 @@ def audit(assignment: Assignment, jobs: int = 1, *, generated: bool = True) -> A
     total = min(limits.total_seconds, max(MIN_TOTAL_SECONDS, TIME_FACTOR * graded.seconds))
     capped = dataclasses.replace(assignment, limits=dataclasses.replace(limits, total_seconds=total))
     with tempfile.TemporaryDirectory(prefix="grader-audit-") as folder:
-        paths = _write_mutants(mutants, Path(folder), assignment.submission_file)
-        judge = _Judge(
+        paths = write_mutants(mutants, Path(folder), assignment.submission_file)
+        judge = Judge(
             assignment, capped, reference, {m.id: m for m in mutants}, paths, calls, reference_score, authored
         )
-        judged = _grade_all(judge, [Source(m.id, paths[m.id]) for m in mutants], jobs)
+        sources = [Source(fairness.seeded(m.id, k), paths[m.id]) for k in range(seeds) for m in mutants]
+        judged = merged_seeds(grade_all(judge, sources, jobs), mutants, seeds)
+        replayed = replays(judge, mutants, judged, Path(folder), seeds, jobs)
     ids = {m.id for m in mutants}
     return Audit(
         assignment=assignment.name,
@@ -181,7 +224,30 @@ def audit(assignment: Assignment, jobs: int = 1, *, generated: bool = True) -> A
         stale=tuple(i for i in authored.equivalent if i not in ids) if generated else (),
         seconds=time.monotonic() - started,
         diffs={m.id: mutation.unified_diff(reference, m.source, assignment.submission_file) for m in mutants},
+        replays=replayed,
+        undeclared=fairness.undeclared(graded),
     )
+
+
+def fairness_lines(audit: Audit) -> list[str]:
+    """Returns one line per failed fairness check, as `grader audit` prints them."""
+    lines = []
+    for mutant in audit.seed_dependent:
+        scores = ", ".join(format_points(score) for score in audit.judged[mutant.id].seed_scores)
+        lines.append(f"seed_dependent: {mutant.id} scored {scores}")
+    for mutant in audit.cascading:
+        points = format_points(audit.judged[mutant.id].cascade_points)
+        lines.append(f"cascade: {mutant.id} (in {mutant.function}) lost {points} points on tests about other functions")
+    for mutant in audit.falsely_named:
+        lines.append(f"false_name: {mutant.id} is named {', '.join(audit.judged[mutant.id].false_names)}")
+    for replay in audit.paying_replays:
+        best, own = format_points(max(replay.lookup_scores)), format_points(replay.score)
+        lines.append(f"replay: a lookup table of {replay.mistake}'s report scored {best}, the mistake {own}")
+    if audit.undeclared:
+        lines.append(
+            f"note: {len(audit.undeclared)} tests declare no about or pipeline marker: cascade cannot judge them"
+        )
+    return lines
 
 
 def write_audit(audit: Audit, out: Path) -> list[Path]:
@@ -231,80 +297,3 @@ def _record_reference(assignment: Assignment) -> tuple[list[RecordedCall], Submi
             "run grader validate and fix what it lists, then audit again",
         )
     return distinct(calls), result
-
-
-def _write_mutants(mutants: Sequence[Mutant], folder: Path, file_name: str) -> dict[str, Path]:
-    paths = {}
-    for number, mutant in enumerate(mutants):
-        path = folder / str(number) / file_name
-        path.parent.mkdir()
-        path.write_text(mutant.source, encoding="utf-8")
-        paths[mutant.id] = path
-    return paths
-
-
-def _grade_all(judge: _Judge, sources: list[Source], jobs: int) -> dict[str, Judged]:
-    judged: dict[str, Judged] = {}
-
-    def collect(item: Judged) -> None:
-        judged[item.id] = item
-
-    if jobs <= 1 or len(sources) <= 1:
-        judge.work(iter(sources), collect)
-    else:
-        in_processes(sources, min(jobs, len(sources)), judge.work, collect, lambda item: item.id)
-    for source in sources:  # a grading process that died took its mutant with it
-        if source.student not in judged:
-            note = "Not graded: the grading process stopped."
-            lost = Judged(source.student, 0.0, 0.0, Status.INTERNAL_ERROR.value, (), (), SURVIVED, note)
-            judged[source.student] = lost
-    return {source.student: judged[source.student] for source in sources}
-
-
-@dataclass
-class _Judge:
-    """Grades mutants and judges each; runs in every grading process (forked with all it needs)."""
-
-    assignment: Assignment
-    graded_as: Assignment
-    """The assignment with the mutants' time limit (see TIME_FACTOR); replays keep the assignment's own."""
-    reference: str
-    mutants: dict[str, Mutant]
-    paths: dict[str, Path]
-    calls: list[RecordedCall]
-    reference_score: float
-    authored: Authored
-
-    def work(self, sources: Iterator[Source], put: Callable[[Judged], None]) -> None:
-        with Replayer(self.assignment) as replayer:
-            grade_stream(self.graded_as, sources, lambda result: put(self.judged(result, replayer)), with_plots=False)
-
-    def judged(self, result: SubmissionResult, replayer: Replayer) -> Judged:
-        failed = tuple(t.name for t in result.tests if t.outcome is not Outcome.PASSED)
-        if result.status is Status.INTERNAL_ERROR:  # the grader's failure proves nothing about the tests
-            verdict, note = SURVIVED, f"Not graded: {result.status_message}"
-        elif result.score < self.reference_score - 1e-9 or result.status is not Status.GRADED:
-            verdict, note = CAUGHT, ""
-        else:
-            verdict, note = self.unchanged(self.mutants[result.student], replayer)
-        diagnoses = tuple(d.id for d in result.diagnoses)
-        return Judged(
-            result.student, result.score, result.max_score, result.status.value, failed, diagnoses, verdict, note
-        )
-
-    def unchanged(self, mutant: Mutant, replayer: Replayer) -> tuple[str, str]:
-        """Returns the verdict on a mutant with full marks: equivalent (and why) or survived (and where it differs)."""
-        if mutant.mistake is not None:
-            return SURVIVED, "A named mistake is never equivalent."
-        if mutant.id in self.authored.equivalent:
-            return EQUIVALENT, f"Listed by the author: {self.authored.equivalent[mutant.id]}"
-        calls = reaching(self.calls, mutation.reaching(self.reference, mutant.function))
-        if not calls:
-            return SURVIVED, f"No call the tests make reaches {mutant.function}, so nothing shows it is equivalent."
-        probes = distinct(calls + variations(calls, VARIATIONS_PER_CALL, self.assignment.seed))
-        differs = replayer.first_difference(self.paths[mutant.id], probes)
-        if differs is None:
-            return EQUIVALENT, f"Same values as the reference on {len(probes)} calls reaching {mutant.function}."
-        module = load_reference(self.assignment.reference_file)
-        shown = describe_call(differs.name, differs.args, dict(differs.kwargs), module)
-        return SURVIVED, f"Its value differs from the reference's on {shown.render()}."

@@ -10,7 +10,7 @@ import contextlib
 import dataclasses
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from grader.grading.models import load_models
 from grader.grading.outcomes import Observed, Source, graded_result, internal_error_result, sha256_of
 from grader.grading.plotdata import build_plots
 from grader.grading.plugin import GradingPlugin, TestRun, submission_inputs_key
+from grader.grading.proof import Evidence
 from grader.grading.proxy import RemoteSubmission
 from grader.grading.scoring import CollectedTest
 from grader.grading.session import run_pytest
@@ -48,12 +49,15 @@ def grade_stream(
     tests: Path | None = None,
     with_plots: bool = True,
     launcher: Launcher | None = None,
-    inputs_key: str | None = None,
+    inputs_key: Callable[[Source], str] | None = None,
+    on_evidence: Callable[[Source, Mapping[str, tuple[Evidence, ...]]], None] | None = None,
 ) -> None:
     """Calls on_result once per source, in order, with its result; never raises for a student's mistake.
 
     Seeded inputs are each submission's own (a digest of the course's secret and its bytes); `inputs_key`
-    gives every source the inputs of that key instead, so `grader audit` can grade one file under many seeds.
+    gives a source the inputs of the key it returns instead, so `grader audit` can grade one file under
+    many seeds. `on_evidence`, when given, gets the calls each failed test made and what came back, before
+    the source's result (grader.grading.proof).
 
     A broken submission is a result with a status. If the tests themselves cannot be collected, every
     source gets an internal_error result. KeyboardInterrupt propagates after the worker is killed.
@@ -67,7 +71,10 @@ def grade_stream(
 
     def drive(plugin: GradingPlugin) -> None:
         for source in pending:
-            result = _grade_in_session(assignment, source, plugin, reference, launcher, with_plots, inputs_key)
+            key = inputs_key(source) if inputs_key is not None else None
+            result, evidence = _grade_in_session(assignment, source, plugin, reference, launcher, with_plots, key)
+            if on_evidence is not None:
+                on_evidence(source, evidence)
             on_result(dataclasses.replace(result, isolation=launcher.isolation.level))
 
     plugin = GradingPlugin(reference, assignment.seed, drive)
@@ -95,7 +102,7 @@ def _grade_in_session(
     launcher: Launcher,
     with_plots: bool,
     inputs_key: str | None = None,
-) -> SubmissionResult:
+) -> tuple[SubmissionResult, Mapping[str, tuple[Evidence, ...]]]:
     started = time.monotonic()
     try:
         with contextlib.ExitStack() as stack:
@@ -109,12 +116,12 @@ def _grade_in_session(
                 status, failure = loadable
                 graded = Observed(status, failure, plugin.run(None, failure))
                 graded.timings["tests"] = time.monotonic() - started
-            return graded_result(assignment, source, plugin.collected, graded, started)
+            return graded_result(assignment, source, plugin.collected, graded, started), graded.run.evidence
     except KeyboardInterrupt:
         raise
     except Exception as error:  # noqa: BLE001 - one grader bug must not lose the rest of a batch
         failed = text(N_("the grader failed ({error})"), error=f"{type(error).__name__}: {error}")
-        return internal_error_result(assignment, source, failed)
+        return internal_error_result(assignment, source, failed), {}
 
 
 def _python_file(

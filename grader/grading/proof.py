@@ -50,24 +50,30 @@ def reproduces(model: ModuleType, evidence: Sequence[Evidence]) -> bool:
 
 
 def _reproduces_call(model: ModuleType, call: Evidence) -> bool:
-    function = getattr(model, call.name, None)
-    if not callable(function):
-        return False
-    replayed = {id(stand_in): _Replay(stand_in.values) for stand_in, _ in call.stand_ins}
-    args = tuple(_argument(model, value, replayed) for value in call.args)
-    kwargs = {key: _argument(model, value, replayed) for key, value in call.kwargs}
-    raised = None
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        try:
-            value = function(*args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - the model's exception is the value compared
-            raised, value = type(error).__name__, None
+    value, raised, replayed = run_call(model, call)
     if raised is not None or call.raised is not None:
         return raised == call.raised
     return same(call.value, value) and all(
-        same(list(calls), replayed[id(stand_in)].calls) for stand_in, calls in call.stand_ins
+        same(list(calls), replay.calls) for (_, calls), replay in zip(call.stand_ins, replayed, strict=True)
     )
+
+
+def run_call(module: ModuleType, call: Evidence) -> tuple[Any, str | None, list[_Replay]]:
+    """Returns what `module` does given the call: its value, the kind of exception it raised (or None), and
+    the stand-ins as it saw them (their calls), in the order of `call.stand_ins`."""
+    replayed = {id(stand_in): _Replay(stand_in.values) for stand_in, _ in call.stand_ins}
+    stand_ins = [replayed[id(stand_in)] for stand_in, _ in call.stand_ins]
+    function = getattr(module, call.name, None)
+    if not callable(function):
+        return None, "AttributeError", stand_ins
+    args = tuple(_argument(module, value, replayed) for value in call.args)
+    kwargs = {key: _argument(module, value, replayed) for key, value in call.kwargs}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            return function(*args, **kwargs), None, stand_ins
+        except Exception as error:  # noqa: BLE001 - the module's exception is the value compared
+            return None, type(error).__name__, stand_ins
 
 
 class _Replay:

@@ -258,9 +258,7 @@ PIPELINE_NOTE = N_(
     "This test runs your functions together, as the course does: the assignment declares it a test of the whole "
     "pipeline, so a mistake in any of your functions can fail it."
 )
-UNMATCHED_NOTE = N_(
-    "No known mistake matches these values: compare them with the expected ones and read the hint."
-)
+UNMATCHED_NOTE = N_("No known mistake matches these values: compare them with the expected ones and read the hint.")
 
 
 def _notes(test: TestResult, mistakes: tuple[dict[str, Any], ...], translate: Translator) -> list[str]:
