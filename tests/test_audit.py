@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from grader.assignment import load_assignment
 from grader.cli import cli
 from grader.course.audit import audit
-from grader.grading import diagnosis
 from grader.course.mutation import mutants_of
 from grader.exports import gradescope
+from grader.grading import diagnosis
 from grader.grading.proxy import RecordedCall, Scripted
 from grader.grading.replay import Replayer, _same, variations
 from grader.reports.audit import build_view, render_audit
