@@ -64,6 +64,26 @@ class MistakeLine:
 
 
 @dataclass(frozen=True)
+class FairnessLine:
+    """One failed fairness check, for one mutant or named mistake."""
+
+    check: str
+    """seed_dependent, cascade, false_name or replay."""
+    subject: str
+    """The mutant's id, or for replay the named mistake's."""
+    detail: str
+
+
+FAIRNESS_CHECKS = {
+    "seed_dependent": "same code, same score: every mutant graded under each seed gets one score",
+    "cascade": "a mutant of one function loses no points on tests about another (pipeline tests excepted)",
+    "false_name": "every name on a report is borne out by the mistake's model under the same seed",
+    "replay": "a lookup table of the calls a named mistake's report shows earns no more than the mistake",
+}
+"""Each fairness check and what it holds the hidden tests to, in the order reports list them."""
+
+
+@dataclass(frozen=True)
 class AuditView:
     """What the audit templates receive, already ordered and formatted."""
 
@@ -80,6 +100,13 @@ class AuditView:
     caught: tuple[MutantLine, ...]
     stale: tuple[str, ...]
     seconds: str
+    seeds: int = 0
+    """How many seeds each mutant was graded under."""
+    fairness_counts: tuple[tuple[str, str, int], ...] = ()
+    """(check, what it holds, failures) per fairness check."""
+    unfair: tuple[FairnessLine, ...] = ()
+    undeclared: tuple[str, ...] = ()
+    """Tests that declare neither `about` nor `pipeline`."""
 
 
 def build_view(audit: Mapping[str, Any]) -> AuditView:
@@ -99,7 +126,52 @@ def build_view(audit: Mapping[str, Any]) -> AuditView:
         caught=_with(lines, "caught"),
         stale=tuple(audit.get("stale_equivalents", ())),
         seconds=f"{audit.get('seconds', 0.0):.1f}",
+        **_fairness(audit),
     )
+
+
+def _fairness(audit: Mapping[str, Any]) -> dict[str, Any]:
+    """Returns the fairness part of the view: counts per check and a line per failure."""
+    fairness = audit.get("fairness", {})
+    mutants = audit["mutants"]
+    lines = [
+        *(
+            FairnessLine("seed_dependent", m["id"], "scored " + ", ".join(map(format_points, m["seed_scores"])))
+            for m in mutants
+            if len(set(m.get("seed_scores", ()))) > 1
+        ),
+        *(
+            FairnessLine(
+                "cascade", m["id"], f"lost {format_points(m['cascade_points'])} points outside {m['function']}"
+            )
+            for m in mutants
+            if m.get("cascade_points", 0) > 1e-9
+        ),
+        *(
+            FairnessLine("false_name", m["id"], "named " + ", ".join(m["false_names"]))
+            for m in mutants
+            if m.get("false_names")
+        ),
+        *(
+            FairnessLine(
+                "replay",
+                r["mistake"] if r["mutant"] == r["mistake"] else f"{r['mistake']} ({r['mutant']})",
+                f"its lookup table scored {format_points(max(r['lookup_scores']))}, "
+                f"the mistake {format_points(r['score'])}",
+            )
+            for r in fairness.get("replay", ())
+            if r["lookup_scores"] and max(r["lookup_scores"]) > r["score"] + 1e-9
+        ),
+    ]
+    counts = tuple(
+        (check, held, sum(1 for line in lines if line.check == check)) for check, held in FAIRNESS_CHECKS.items()
+    )
+    return {
+        "seeds": max((len(m.get("seed_scores", ())) for m in mutants), default=0),
+        "fairness_counts": counts,
+        "unfair": tuple(lines),
+        "undeclared": tuple(fairness.get("undeclared_tests", ())),
+    }
 
 
 def render_audit(view: AuditView, kind: str) -> str:
