@@ -240,9 +240,11 @@ def fairness_lines(audit: Audit) -> list[str]:
         lines.append(f"cascade: {mutant.id} (in {mutant.function}) lost {points} points on tests about other functions")
     for mutant in audit.falsely_named:
         lines.append(f"false_name: {mutant.id} is named {', '.join(audit.judged[mutant.id].false_names)}")
-    for replay in audit.paying_replays:
-        best, own = format_points(max(replay.lookup_scores)), format_points(replay.score)
-        lines.append(f"replay: a lookup table of {replay.mistake}'s report scored {best}, the mistake {own}")
+    for id, replay in audit.replays.items():
+        if replay.pays:
+            best, own = format_points(max(replay.lookup_scores)), format_points(replay.score)
+            whose = replay.mistake if id == replay.mistake else f"{replay.mistake} ({id})"
+            lines.append(f"replay: a lookup table of {whose}'s report scored {best}, the mistake {own}")
     if audit.undeclared:
         lines.append(
             f"note: {len(audit.undeclared)} tests declare no about or pipeline marker: cascade cannot judge them"
