@@ -10,16 +10,24 @@ from gd1d_helpers import rows
 
 from grader.authoring import N_, expect_close
 
+STAND_IN = N_("the grader's schedule")
+
 
 # Catches gradient_descent:call:d4e60087, `np.float64(x0)` → `x0`: from an int start with an int rate every
 # value stays a Python int, which never overflows, until storing one too large in the float64 history raises.
 @pytest.mark.points(1)
+@pytest.mark.about("gradient_descent")
 @pytest.mark.hint(
     "x0 and the learning rate may be ints. With x0 = 2 and lr = 1 the run must diverge exactly as with 2.0 and "
     "1.0, to inf and then nan, not raise an error: start from x = np.float64(x0) so the arithmetic is NumPy's."
 )
-def test_int_start_and_int_rate_diverge_like_floats(submission):
-    fixed_lr = submission.function("fixed_lr")
-    from_ints = rows(submission.gradient_descent(2, 1, 500, fixed_lr), 500)
-    from_floats = rows(submission.gradient_descent(2.0, 1.0, 500, fixed_lr), 500)
-    expect_close(from_ints, from_floats, what=N_("the history from x0 = 2, lr = 1 (ints), against 2.0 and 1.0"))
+def test_int_start_and_int_rate_diverge_like_floats(submission, rng):
+    x0 = int(rng.choice([-2, -1, 2]))
+    from_ints = submission.gradient_descent(x0, 1, 500, submission.scripted([1], name=STAND_IN))
+    from_floats = submission.gradient_descent(float(x0), 1.0, 500, submission.scripted([1.0], name=STAND_IN))
+    expect_close(
+        rows(from_ints, 500),
+        rows(from_floats, 500),
+        what=N_("the history from x0 = {x0}, lr = 1 (ints), against {x0}.0 and 1.0"),
+        values={"x0": x0},
+    )

@@ -1,15 +1,27 @@
-"""Hidden tests of what gradient_descent returns and accepts: shape, dtype, int starts, the default schedule."""
+"""Hidden tests of what gradient_descent returns and accepts: shape, dtype, int starts, the default schedule.
+
+The runs use the grader's stand-in schedule and this submission's own start and rates, so a wrong schedule
+costs nothing here and no answer shown in another report fits.
+"""
 
 import numpy as np
 import pytest
-from gd1d_helpers import rows
+from gd1d_helpers import rates, rows, start_left, start_right
 
 from grader.authoring import N_, expect, expect_close
+
+pytestmark = pytest.mark.about("gradient_descent")
+STAND_IN = N_("the grader's schedule")
 
 
 def dtype_name(value):
     """Returns the dtype of an array, or the type of anything else, as a word to show a student."""
     return str(value.dtype) if isinstance(value, np.ndarray) else type(value).__name__
+
+
+def run(submission, x0, scheduled, base_lr=0.01):
+    """Returns what gradient_descent returns over len(scheduled) epochs with the stand-in schedule."""
+    return submission.gradient_descent(x0, base_lr, len(scheduled), submission.scripted(scheduled, name=STAND_IN))
 
 
 @pytest.mark.points(2)
@@ -18,8 +30,8 @@ def dtype_name(value):
     "not (3, n_epochs), not a flat array."
 )
 @pytest.mark.parametrize("n_epochs", [1, 7], ids=["n_epochs=1", "n_epochs=7"])
-def test_history_shape(submission, n_epochs):
-    history = submission.gradient_descent(2.0, 0.1, n_epochs, submission.function("fixed_lr"))
+def test_history_shape(submission, rng, n_epochs):
+    history = run(submission, start_right(rng), rates(rng, n_epochs))
     shape = np.shape(history) if isinstance(history, (np.ndarray, list, tuple)) else None
     expect(
         shape == (n_epochs, 3),
@@ -32,8 +44,8 @@ def test_history_shape(submission, n_epochs):
 
 @pytest.mark.points(2)
 @pytest.mark.hint("Return a NumPy array of float64 (for example np.zeros((n_epochs, 3)) filled row by row).")
-def test_history_is_a_float64_array(submission):
-    history = submission.gradient_descent(2.0, 0.1, 5, submission.function("fixed_lr"))
+def test_history_is_a_float64_array(submission, rng):
+    history = run(submission, start_left(rng), rates(rng, 5))
     expect(
         isinstance(history, np.ndarray) and history.dtype == np.float64,
         expected=N_("a NumPy array of dtype float64"),
@@ -47,22 +59,30 @@ def test_history_is_a_float64_array(submission):
     "x0 may be an int: convert it (x = np.float64(x0)) and do not build the history from x0's type, "
     "or an int array will cut every value to a whole number."
 )
-def test_int_start_gives_the_same_history_as_a_float_start(submission):
-    from_int = submission.gradient_descent(2, 0.1, 5, submission.function("fixed_lr"))
+def test_int_start_gives_the_same_history_as_a_float_start(submission, rng):
+    x0 = int(rng.choice([-2, -1, 1, 2]))
+    scheduled = rates(rng, 5)
+    from_int = run(submission, x0, scheduled)
     expect(
         isinstance(from_int, np.ndarray) and from_int.dtype == np.float64,
         expected=N_("a NumPy array of dtype float64"),
         actual=dtype_name(from_int),
-        what=N_("the type of the history from x0 = 2 (an int)"),
+        what=N_("the type of the history from x0 = {x0} (an int)"),
+        values={"x0": x0},
     )
-    from_int = rows(from_int, 5)
-    from_float = rows(submission.gradient_descent(2.0, 0.1, 5, submission.function("fixed_lr")), 5)
-    expect_close(from_int, from_float, what=N_("the history from x0 = 2 (int), against x0 = 2.0"))
+    from_float = rows(run(submission, float(x0), scheduled), 5)
+    expect_close(
+        rows(from_int, 5),
+        from_float,
+        what=N_("the history from x0 = {x0} (int), against {x0}.0"),
+        values={"x0": x0},
+    )
 
 
 @pytest.mark.points(2)
 @pytest.mark.hint("Give the schedule parameter of gradient_descent the default fixed_lr (the function itself).")
-def test_default_schedule_is_fixed_lr(submission):
-    by_default = rows(submission.gradient_descent(2.0, 0.05, 6), 6)
-    fixed = rows(submission.gradient_descent(2.0, 0.05, 6, submission.function("fixed_lr")), 6)
+def test_default_schedule_is_fixed_lr(submission, rng):
+    x0, base_lr = start_right(rng), float(rng.choice([0.02, 0.05, 0.08]))
+    by_default = rows(submission.gradient_descent(x0, base_lr, 6), 6)
+    fixed = rows(submission.gradient_descent(x0, base_lr, 6, submission.function("fixed_lr")), 6)
     expect_close(by_default, fixed, what=N_("the history without a schedule, against schedule=fixed_lr"))

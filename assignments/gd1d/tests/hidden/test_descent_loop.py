@@ -1,30 +1,27 @@
 """Hidden tests of the gradient_descent loop, run with a schedule the test supplies.
 
 submission.scripted(rates, name=...) stands in for the schedule, so a wrong schedule costs nothing here, and the
-tests check the update, the history's columns and the calls the loop makes to its schedule. Every expected
-value comes from the reference, on the student's own inputs: the update of epoch i is the reference's step
-from the x the student's loop had before it (x0, then the previous row's x), never a value built from
-another column of the student's history. Each test checks one column or one property, so a loop that
-records the derivative at the wrong moment loses only the tests about the derivative column.
+tests check the update, the history's columns and the calls the loop makes to its schedule. The rates are this
+submission's own draw. Every expected value is the reference's step on the student's own inputs: the update of
+epoch i starts from the x the student's loop had before it (x0, then the previous row's x), and takes f'(x) as
+the reference computes it or as the student's own derivative does (a loop that calls a wrong derivative is a
+right loop: the derivative's tests say what is wrong). Each test checks one column or one property, over the
+epochs the loop ran, so a loop that records the derivative at the wrong moment, or drops the rate column, loses
+only the tests about that.
 """
 
 import numpy as np
 import pytest
-from gd1d_helpers import rows
+from gd1d_helpers import closest, column, derivative_candidates, rates, rows, start_left, start_right, tolerance
 
 from grader.authoring import N_, expect, expect_close
 
-START_GRID = np.linspace(-2, 2, 2001)
+pytestmark = pytest.mark.about("gradient_descent")
+
 SCHEDULE_ARGUMENTS = ["base_lr", "epoch", "n_epochs", "grad"]
-RATES = [0.05, 0.2, 0.0, 0.1, 0.02, 0.15, 0.08]
-"""Rates the stand-in schedule returns, epoch by epoch; none equals the base rate 0.01 the loop is given."""
+N_EPOCHS = 7
 STAND_IN = N_("the grader's schedule")
 """How a failed call shows the stand-in: gradient_descent(..., schedule=<the grader's schedule>)."""
-
-
-def seeded_start(rng):
-    """Returns a start from the course's grid at least 0.1 away from the minimum, so x has somewhere to go."""
-    return float(rng.choice(START_GRID[np.abs(START_GRID - 0.5) > 0.1]))
 
 
 def x_before_each_update(x0, history):
@@ -32,17 +29,19 @@ def x_before_each_update(x0, history):
     return np.concatenate([[x0], history[:-1, 0]])
 
 
-def reference_steps(reference, x0, history, rates):
-    """Returns x after each epoch's update by the reference, from the x the student's loop had before it."""
+def run_with_rates(submission, x0, scheduled, base_lr=0.01):
+    """Returns the stand-in schedule and the rows of the epochs ran by a loop whose schedule returns `scheduled`."""
+    stand_in = submission.scripted(list(scheduled), name=STAND_IN)
+    history = submission.gradient_descent(x0, base_lr, len(scheduled), stand_in)
+    return stand_in, rows(history, len(scheduled), calls=len(stand_in.calls)), tolerance(history)
+
+
+def expected_steps(submission, reference, x0, history, scheduled):
+    """Returns x after each epoch the loop ran, by the reference's step from the student's own x before it."""
     before = x_before_each_update(x0, history)
-    return before - np.asarray(rates, dtype=np.float64) * reference.derivative(before)
-
-
-def run_with_rates(submission, x0, rates, base_lr=0.01):
-    """Returns the stand-in schedule and the history of a run whose schedule returns `rates` in turn."""
-    stand_in = submission.scripted(list(rates), name=STAND_IN)
-    history = submission.gradient_descent(x0, base_lr, len(rates), stand_in)
-    return stand_in, rows(history, len(rates))
+    step = np.asarray(scheduled[: len(before)], dtype=np.float64)
+    candidates = [before - step * slope for slope in derivative_candidates(submission, reference, before)]
+    return closest(history[:, 0], candidates)
 
 
 UPDATE_HINT = (
@@ -55,10 +54,17 @@ UPDATE_HINT = (
 @pytest.mark.hint(UPDATE_HINT)
 @pytest.mark.parametrize("start", ["2.0", "seeded"], ids=["x0=2", "seeded start"])
 def test_x_moves_against_the_derivative(submission, reference, rng, start):
-    x0 = 2.0 if start == "2.0" else seeded_start(rng)
-    _, history = run_with_rates(submission, x0, [0.05] * 8, base_lr=0.05)
-    expected = reference_steps(reference, x0, history, [0.05] * 8)
-    expect_close(history[:, 0], expected, atol=1e-12, what=N_("x after each update (column 0) at rate 0.05"))
+    x0 = 2.0 if start == "2.0" else start_left(rng)
+    scheduled = rates(rng, 1) * 8
+    _, history, atol = run_with_rates(submission, x0, scheduled, base_lr=scheduled[0])
+    expected = expected_steps(submission, reference, x0, history, scheduled)
+    expect_close(
+        history[:, 0],
+        expected,
+        atol=atol,
+        what=N_("x after each update (column 0) at rate {rate}"),
+        values={"rate": scheduled[0]},
+    )
 
 
 @pytest.mark.points(3)
@@ -66,10 +72,11 @@ def test_x_moves_against_the_derivative(submission, reference, rng, start):
     "Each epoch's update must use the rate the schedule returns for that epoch: "
     "lr = schedule(learning_rate, epoch, n_epochs, grad), then x ← x − lr·grad."
 )
-def test_update_uses_the_scheduled_rate(submission, reference):
-    _, history = run_with_rates(submission, 2.0, RATES)
-    expected = reference_steps(reference, 2.0, history, RATES)
-    expect_close(history[:, 0], expected, atol=1e-12, what=N_("x after each update (column 0) with scheduled rates"))
+def test_update_uses_the_scheduled_rate(submission, reference, rng):
+    scheduled = rates(rng, N_EPOCHS)
+    _, history, atol = run_with_rates(submission, 2.0, scheduled)
+    expected = expected_steps(submission, reference, 2.0, history, scheduled)
+    expect_close(history[:, 0], expected, atol=atol, what=N_("x after each update (column 0) with scheduled rates"))
 
 
 @pytest.mark.points(3)
@@ -77,15 +84,17 @@ def test_update_uses_the_scheduled_rate(submission, reference):
     "Call the schedule exactly once per epoch, passing the epoch number counted from 0; "
     "keep its value in a variable rather than calling it again."
 )
-def test_schedule_is_called_once_per_epoch_in_order(submission):
-    stand_in, _ = run_with_rates(submission, 2.0, RATES)
+def test_schedule_is_called_once_per_epoch_in_order(submission, rng):
+    scheduled = rates(rng, N_EPOCHS)
+    stand_in = submission.scripted(scheduled, name=STAND_IN)
+    submission.gradient_descent(start_right(rng), 0.01, N_EPOCHS, stand_in)
     epochs = [call.get("epoch") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
     expect(
-        epochs == list(range(len(RATES))),
+        epochs == list(range(N_EPOCHS)),
         expected=N_("one call per epoch with epoch = {epochs}"),
         actual=epochs,
         what=N_("the epoch passed to the schedule, call by call"),
-        values={"epochs": str(list(range(len(RATES))))},
+        values={"epochs": str(list(range(N_EPOCHS)))},
     )
 
 
@@ -94,16 +103,18 @@ def test_schedule_is_called_once_per_epoch_in_order(submission):
     "Pass the schedule the learning rate gradient_descent was given and the total number of epochs, "
     "in the order schedule(learning_rate, epoch, n_epochs, grad)."
 )
-def test_schedule_gets_the_base_rate_and_the_number_of_epochs(submission):
-    stand_in, _ = run_with_rates(submission, 2.0, RATES)
+def test_schedule_gets_the_base_rate_and_the_number_of_epochs(submission, rng):
+    base_lr = float(rng.choice([0.01, 0.02, 0.05]))
+    stand_in = submission.scripted(rates(rng, N_EPOCHS), name=STAND_IN)
+    submission.gradient_descent(start_right(rng), base_lr, N_EPOCHS, stand_in)
     calls = stand_in.bound(SCHEDULE_ARGUMENTS)
     passed = [(call.get("base_lr"), call.get("n_epochs")) for call in calls]
     expect(
-        len(calls) > 0 and all(base_lr == 0.01 and n_epochs == len(RATES) for base_lr, n_epochs in passed),
-        expected=N_("(base_lr, n_epochs) = (0.01, {n_epochs}) in every call"),
+        len(calls) > 0 and all(base == base_lr and n_epochs == N_EPOCHS for base, n_epochs in passed),
+        expected=N_("(base_lr, n_epochs) = ({base_lr}, {n_epochs}) in every call"),
         actual=passed,
         what=N_("the base rate and number of epochs passed to the schedule"),
-        values={"n_epochs": len(RATES)},
+        values={"base_lr": base_lr, "n_epochs": N_EPOCHS},
     )
 
 
@@ -111,18 +122,19 @@ def test_schedule_gets_the_base_rate_and_the_number_of_epochs(submission):
 @pytest.mark.hint(
     "Pass the schedule the derivative at x before the update, the same value the update uses and the history records."
 )
-def test_schedule_gets_the_derivative_used(submission, reference):
-    stand_in, history = run_with_rates(submission, 2.0, RATES)
-    grads = [call.get("grad") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
+def test_schedule_gets_the_derivative_used(submission, reference, rng):
+    x0 = start_left(rng)
+    stand_in, history, atol = run_with_rates(submission, x0, rates(rng, N_EPOCHS))
+    grads = [call.get("grad") for call in stand_in.bound(SCHEDULE_ARGUMENTS)][: len(history)]
     expect(
-        len(grads) == len(RATES) and all(g is not None for g in grads),
-        expected=N_("{count} calls, each with a grad"),
+        len(grads) > 0 and all(g is not None for g in grads),
+        expected=N_("one call per epoch, each with a grad"),
         actual=grads,
         what=N_("the grad passed to the schedule, call by call"),
-        values={"count": len(RATES)},
     )
-    expected = reference.derivative(x_before_each_update(2.0, history))
-    expect_close(grads, expected, atol=1e-12, what=N_("the grad passed to the schedule, call by call"))
+    before = x_before_each_update(x0, history)[: len(grads)]
+    expected = closest(grads, derivative_candidates(submission, reference, before))
+    expect_close(grads, expected, atol=atol, what=N_("the grad passed to the schedule, call by call"))
 
 
 @pytest.mark.points(3)
@@ -130,9 +142,10 @@ def test_schedule_gets_the_derivative_used(submission, reference):
     "Column 2 of the history holds the rate actually used in that epoch (what the schedule returned), "
     "not the base learning_rate."
 )
-def test_rate_column_holds_the_rate_used(submission):
-    _, history = run_with_rates(submission, 2.0, RATES)
-    expect_close(history[:, 2], RATES, what=N_("the learning rate column (column 2)"))
+def test_rate_column_holds_the_rate_used(submission, rng):
+    scheduled = rates(rng, N_EPOCHS)
+    _, history, atol = run_with_rates(submission, start_right(rng), scheduled)
+    expect_close(column(history, 2), scheduled[: len(history)], what=N_("the learning rate column (column 2)"))
 
 
 @pytest.mark.points(3)
@@ -141,10 +154,12 @@ def test_rate_column_holds_the_rate_used(submission):
     "previous row's x after that."
 )
 def test_derivative_column_holds_the_derivative_before_the_update(submission, reference, rng):
-    x0 = seeded_start(rng)
-    _, history = run_with_rates(submission, x0, RATES)
-    expected = reference.derivative(x_before_each_update(x0, history))
-    expect_close(history[:, 1], expected, atol=1e-12, what=N_("the derivative column (column 1)"))
+    x0 = start_left(rng)
+    _, history, atol = run_with_rates(submission, x0, rates(rng, N_EPOCHS))
+    actual = column(history, 1)
+    candidates = derivative_candidates(submission, reference, x_before_each_update(x0, history))
+    expected = closest(actual, candidates)
+    expect_close(actual, expected, atol=atol, what=N_("the derivative column (column 1)"))
 
 
 @pytest.mark.points(3)
@@ -154,13 +169,31 @@ def test_derivative_column_holds_the_derivative_before_the_update(submission, re
 )
 @pytest.mark.parametrize("start", ["2.0", "seeded"], ids=["x0=2", "seeded start"])
 def test_x_column_matches_the_reference(submission, reference, rng, start):
-    x0 = 2.0 if start == "2.0" else seeded_start(rng)
-    _, history = run_with_rates(submission, x0, RATES)
-    expected = reference.gradient_descent(x0, 0.01, len(RATES), schedule=lambda b, epoch, n, g: RATES[epoch])
+    x0 = 2.0 if start == "2.0" else start_left(rng)
+    scheduled = rates(rng, N_EPOCHS)
+    _, history, atol = run_with_rates(submission, x0, scheduled)
+    candidates = [trajectory(submission, reference, x0, scheduled, own)[: len(history)] for own in (0, 1)]
+    expected = closest(history[:, 0], candidates)
     expect_close(
         history[:, 0],
-        expected[:, 0],
-        atol=1e-12,
+        expected,
+        atol=atol,
         what=N_("x after each update (column 0) from x0 = {x0} with scheduled rates"),
         values={"x0": x0},
     )
+
+
+def trajectory(submission, reference, x0, scheduled, own):
+    """Returns x after each epoch of the reference's loop, its f'(x) the reference's or (own=1) the student's."""
+    if not own:
+        return reference.gradient_descent(x0, 0.01, len(scheduled), schedule=lambda b, epoch, n, g: scheduled[epoch])[
+            :, 0
+        ]
+    x, xs = np.float64(x0), []
+    for rate in scheduled:
+        candidates = derivative_candidates(submission, reference, [x])
+        if len(candidates) < 2:
+            return np.full(len(scheduled), np.nan)
+        x = x - rate * candidates[1][0]
+        xs.append(x)
+    return np.asarray(xs)
