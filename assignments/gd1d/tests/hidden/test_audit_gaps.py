@@ -6,7 +6,7 @@ with the student's own run where it can be, so a mistake elsewhere costs nothing
 """
 
 import pytest
-from gd1d_helpers import rows
+from gd1d_helpers import loop_run, rows
 
 from grader.authoring import N_, expect_close
 
@@ -23,11 +23,20 @@ STAND_IN = N_("the grader's schedule")
 )
 def test_int_start_and_int_rate_diverge_like_floats(submission, rng):
     x0 = int(rng.choice([-2, -1, 2]))
-    from_ints = submission.gradient_descent(x0, 1, 500, submission.scripted([1], name=STAND_IN))
-    from_floats = submission.gradient_descent(float(x0), 1.0, 500, submission.scripted([1.0], name=STAND_IN))
+    # Int rates of this submission's own, 1 or 2 in each epoch: a run that no other report shows.
+    scheduled = [int(rate) for rate in rng.choice([1, 2], size=500, p=[0.9, 0.1])]
+    parts = [("derivative", (x0,))]
+    from_ints = loop_run(submission, parts, x0, 1, 500, submission.scripted(scheduled, name=STAND_IN))
+    floats = submission.scripted([float(rate) for rate in scheduled], name=STAND_IN)
+    from_floats = loop_run(submission, parts, float(x0), 1.0, 500, floats)
+    if from_ints is None or from_floats is None:
+        return
+    from_floats = rows(from_floats, 500)
+    if from_floats.shape[1] == 3:  # this submission's own run: it used the rates it was given
+        expect_close(from_floats[:, 2], scheduled, what=N_("the learning rate column (column 2)"))
     expect_close(
         rows(from_ints, 500),
-        rows(from_floats, 500),
+        from_floats,
         what=N_("the history from x0 = {x0}, lr = 1 (ints), against {x0}.0 and 1.0"),
         values={"x0": x0},
     )
