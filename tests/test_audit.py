@@ -312,6 +312,14 @@ def test_gd1d_hidden_tests_catch_every_mutant_and_name_every_mistake(tmp_path):
     assert data["counts"]["survived"] == 0
     assert all(m["verdict"] == "caught" and m["named"] for m in data["mistakes"])
     assert {p.name for p in out.iterdir()} == {"audit.json", "audit.html", "audit.md"}
+    # The grade is fair: one score per mutant over 8 seeds, no points lost outside the function changed
+    # (pipeline tests excepted), no false name, no lookup table earning more than its mistake.
+    assert "Fairness over 8 seeds: 0 seed_dependent, 0 cascade, 0 false_name, 0 replay." in result.output
+    assert all(len(m["seed_scores"]) == 8 and len(set(m["seed_scores"])) == 1 for m in data["mutants"])
+    assert all(m["cascade_points"] == 0 and not m["false_names"] for m in data["mutants"])
+    replays = data["fairness"]["replay"]
+    assert len(replays) >= len(data["mistakes"]) and all(max(r["lookup_scores"]) <= r["score"] for r in replays)
+    assert data["fairness"]["undeclared_tests"] == []
 
 
 @pytest.mark.slow
@@ -323,7 +331,7 @@ def test_gd1d_with_one_hidden_test_file_lets_mutants_survive(tmp_path):
         if test_file.name != "test_derivative.py":
             test_file.unlink()
     out = tmp_path / "audit"
-    result = run_audit(tmp_path / "assignments" / "gd1d", out, "-j", "2")
+    result = run_audit(tmp_path / "assignments" / "gd1d", out, "-j", "2", "--seeds", "2")
     assert result.exit_code == 1
     survived = [line.split(": ")[1] for line in result.output.splitlines() if line.startswith("survived: ")]
     data = json.loads((out / "audit.json").read_text())
