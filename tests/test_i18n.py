@@ -104,7 +104,7 @@ def test_a_vietnamese_report_has_no_english_of_the_engine(wrong_double, toy_with
     for vietnamese in ("Gợi ý:", "Mong đợi", "Mã của bạn trả về", "Cần sửa:", "Đạt:", "điểm", "Đồ thị", "(của bạn)"):
         assert vietnamese in html, vietnamese
     # Sentences the engine composes with values are translated too; values stay as they are.
-    assert "giá trị trả về khác đáp án: mong đợi 2.0, nhận được 3.0" in html
+    assert "giá trị trả về khác đáp án ở chỉ số 0: mong đợi 2.0, nhận được 3.0" in html
     assert "differs from the reference" not in html and 'lang="en"' not in html
     # The toy has no catalog of its own: its hints stay in English, never blank.
     assert "<strong>Gợi ý:</strong> Multiply by two." in html
@@ -115,7 +115,7 @@ def test_a_vietnamese_report_has_no_english_of_the_engine(wrong_double, toy_with
 def test_english_stays_the_default(wrong_double, toy_with_mistakes):
     html = render_html(build_context(wrong_double, toy_with_mistakes.title, with_svgs=False))
     assert '<html lang="en">' in html and "Hint:" in html and "Gợi ý" not in html
-    assert "the returned value differs from the reference: expected 2.0, got 3.0" in html
+    assert "the returned value differs from the reference at index 0: expected 2.0, got 3.0" in html
 
 
 def test_check_and_grade_take_lang(tmp_path, toy_with_mistakes):

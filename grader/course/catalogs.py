@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po, write_po
 from grader.assignment import Assignment, find_assignment
 from grader.errors import GraderError
 from grader.grading.diagnosis import load_diagnoses
+from grader.grading.plugin import register_markers
 from grader.grading.session import run_pytest
 from grader.i18n import DOMAIN, ENGINE_LOCALE, LANGUAGES, TEMPLATE_OPTIONS, catalog_path
 from grader.results import DEFAULT_XLABEL
@@ -96,8 +97,7 @@ def collect_hints(tests: Path) -> list[tuple[str, str]]:
             self.hints: list[tuple[str, str]] = []
 
         def pytest_configure(self, config: Any) -> None:
-            for name in ("points(n): points", "hint(text): hint"):
-                config.addinivalue_line("markers", name)
+            register_markers(config)
 
         def pytest_collection_modifyitems(self, items: list[Any]) -> None:
             for item in items:

@@ -83,12 +83,7 @@ class GradingPlugin:
     # -- pytest hooks ---------------------------------------------------------------------------------
 
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "points(n): points each collected case of this test is worth")
-        config.addinivalue_line("markers", "hint(text): what to tell a student whose code fails this test")
-        config.addinivalue_line("markers", "about(*functions): the submission's functions this test judges")
-        config.addinivalue_line(
-            "markers", "pipeline: this test judges the whole pipeline, so a mistake in any function may fail it"
-        )
+        register_markers(config)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -175,6 +170,21 @@ class GradingPlugin:
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         return seeded_rng(self._seed, self._inputs_key, request.node.nodeid)
+
+
+MARKERS = (
+    "points(n): points each collected case of this test is worth",
+    "hint(text): what to tell a student whose code fails this test",
+    "about(*functions): the submission's functions this test judges",
+    "pipeline: this test judges the whole pipeline, so a mistake in any function may fail it",
+)
+"""The markers a hidden test may carry; pytest runs with --strict-markers wherever hidden tests are collected."""
+
+
+def register_markers(config: pytest.Config) -> None:
+    """Declares the hidden tests' markers to a pytest session that collects them."""
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
 
 
 def seeded_rng(seed: int, inputs_key: str, nodeid: str) -> np.random.Generator:
