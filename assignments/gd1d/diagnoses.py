@@ -140,10 +140,13 @@ def x_clipped(submission: Any, reference: Any) -> Finding | None:
         return None
     with np.errstate(all="ignore"):
         expected = reference.gradient_descent(2.0, 1.0, 500)
-    same = np.isclose(history[:, 0], expected[:, 0], rtol=1e-9, atol=0.0, equal_nan=True)
+    # float32's precision: a history that rounds x (another mistake) still follows the reference until it overflows
+    same = np.isclose(history[:, 0], expected[:, 0], rtol=1e-6, atol=0.0, equal_nan=True)
     if same.all() or not same[:2].all():
         return None  # diverges as it should, or goes wrong from the start: another mistake
     epoch = int(np.argmin(same))
+    if not history[epoch].any():
+        return None  # an empty row, not a clipped x: the loop skipped that epoch (another mistake)
     with np.errstate(all="ignore"):
         smaller = not np.isfinite(expected[epoch, 0]) or abs(history[epoch, 0]) < abs(expected[epoch, 0])
     if not smaller:
@@ -186,11 +189,13 @@ def transposed_history(submission: Any, reference: Any) -> Finding | None:
         "Return a 2-D array: start with history = np.zeros((n_epochs, 3)) and set one whole row per epoch, "
         "history[epoch] = (x, grad, lr). Do not flatten it, drop a column or return only the last x."
     ),
-    when=("test_history_shape", "test_gradient_descent_returns_float64_rows"),
+    # A history without its rate column also fails the test of that column, and only that one.
+    when=("test_history_shape", "test_gradient_descent_returns_float64_rows", "test_rate_column_*"),
 )
 def history_wrong_shape(submission: Any, reference: Any) -> Finding | None:
     shape = _shape(submission.gradient_descent(2.0, 0.1, 2, submission.function("fixed_lr")))
-    wrong = shape not in ((2, 3), (3, 2))
+    # Rows of three with a row too many or too few come from the loop, not the layout: another mistake.
+    wrong = shape not in ((2, 3), (3, 2)) and not (shape is not None and len(shape) == 2 and shape[1] == 3)
     return Finding(expected="shape (2, 3)", actual=f"shape {shape}" if shape is not None else "?") if wrong else None
 
 
@@ -324,6 +329,30 @@ def gradient_lr_without_abs(submission: Any, reference: Any) -> Finding | None:
     return Finding(expected=reference.gradient_lr(0.01, 3, 50, -4.5), actual=rate)
 
 
+BASE_RATES = (0.01, 0.05)
+BASE_RATES_CALL = "[gradient_lr(base_lr, 0, 50, 2.0) for base_lr in (0.01, 0.05)]"
+
+
+@mistake(
+    "gradient_lr_ignores_base_rate",
+    title=N_("The gradient-based rate ignores base_lr"),
+    explanation=N_(
+        "The gradient-based rate is base_lr · |grad|: the base rate the caller chose, scaled by the size of the "
+        "gradient. At the same gradient 2.0, base_lr = 0.01 and 0.05 should give {expected}; yours gives "
+        "{actual}, the same rate whatever base_lr is. The course's 0.01 is written into your function (as "
+        "|grad| / 100 or 0.01 · |grad|), so it looks right only when base_lr is 0.01."
+    ),
+    fix=N_("Use the parameter instead of a number of your own: base_lr * abs(grad)."),
+    when=("test_gradient_lr*", "test_schedule_comparison_matches_the_reference[gradient-based*]"),
+)
+def gradient_lr_ignores_base_rate(submission: Any, reference: Any) -> Finding | None:
+    rates = [number(rate) for rate in submission.call_each("gradient_lr", [(base, 0, 50, 2.0) for base in BASE_RATES])]
+    if rates[0] is None or rates[1] is None or not close(rates[0], rates[1]):
+        return None
+    expected = [float(reference.gradient_lr(base, 0, 50, 2.0)) for base in BASE_RATES]
+    return Finding(call=BASE_RATES_CALL, expected=expected, actual=rates)
+
+
 # -- how the loop uses its schedule ----------------------------------------------------------------------------
 
 SCHEDULE_TESTS = (
@@ -377,8 +406,8 @@ def loop_ignores_schedule(submission: Any, reference: Any) -> Finding | None:
 def loop_passes_wrong_epoch(submission: Any, reference: Any) -> Finding | None:
     stand_in, _ = stand_in_run(submission)
     epochs = [call.get("epoch") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
-    if not epochs or epochs == [0, 1, 2]:
-        return None
+    if len(epochs) != 3 or epochs == [0, 1, 2]:
+        return None  # another number of calls is another mistake (called twice, too many or too few epochs)
     return Finding(expected=[0, 1, 2], actual=epochs)
 
 
@@ -395,9 +424,35 @@ def loop_passes_wrong_epoch(submission: Any, reference: Any) -> Finding | None:
 def loop_passes_wrong_epoch_count(submission: Any, reference: Any) -> Finding | None:
     stand_in, _ = stand_in_run(submission)
     counts = [call.get("n_epochs") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
-    if not counts or counts == [3, 3, 3]:
+    # Call by call: how many calls the loop makes is another mistake (called twice, too many or too few epochs).
+    if all(count == 3 for count in counts):
         return None
-    return Finding(expected=[3, 3, 3], actual=counts)
+    return Finding(expected=[3] * len(counts), actual=counts)
+
+
+@mistake(
+    "schedule_called_twice",
+    title=N_("The loop calls the schedule twice per epoch"),
+    explanation=N_(
+        "gradient_descent should ask its schedule for the rate once per epoch and use that one value both for "
+        "the update and for the row. Over 3 epochs yours called it {calls} times, with the epochs {actual} "
+        "instead of {expected}. A schedule may answer differently each time it is called (the grader's does, "
+        "and so would one that counts its calls or draws at random), so the rate you checked or recorded is not "
+        "the one you stepped with."
+    ),
+    fix=N_(
+        "Call the schedule once per epoch and keep its value: lr = schedule(learning_rate, epoch, n_epochs, "
+        "grad); then check, use and record that lr instead of calling the schedule again."
+    ),
+    when=SCHEDULE_TESTS,
+)
+def schedule_called_twice(submission: Any, reference: Any) -> Finding | None:
+    stand_in, _ = stand_in_run(submission)
+    epochs = [call.get("epoch") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
+    each = len(epochs) // 3
+    if each < 2 or epochs != [epoch for epoch in (0, 1, 2) for _ in range(each)]:
+        return None
+    return Finding(expected=[0, 1, 2], actual=epochs, params={"calls": len(epochs)})
 
 
 @mistake(
@@ -466,6 +521,29 @@ def derivative_recorded_after_update(submission: Any, reference: Any) -> Finding
 
 
 @mistake(
+    "loop_runs_wrong_number_of_epochs",
+    title=N_("The loop runs one epoch too many or too few"),
+    explanation=N_(
+        "gradient_descent should run exactly n_epochs epochs, numbered from 0: over 3 epochs it calls the "
+        "schedule for the epochs {expected} and fills 3 rows. Yours ran {count} epochs, {actual}. "
+        "range(n_epochs + 1) runs one epoch too many and range(n_epochs − 1) one too few, which leaves the last "
+        "row of np.zeros((n_epochs, 3)) at zero; range(n_epochs) runs epochs 0 to n_epochs − 1."
+    ),
+    fix=N_(
+        "Loop with for epoch in range(n_epochs) and fill row history[epoch] in each epoch, so the history has "
+        "exactly n_epochs rows and none left empty."
+    ),
+    when=LOOP_RUN_TESTS,
+)
+def loop_runs_wrong_number_of_epochs(submission: Any, reference: Any) -> Finding | None:
+    stand_in, _ = stand_in_run(submission)
+    epochs = [call.get("epoch") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
+    if not epochs or len(epochs) == 3 or epochs != list(range(len(epochs))):
+        return None  # no call, or calls out of order: other mistakes
+    return Finding(expected=[0, 1, 2], actual=epochs, params={"count": len(epochs)})
+
+
+@mistake(
     "loop_stops_early",
     title=N_("The loop stops before the last epoch"),
     explanation=N_(
@@ -477,16 +555,14 @@ def derivative_recorded_after_update(submission: Any, reference: Any) -> Finding
         "Remove the break (or the while condition) that tests the size of the derivative or the change in "
         "x: loop for epoch in range(n_epochs) and fill every row."
     ),
-    when=(
-        "test_lr_001_reaches_the_minimum",
-        "test_lr_0001_gets_there_in_1000_epochs",
-        "test_start_at_the_minimum_stays_there",
-        "test_history_shape",
-        "test_schedule_comparison_matches_the_reference",
-    ),
+    when=LOOP_RUN_TESTS,
 )
 def loop_stops_early(submission: Any, reference: Any) -> Finding | None:
-    returned = np.asarray(submission.gradient_descent(2.0, 0.1, 60, submission.function("fixed_lr")), dtype=float)
+    fixed_lr = submission.function("fixed_lr")
+    far = rows(submission.gradient_descent(2.0, 0.01, 3, fixed_lr), 3)
+    if far is None or not np.all(far.any(axis=1)):
+        return None  # rows missing or empty far from the minimum: the loop runs the wrong number of epochs
+    returned = np.asarray(submission.gradient_descent(2.0, 0.1, 60, fixed_lr), dtype=float)
     expected = reference.gradient_descent(2.0, 0.1, 60)
     if returned.ndim != 2 or returned.shape[1] != 3 or not 0 < returned.shape[0] <= 60:
         return None
@@ -511,7 +587,9 @@ def loop_stops_early(submission: Any, reference: Any) -> Finding | None:
     explanation=N_(
         "Your loop keeps x (and so f'(x)) as an array holding one number, the course's habit of "
         "localmin = np.random.choice(x, 1). Storing such an array into one cell of the history only warned in "
-        "older NumPy versions, such as Colab's; the grader's NumPy refuses it: {actual}."
+        "older NumPy versions, such as Colab's; the grader's NumPy refuses it: {actual}. Storing x[0] and grad[0] "
+        "instead is not enough while the schedule still gets the array as its grad: the gradient-based rate is "
+        "then an array too, and the row cannot hold it."
     ),
     fix=N_(
         "Make x a number before the loop: x = np.float64(x0), or float(x0); if you start from "
@@ -529,6 +607,9 @@ def one_element_arrays(submission: Any, reference: Any) -> Finding | None:
         if not any(sign in raised for sign in ONE_ELEMENT_ERRORS):
             return None
         return Finding(expected=with_rates(reference, 2.0, STAND_IN_RATES), actual=raised)
+    grads = [call.get("grad") for call in stand_in.bound(SCHEDULE_ARGUMENTS)]
+    if any(isinstance(grad, np.ndarray) and grad.shape == (1,) for grad in grads):
+        return _schedule_gets_one_element_grad(submission, reference)
     shape = _shape(returned)
     if shape not in ((3, 3, 1), (3, 1, 3), (3, 1)) and not (isinstance(returned, list) and _holds_arrays(returned)):
         return None
@@ -544,8 +625,42 @@ ONE_ELEMENT_ERRORS = (
 """What NumPy raises when a 1-element array goes where one number should."""
 
 
+def _schedule_gets_one_element_grad(submission: Any, reference: Any) -> Finding | None:
+    """Returns what a loop whose rows hold numbers but whose schedule gets 1-element arrays does with the
+    gradient-based rate, whose value is then an array: the failed call, if it fails as NumPy does."""
+    try:
+        submission.gradient_descent(2.0, 0.01, 1, submission.function("gradient_lr"))
+    except Exception as error:  # noqa: BLE001 - the failed call is the evidence: its exception, never its source
+        raised = str(getattr(getattr(error, "failure", None), "exception", "") or "")
+        if any(sign in raised for sign in ONE_ELEMENT_ERRORS):
+            return Finding(expected=reference.gradient_descent(2.0, 0.01, 1, reference.gradient_lr), actual=raised)
+    return None  # the student's gradient_lr makes a number of the array: nothing a model of this mistake shows
+
+
 def _holds_arrays(value: list[Any]) -> bool:
     return any(isinstance(item, np.ndarray) and item.ndim > 0 for row in value for item in np.atleast_1d(row))
+
+
+@mistake(
+    "history_float32",
+    title=N_("The history is float32, not float64"),
+    explanation=N_(
+        "gradient_descent should return its history as float64, NumPy's default for np.zeros. Yours is float32: "
+        "{actual}. float32 keeps about 7 significant digits instead of 16, so every row rounds x, f'(x) and the "
+        "rate, and it overflows to inf near 3.4e38 instead of 1.8e308, so a diverging run turns into inf hundreds "
+        "of epochs early."
+    ),
+    fix=N_(
+        "Create the history as np.zeros((n_epochs, 3)): float64 is the default. Leave out dtype=np.float32 (or "
+        "write dtype=np.float64)."
+    ),
+    when=LOOP_RUN_TESTS,
+)
+def history_float32(submission: Any, reference: Any) -> Finding | None:
+    returned = submission.gradient_descent(2.0, 0.1, 1, submission.function("fixed_lr"))
+    if not (isinstance(returned, np.ndarray) and returned.dtype == np.float32):
+        return None
+    return Finding(expected=reference.gradient_descent(2.0, 0.1, 1), actual=returned)
 
 
 SCHEDULE_CALLS = (

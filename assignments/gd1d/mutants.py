@@ -103,6 +103,34 @@ def history_flattened(x0, learning_rate, n_epochs, schedule=fixed_lr):
     return history.ravel()
 
 
+@mutant("history_wrong_shape", replaces="gradient_descent", description="each row holds (x, grad): no rate column")
+def history_without_rate_column(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 2), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad)
+    return history
+
+
+@mutant("history_float32", replaces="gradient_descent", description="the history is np.zeros(..., dtype=np.float32)")
+def history_float32(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float32)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
 # -- the derivative -------------------------------------------------------------------------------------
 
 
@@ -114,6 +142,11 @@ def derivative_missing_power_factor(x):
 @mutant("derivative_wrong_constant", replaces="derivative", description="f'(x) = 6x + 3")
 def derivative_wrong_constant(x):
     return 6 * x + 3
+
+
+@mutant("derivative_wrong_constant", replaces="derivative", description="f'(x) = 6x: the constant term dropped")
+def derivative_constant_dropped(x):
+    return 6 * x
 
 
 # -- the schedules --------------------------------------------------------------------------------------
@@ -137,6 +170,11 @@ def time_decay_grows(base_lr, epoch, n_epochs, grad):
 @mutant("gradient_lr_without_abs", replaces="gradient_lr", description="base_lr · grad, no absolute value")
 def gradient_lr_without_abs(base_lr, epoch, n_epochs, grad):
     return base_lr * grad
+
+
+@mutant("gradient_lr_ignores_base_rate", replaces="gradient_lr", description="|grad| / 100: base_lr written in as 0.01")
+def gradient_lr_ignores_base_rate(base_lr, epoch, n_epochs, grad):
+    return abs(grad) / 100
 
 
 # -- how the loop uses its schedule -----------------------------------------------------------------------
@@ -182,6 +220,97 @@ def loop_passes_wrong_epoch_count(x0, learning_rate, n_epochs, schedule=fixed_lr
             x = x - lr * grad
             history[epoch] = (x, grad, lr)
     return history
+
+
+@mutant(
+    "schedule_called_twice",
+    replaces="gradient_descent",
+    description="the rate is checked with one call, used from another",
+)
+def schedule_called_twice(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            if schedule(learning_rate, epoch, n_epochs, grad) < 0:
+                raise ValueError("the learning rate must not be negative")
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant(
+    "schedule_called_twice",
+    replaces="gradient_descent",
+    description="the update calls the schedule, and the row calls it again",
+)
+def schedule_called_again_for_the_row(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            x = x - schedule(learning_rate, epoch, n_epochs, grad) * grad
+            history[epoch] = (x, grad, schedule(learning_rate, epoch, n_epochs, grad))
+    return history
+
+
+@mutant(
+    "loop_runs_wrong_number_of_epochs",
+    replaces="gradient_descent",
+    description="range(n_epochs + 1), rows appended: n_epochs + 1 rows",
+)
+def loop_runs_one_epoch_too_many(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    rows = []
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs + 1):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            rows.append((x, grad, lr))
+    return np.array(rows, dtype=np.float64)
+
+
+@mutant(
+    "loop_runs_wrong_number_of_epochs",
+    replaces="gradient_descent",
+    description="range(n_epochs - 1) into np.zeros((n_epochs, 3)): the last row stays zero",
+)
+def loop_runs_one_epoch_too_few(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs - 1):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant(
+    "loop_runs_wrong_number_of_epochs",
+    replaces="gradient_descent",
+    description="range(n_epochs - 1), rows appended: n_epochs - 1 rows",
+)
+def loop_runs_one_epoch_too_few_appending(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    rows = []
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs - 1):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            rows.append((x, grad, lr))
+    return np.array(rows, dtype=np.float64)
 
 
 @mutant("lr_column_holds_base_rate", replaces="gradient_descent", description="the rate column records learning_rate")
@@ -232,6 +361,39 @@ def loop_stops_early(x0, learning_rate, n_epochs, schedule=fixed_lr):
     return history
 
 
+@mutant("loop_stops_early", replaces="gradient_descent", description="the loop breaks once x moves less than 1e-7")
+def loop_stops_when_x_stops_moving(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x_new = x - lr * grad
+            history[epoch] = (x_new, grad, lr)
+            if abs(x_new - x) < 1e-7:
+                break
+            x = x_new
+    return history
+
+
+@mutant("loop_stops_early", replaces="gradient_descent", description="the loop breaks once |f'(x)| < 1e-6")
+def loop_stops_when_the_derivative_vanishes(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            if abs(grad) < 1e-6:
+                break
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x, grad, lr)
+    return history
+
+
 @mutant("one_element_arrays", replaces="gradient_descent", description="x is kept as a 1-element array")
 def one_element_arrays(x0, learning_rate, n_epochs, schedule=fixed_lr):
     x = np.array([x0], dtype=np.float64)
@@ -243,6 +405,24 @@ def one_element_arrays(x0, learning_rate, n_epochs, schedule=fixed_lr):
             lr = schedule(learning_rate, epoch, n_epochs, grad)
             x = x - lr * grad
             history[epoch] = (x, grad, lr)
+    return history
+
+
+@mutant(
+    "one_element_arrays",
+    replaces="gradient_descent",
+    description="x is a 1-element array; the rows take x[0] and grad[0], the schedule gets the array",
+)
+def one_element_grad_for_the_schedule(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.array([x0], dtype=np.float64)
+    history = np.zeros((n_epochs, 3), dtype=np.float64)
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            history[epoch] = (x[0], grad[0], lr)
     return history
 
 
