@@ -394,6 +394,46 @@ def loop_stops_when_the_derivative_vanishes(x0, learning_rate, n_epochs, schedul
     return history
 
 
+@mutant(
+    "loop_stops_early",
+    replaces="gradient_descent",
+    description="rows are appended and the loop breaks once |f'(x)| < 1e-6: the history comes back short",
+)
+def loop_stops_and_returns_the_rows_so_far(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    rows = []
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            if abs(grad) < 1e-6:
+                break
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            rows.append((x, grad, lr))
+    return np.array(rows, dtype=np.float64).reshape(-1, 3)
+
+
+@mutant(
+    "loop_stops_early",
+    replaces="gradient_descent",
+    description="rows are appended and the loop breaks once |f'(x)| < 1e-3, a common student's threshold",
+)
+def loop_stops_at_a_coarse_threshold(x0, learning_rate, n_epochs, schedule=fixed_lr):
+    x = np.float64(x0)
+    rows = []
+    # A diverging run is part of the lesson: inf and nan are its expected values, not warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(n_epochs):
+            grad = derivative(x)
+            if abs(grad) < 1e-3:
+                break
+            lr = schedule(learning_rate, epoch, n_epochs, grad)
+            x = x - lr * grad
+            rows.append((x, grad, lr))
+    return np.array(rows, dtype=np.float64).reshape(-1, 3)
+
+
 @mutant("one_element_arrays", replaces="gradient_descent", description="x is kept as a 1-element array")
 def one_element_arrays(x0, learning_rate, n_epochs, schedule=fixed_lr):
     x = np.array([x0], dtype=np.float64)

@@ -153,32 +153,43 @@ def column(history, index):
 
 
 def derivative_candidates(submission, reference, xs):
-    """Returns f'(xs) as a loop may rightly compute it: the reference's, and the student's own derivative's.
+    """Returns f'(xs) as a loop may rightly compute it, each as a function to call when needed: the
+    reference's, then the student's own derivative's (NaN when it fails or is not one number per x).
 
     A loop that calls the student's derivative is a right loop even when that derivative is wrong: the
-    derivative's own tests say so. The student's is left out when it fails or is not one number per x.
+    derivative's own tests say so.
     """
     xs = np.asarray(xs, dtype=np.float64)
-    candidates = [reference.derivative(xs)]
-    try:
-        own = np.asarray(submission.call_each("derivative", [(float(x),) for x in xs]), dtype=np.float64)
-    except Exception:  # noqa: BLE001 - a failing derivative is its own tests' to report
-        return candidates
-    if own.shape == xs.shape:
-        candidates.append(own)
-    return candidates
+
+    def own():
+        try:
+            values = np.asarray(submission.call_each("derivative", [(float(x),) for x in xs]), dtype=np.float64)
+        except Exception:  # noqa: BLE001 - a failing derivative is its own tests' to report
+            return np.full(xs.shape, np.nan)
+        return values if values.shape == xs.shape else np.full(xs.shape, np.nan)
+
+    return [lambda: reference.derivative(xs), own]
 
 
-def closest(actual, candidates):
-    """Returns the candidate `actual` is closest to (the first when none has its shape): the one to compare with."""
+def closest(actual, candidates, atol=1e-12):
+    """Returns the first candidate (a function giving an expected value) that `actual` matches within the tests'
+    tolerance, computing the next only when needed; else the one closest to it (the first of another shape)."""
     actual = np.asarray(actual, dtype=np.float64)
+    seen = []
+    for candidate in candidates:
+        value = np.asarray(candidate(), dtype=np.float64)
+        if value.shape == actual.shape:
+            with np.errstate(all="ignore"):
+                if np.allclose(actual, value, rtol=1e-7, atol=atol, equal_nan=True):
+                    return value
+        seen.append(value)
+    return min(seen, key=lambda value: _distance(actual, value))
 
-    def distance(candidate):
-        if actual.shape != np.shape(candidate):
-            return np.inf
-        with np.errstate(all="ignore"):
-            gaps = np.abs(actual - candidate)
-        gaps[np.isnan(actual) & np.isnan(candidate)] = 0.0
-        return float(np.nan_to_num(gaps, nan=np.inf).max(initial=0.0))
 
-    return min(candidates, key=distance)
+def _distance(actual, value):
+    if actual.shape != value.shape:
+        return np.inf
+    with np.errstate(all="ignore"):
+        gaps = np.abs(actual - value)
+    gaps[np.isnan(actual) & np.isnan(value)] = 0.0
+    return float(np.nan_to_num(gaps, nan=np.inf).max(initial=0.0))
