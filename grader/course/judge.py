@@ -29,6 +29,9 @@ TIME_FACTOR, MIN_TOTAL_SECONDS = 20, 10.0
 assignment's own limit: a mutant that loops for ever then costs seconds, not the whole limit. It only
 ever catches mutants far slower than the reference."""
 CAUGHT, SURVIVED, EQUIVALENT = "caught", "survived", "equivalent"
+REPLAY_SEEDS = 3
+"""A lookup table is graded under this many seeds besides the one its report was read at: enough to show
+that answers read in one report fit no other submission's inputs."""
 
 
 @dataclass(frozen=True)
@@ -126,22 +129,22 @@ def merged_seeds(judged: Mapping[str, Judged], mutants: Sequence[Mutant], seeds:
 def replays(
     judge: Judge, mutants: Sequence[Mutant], judged: Mapping[str, Judged], folder: Path, seeds: int, jobs: int
 ) -> dict[str, Replay]:
-    """Returns, per author's mutant, its score and its lookup table's under every seed but the one it was read at."""
+    """Returns, per author's mutant, its score and its lookup table's under REPLAY_SEEDS seeds other than the one
+    its report was read at."""
     own = [m for m in mutants if m.mistake is not None and judged[m.id].lookup]
+    others = range(1, min(seeds, REPLAY_SEEDS + 1))
     lookups = write_mutants(
         [dataclasses.replace(m, id=f"lookup:{m.id}", source=judged[m.id].lookup) for m in own],
         folder / "lookups",
         judge.assignment.submission_file,
     )
-    sources = [
-        Source(fairness.seeded(f"lookup:{m.id}", k), lookups[f"lookup:{m.id}"]) for k in range(1, seeds) for m in own
-    ]
+    sources = [Source(fairness.seeded(f"lookup:{m.id}", k), lookups[f"lookup:{m.id}"]) for k in others for m in own]
     scored = grade_all(judge, sources, jobs) if sources else {}
     return {
         m.id: Replay(
             m.mistake or "",
             judged[m.id].score,
-            tuple(scored[fairness.seeded(f"lookup:{m.id}", k)].score for k in range(1, seeds)),
+            tuple(scored[fairness.seeded(f"lookup:{m.id}", k)].score for k in others),
         )
         for m in own
     }

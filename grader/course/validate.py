@@ -116,7 +116,7 @@ def _test_problems(assignment: Assignment, result: SubmissionResult) -> list[str
 def _mutant_problems(assignment: Assignment) -> tuple[int, list[str]]:
     """Returns how many author mutants were graded and the problems: one survives, or is not given its name."""
     try:
-        found = audit.audit(assignment, jobs=1, generated=False)
+        found = audit.audit(assignment, jobs=1, generated=False, seeds=1)  # fairness is the full audit's
     except GraderError as error:
         return 0, [error.problem]
     problems = []
