@@ -1,9 +1,10 @@
-"""gd1d's named mistakes as mutants of the reference, for `grader audit`: one per mistake in diagnoses.py.
+"""gd1d's named mistakes as models: mutants of the reference, one or more per mistake in diagnoses.py.
 
-Each function is the reference function named by `replaces`, written with the mistake. The audit reads
-this file as source and never runs it: it puts each body in place of the reference function's (the
-reference's docstring stays), grades that copy like a submission and expects it to lose points and to be
-given the mistake's name. `grader release` never ships this file; it holds the reference's code.
+Each function is the reference function named by `replaces`, written with the mistake in one of the ways
+students make it. Spliced into the reference in place of that function, it is a model of the mistake:
+grading names the mistake on a failed test only when a model reproduces the student's values for that
+test's calls, and `grader audit` grades each model like a submission and expects it to lose points and to
+be given the mistake's name. Students never run or see this file (`grader release` never ships it).
 
 EQUIVALENT lists generated mutants (by the id `grader audit` prints) that no value can tell apart from
 the reference, with the reason; the audit already proves most of them equivalent by comparing values.
