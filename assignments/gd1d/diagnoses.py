@@ -206,6 +206,10 @@ def _shape(value: Any) -> tuple[int, ...] | None:
         return None
 
 
+PIPELINE_TESTS = ("test_lr_*", "test_start_at_the_minimum_*", "test_schedule_comparison_*")
+"""The course-behaviour tests, which run every function together: a model of a mistake anywhere proves it there."""
+
+
 # -- the derivative ----------------------------------------------------------------------------------------
 
 
@@ -228,7 +232,7 @@ def _line(submission: Any) -> tuple[float, float] | None:
         "and that factor is missing. Every gradient step is then about half as large as it should be."
     ),
     fix=N_("Multiply by the exponent: the derivative of 3x² is 2 · 3 · x = 6x, so f'(x) = 6x − 3."),
-    when=("test_derivative_*",),
+    when=("test_derivative_*", *PIPELINE_TESTS),
 )
 def derivative_missing_power_factor(submission: Any, reference: Any) -> Finding | None:
     line = _line(submission)
@@ -246,7 +250,7 @@ def derivative_missing_power_factor(submission: Any, reference: Any) -> Finding 
         "the constant 4 gives 0. At x = 0 your derivative is {actual} instead of −3."
     ),
     fix=N_("Differentiate term by term: (3x²)' = 6x, (−3x)' = −3, (4)' = 0, so f'(x) = 6x − 3."),
-    when=("test_derivative_*",),
+    when=("test_derivative_*", *PIPELINE_TESTS),
 )
 def derivative_wrong_constant(submission: Any, reference: Any) -> Finding | None:
     line = _line(submission)
