@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.equality import RTOL
 from grader.formatting import format_value
 from grader.text import N_, Text, as_verbatim, text
 
@@ -109,7 +110,7 @@ def expect_close(
     actual: Any,
     expected: Any,
     *,
-    rtol: float = 1e-7,
+    rtol: float = RTOL,
     atol: float = 0.0,
     what: str = N_("the returned value"),
     values: Mapping[str, Any] | None = None,

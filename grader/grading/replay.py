@@ -17,17 +17,17 @@ from typing import Any
 import numpy as np
 
 from grader.assignment import Assignment
+from grader.equality import close
 from grader.grading.feedback import SubmissionCallFailed
 from grader.grading.proxy import FunctionRef, RecordedCall, RemoteSubmission, Scripted, recorded_calls
 from grader.sandbox.client import Worker
+from grader.sandbox.isolation import Isolation
 from grader.sandbox.launchers import ForkServerLauncher
 
 SCALES = (0.25, 4.0)
 """Variations multiply each float argument by a factor drawn log-uniformly from this range: signs, zeros,
 integers and everything else stay as recorded, so a variation stays in the domain the tests use. Two
 more pass the same numbers as the other type: whole floats as ints (2.0 as 2), ints as floats."""
-RTOL, ATOL = 1e-9, 1e-12
-"""Values this close are the same: far tighter than any hidden test's tolerance."""
 
 
 @contextlib.contextmanager
@@ -96,14 +96,16 @@ class Replayer:
     this process lives (in a grading stream, between two submissions).
     """
 
-    def __init__(self, assignment: Assignment):
+    def __init__(self, assignment: Assignment, isolation: Isolation | None = None):
         self._assignment = assignment
+        self._isolation = isolation
+        """How the workers are isolated; None: the strongest this machine allows."""
         self._launcher: ForkServerLauncher | None = None
         self._expected: dict[str, tuple[Any, ...]] = {}
 
     def first_difference(self, path: Path, calls: Sequence[RecordedCall]) -> RecordedCall | None:
         """Returns the first call whose outcome on `path` differs from the reference's; None when none does."""
-        launcher = self._launcher = self._launcher or ForkServerLauncher()
+        launcher = self._launcher = self._launcher or ForkServerLauncher(self._isolation)
         limits, name = self._assignment.limits, self._assignment.submission_file
         with contextlib.ExitStack() as workers:
             worker = workers.enter_context(Worker(path, name, limits, launcher))
@@ -158,14 +160,14 @@ def _same(a: Any, b: Any) -> bool:
     tell 9 from 9.0 or from np.float64(9.0) by its value, so neither does this.
     """
     if _is_number(a) and _is_number(b):
-        return bool(np.isclose(float(a), float(b), rtol=RTOL, atol=ATOL, equal_nan=True))
+        return close(float(a), float(b))
     if type(a) is not type(b):
         return False
     if isinstance(a, np.ndarray):
         if a.shape != b.shape or a.dtype != b.dtype:
             return False
         if a.dtype.kind in "fc":
-            return bool(np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True).all())
+            return close(a, b)
         return bool(np.array_equal(a, b))
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
