@@ -8,6 +8,9 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+JUNK_FOLDERS = frozenset({"__MACOSX", "__pycache__"})
+"""Folders that are no one's work: macOS's resource forks in zips, Python's caches."""
+
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 """Every zip entry's date: the same files give the same zip, byte for byte."""
 
@@ -37,12 +40,19 @@ def write_zip(archive: Path, entries: dict[str, Path], executables: Iterable[str
             bundle.writestr(info, entries[name].read_bytes())
 
 
+def is_junk(name: str) -> bool:
+    """Returns whether a file or folder of this name is no one's work: a dot-file, a resource fork, a cache.
+
+    The one rule for every place that lists a student's or an author's files (archives, exports, bundles).
+    """
+    return name.startswith(".") or name in JUNK_FOLDERS or name.endswith((".pyc", ".pyo"))
+
+
+def has_junk(parts: Iterable[str]) -> bool:
+    """Returns whether any part of a relative path is junk (see is_junk): then the whole path is."""
+    return any(is_junk(part) for part in parts)
+
+
 def files_under(folder: Path) -> Iterable[Path]:
     """Returns the files a bundle may take from `folder`: no caches, no hidden files."""
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and not any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(folder).parts)
-        and path.suffix not in (".pyc", ".pyo")
-    )
+    return sorted(path for path in folder.rglob("*") if path.is_file() and not has_junk(path.relative_to(folder).parts))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.archives import Limits, UnreadableArchive, extract
+from grader.batch.archives import ArchiveLimits, UnreadableArchive, extract
 
 
 def make_zip(path: Path, entries: dict[str, bytes], links: dict[str, str] | None = None) -> Path:
@@ -85,7 +85,7 @@ def test_a_zip_bomb_stops_at_the_size_limit(tmp_path):
     bomb = b"\0" * (4 * 1024 * 1024)  # deflates to a few KB
     archive = make_zip(tmp_path / "bomb.zip", {f"layer{i}.bin": bomb for i in range(4)} | {"z.py": b"x = 1\n"})
     assert archive.stat().st_size < 100_000
-    refused = extract(archive, tmp_path / "out", Limits(files=100, file_bytes=5 * 2**20, total_bytes=9 * 2**20))
+    refused = extract(archive, tmp_path / "out", ArchiveLimits(files=100, file_bytes=5 * 2**20, total_bytes=9 * 2**20))
     assert [r.entry for r in refused] == ["layer2.bin", "layer3.bin", "z.py"]
     assert "more than 9 MB" in refused[0].reason
     assert sum(p.stat().st_size for p in (tmp_path / "out").rglob("*")) <= 9 * 2**20
@@ -93,14 +93,14 @@ def test_a_zip_bomb_stops_at_the_size_limit(tmp_path):
 
 def test_one_huge_file_is_refused_and_the_rest_kept(tmp_path):
     archive = make_zip(tmp_path / "big.zip", {"huge.py": b"#" * (3 * 2**20), "sol.py": b"x = 1\n"})
-    refused = extract(archive, tmp_path / "out", Limits(files=100, file_bytes=2**20, total_bytes=2**30))
+    refused = extract(archive, tmp_path / "out", ArchiveLimits(files=100, file_bytes=2**20, total_bytes=2**30))
     assert [(r.entry, "larger than 1 MB" in r.reason) for r in refused] == [("huge.py", True)]
     assert everything_under(tmp_path / "out") == ["sol.py"]
 
 
 def test_too_many_files_are_refused_past_the_count(tmp_path):
     archive = make_zip(tmp_path / "many.zip", {f"f{i:03}.py": b"" for i in range(10)})
-    refused = extract(archive, tmp_path / "out", Limits(files=4))
+    refused = extract(archive, tmp_path / "out", ArchiveLimits(files=4))
     assert len(everything_under(tmp_path / "out")) == 4
     assert len(refused) == 6 and "more than 4 files" in refused[0].reason
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from grader.files import has_junk
+
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 """The archives `grade` unpacks: what LMSs download (zip) and what people make by hand (tar.gz)."""
 
@@ -30,7 +32,7 @@ Opener = Callable[[], "IO[bytes] | None"]
 
 
 @dataclass(frozen=True)
-class Limits:
+class ArchiveLimits:
     """How much one archive may unpack to: past a limit, entries are refused, never written."""
 
     files: int = 20_000
@@ -41,8 +43,8 @@ class Limits:
     """Bytes of all files, at most."""
 
 
-DEFAULT_LIMITS = Limits()
-OWN_ARCHIVE_LIMITS = Limits(files=500, file_bytes=20 * 1024 * 1024, total_bytes=50 * 1024 * 1024)
+DEFAULT_LIMITS = ArchiveLimits()
+OWN_ARCHIVE_LIMITS = ArchiveLimits(files=500, file_bytes=20 * 1024 * 1024, total_bytes=50 * 1024 * 1024)
 """A student's own archive inside a download: one submission, so far less room."""
 
 
@@ -64,7 +66,7 @@ def is_archive(path: Path) -> bool:
     return path.name.casefold().endswith(ARCHIVE_SUFFIXES)
 
 
-def extract(archive: Path, into: Path, limits: Limits = DEFAULT_LIMITS) -> list[Refusal]:
+def extract(archive: Path, into: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> list[Refusal]:
     """Returns the refused entries after writing the archive's regular files under `into` (created, empty).
 
     Raises UnreadableArchive when the archive cannot be read at all.
@@ -109,7 +111,7 @@ _ENTRY_ERRORS = (zipfile.BadZipFile, tarfile.TarError, EOFError, RuntimeError, N
 class _Writer:
     """Writes entries one by one under a root, counting files and bytes against the limits."""
 
-    def __init__(self, root: Path, limits: Limits):
+    def __init__(self, root: Path, limits: ArchiveLimits):
         self.root = root
         self.limits = limits
         self.files = 0
@@ -122,7 +124,7 @@ class _Writer:
         if isinstance(parts, str):
             self.refused.append(Refusal(name, parts))
             return
-        if not parts or _ignored(parts):
+        if not parts or has_junk(parts):
             return
         if kind != "file":
             if kind != "folder":
@@ -198,16 +200,11 @@ def _safe_parts(name: str) -> tuple[str, ...] | str:
     return parts
 
 
-def _ignored(parts: tuple[str, ...]) -> bool:
-    """Returns whether the entry is no one's work: a macOS resource fork, a dot-file, a cache."""
-    return parts[0] == "__MACOSX" or any(part.startswith(".") or part == "__pycache__" for part in parts)
-
-
 def walk_files(folder: Path) -> Iterator[Path]:
     """Returns the regular files under `folder` that are not links, sorted; dot-files and folders skipped."""
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).parts
-        if any(part.startswith(".") or part in ("__MACOSX", "__pycache__") for part in relative):
+        if has_junk(relative):
             continue
         if not path.is_symlink() and path.is_file():
             yield path

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.files import is_junk
 from grader.grading.outcomes import Source
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
@@ -48,7 +49,7 @@ def _sources_in(path: Path, submission_file: str) -> list[Source]:
         return [Source(_student_id(path.resolve().name, path), own)]
     sources = []
     for entry in sorted(path.iterdir()):
-        if entry.name.startswith((".", "_")):
+        if is_junk(entry.name) or entry.name.startswith("_"):  # "_" names: shared helpers, not a student
             continue
         if entry.is_symlink():  # never followed: grading reports it as a link, nothing of its target
             if entry.suffix in SUBMISSION_SUFFIXES or entry.is_dir():

@@ -17,6 +17,7 @@ from grader.batch.discovery import discover
 from grader.batch.layouts import Found, Picker, read_download
 from grader.errors import GraderError
 from grader.exports.lms import Roster
+from grader.files import is_junk
 from grader.grading.outcomes import Source
 
 
@@ -79,7 +80,7 @@ def _from_archive(archive: Path, into: Path, layout: str, picker: Picker, submis
 def _unwrapped(folder: Path, submission_file: str) -> Path:
     """Returns the folder inside the single folders an archive wraps its content in (an export's root)."""
     while not (folder / submission_file).exists():
-        entries = [e for e in folder.iterdir() if not e.name.startswith((".", "__MACOSX"))]
+        entries = [e for e in folder.iterdir() if not is_junk(e.name)]
         if len(entries) != 1 or not entries[0].is_dir() or entries[0].is_symlink():
             break
         folder = entries[0]

@@ -19,6 +19,7 @@ from grader.batch.archives import OWN_ARCHIVE_LIMITS, Refusal, UnreadableArchive
 from grader.batch.gradescope_export import METADATA_NAME, read_export
 from grader.defaults import LAYOUTS
 from grader.exports.lms import Roster, Student
+from grader.files import is_junk
 from grader.grading.outcomes import Source
 
 __all__ = ["LAYOUTS"]  # what `grade --layout` accepts (see grader.defaults): auto finds the layout itself
@@ -122,7 +123,7 @@ def detect(root: Path) -> str:
     """Returns the layout `root` looks like: by its metadata file, or by how most of its entries are named."""
     if (root / METADATA_NAME).is_file():
         return "gradescope"
-    entries = [e for e in root.iterdir() if not e.name.startswith((".", "__MACOSX"))] if root.is_dir() else []
+    entries = [e for e in root.iterdir() if not is_junk(e.name)] if root.is_dir() else []
     for layout, pattern, kind in (("canvas", CANVAS_NAME, Path.is_file), ("moodle", MOODLE_NAME, lambda e: True)):
         named = [e for e in entries if kind(e) and pattern.fullmatch(e.name)]
         if named and len(named) * 2 >= len(entries):
@@ -162,8 +163,8 @@ def _moodle(root: Path, picker: Picker, refusals: Sequence[Refusal]) -> Found:
     names: dict[str, str] = {}
     for entry in sorted(root.iterdir()):
         match = MOODLE_NAME.fullmatch(entry.name)
-        if match is None or entry.name.startswith("."):
-            if not entry.name.startswith((".", "__MACOSX")):
+        if match is None or is_junk(entry.name):
+            if not is_junk(entry.name):
                 found.notes.append(f"not named as Moodle names submissions, skipped: {entry.name}")
             continue
         participant = match.group("id")
@@ -214,7 +215,7 @@ def _gradescope(root: Path, picker: Picker, refusals: Sequence[Refusal]) -> Foun
 
 def _classroom(root: Path, picker: Picker, refusals: Sequence[Refusal]) -> Found:
     found = Found("classroom")
-    folders = sorted(e for e in root.iterdir() if e.is_dir() and not e.name.startswith((".", "__MACOSX")))
+    folders = sorted(e for e in root.iterdir() if e.is_dir() and not is_junk(e.name))
     prefix = _classroom_prefix(root, folders) or ""
     for folder in folders:
         if not folder.name.startswith(prefix) or len(folder.name) == len(prefix):
