@@ -302,7 +302,3 @@ def _own_message(test: TestResult, result: SubmissionResult) -> str:
     """Returns a not-run test's message, or "" when it only repeats what the banner says."""
     shared = {result.status_message, result.failure.message if result.failure else ""}
     return "" if test.message in shared else test.message
-
-
-_environment = environment(translator())
-"""The English environment (the source language)."""
