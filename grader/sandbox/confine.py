@@ -90,17 +90,35 @@ def drop_capabilities() -> None:
 # Per machine: the audit architecture, then the numbers of clone, unshare and clone3.
 _SECCOMP_ARCH = {"x86_64": (0xC000003E, 56, 272, 435), "aarch64": (0xC00000B7, 220, 97, 435)}
 
+# System calls no exercise needs and a worker could use to reach beyond its submission, refused with EPERM:
+# - ptrace, process_vm_readv/writev, kcmp, pidfd_getfd: another process of the same user id (bubblewrap's
+#   init, the fork server, a classmate's worker) could be taken over, read or have its files copied;
+# - add_key, request_key, keyctl: kernel keyrings outlive the worker and are shared by its user id;
+# - memfd_create, shmget: memory outside RLIMIT_AS and outside the worker's size-limited tmpfs;
+# - io_uring_setup/enter/register: a second path into the kernel that bypasses this filter's checks;
+# - personality: changes the address-space layout and execution domain the limits assume.
+_REFUSED = {
+    # ptrace, process_vm_readv, process_vm_writev, kcmp, pidfd_getfd, add_key, request_key, keyctl,
+    # memfd_create, shmget, io_uring_setup, io_uring_enter, io_uring_register, personality
+    "x86_64": (101, 310, 311, 312, 438, 248, 249, 250, 319, 29, 425, 426, 427, 135),
+    "aarch64": (117, 270, 271, 272, 438, 217, 218, 219, 279, 194, 425, 426, 427, 92),
+}
+_EPERM, _ENOSYS = 1, 38
+
 
 def forbid_user_namespaces() -> None:
-    """Installs a seccomp filter: no new user namespace (clone or unshare with CLONE_NEWUSER), no clone3.
+    """Installs a seccomp filter: no new user namespace, no clone3, none of the system calls in _REFUSED.
 
     clone3 passes its flags in memory a filter cannot read, so it fails with ENOSYS and the C library falls
     back to clone. Without a user namespace, none of the kernel's other namespace code is open to the worker.
+    The filter is inherited by every process the submission starts and cannot be removed.
     """
 
-    audit, clone, unshare, clone3 = _SECCOMP_ARCH[platform.machine()]
+    machine = platform.machine()
+    audit, clone, unshare, clone3 = _SECCOMP_ARCH[machine]
     load, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     kill, allow, errno = 0x80000000, 0x7FFF0000, 0x00050000
+    refused = [instruction for number in _REFUSED[machine] for instruction in _refuse(number, errno | _EPERM)]
     program = [
         (load, 0, 0, 4),  # the architecture
         (jeq, 1, 0, audit),
@@ -108,15 +126,24 @@ def forbid_user_namespaces() -> None:
         (load, 0, 0, 0),  # the system call's number
         (jge, 0, 1, 0x40000000),  # x32 system calls share x86_64's architecture: refuse them all
         (ret, 0, 0, kill),
-        (jeq, 0, 1, clone3),
-        (ret, 0, 0, errno | 38),  # ENOSYS
+        *refused,
+        *_refuse(clone3, errno | _ENOSYS),
         (jeq, 1, 0, clone),
         (jeq, 0, 3, unshare),
         (load, 0, 0, 16),  # the low half of the first argument: the flags of clone and unshare
         (jset, 0, 1, 0x10000000),  # CLONE_NEWUSER
-        (ret, 0, 0, errno | 1),  # EPERM
+        (ret, 0, 0, errno | _EPERM),
         (ret, 0, 0, allow),
     ]
+    _install(program)
+
+
+def _refuse(number: int, action: int) -> list[tuple[int, int, int, int]]:
+    """Returns the filter instructions that answer system call `number` with `action`, and go on otherwise."""
+    return [(0x15, 0, 1, number), (0x06, 0, 0, action)]
+
+
+def _install(program: list[tuple[int, int, int, int]]) -> None:
     code = b"".join(struct.pack("=HBBI", op, jt, jf, k) for op, jt, jf, k in program)
     buffer = ctypes.create_string_buffer(code)
 
