@@ -18,14 +18,12 @@ from typing import Any
 from grader.errors import GraderError
 from grader.results import DEFAULT_XLABEL
 from grader.sandbox.limits import Limits
+from grader.schema import ASSIGNMENT_TOML, DEFAULT_SUBMISSION_KB
+from grader.settings import read_settings
 
 CONFIG_NAME = "assignment.toml"
-DEFAULT_SUBMISSION_KB = 1024
-"""A megabyte of Python is far more than any exercise's answer; beyond it a file is not read."""
 DIAGNOSES_NAME = "diagnoses.py"
 MUTANTS_NAME = "mutants.py"
-TRANSFORMS = ("identity", "abs", "distance")
-YSCALES = ("linear", "log")
 
 
 @dataclass(frozen=True)
@@ -176,44 +174,46 @@ def find_assignment(name_or_path: str | None, home: Path | None = None, near: It
 
 
 def load_assignment(folder: Path) -> Assignment:
-    """Returns the assignment in `folder`, checking every setting the grader relies on."""
+    """Returns the assignment in `folder`, its assignment.toml checked against the declaration (grader.schema)."""
     folder = folder.resolve()
     config_path = folder / CONFIG_NAME
+    shown = _shown_path(config_path)
     try:
         config = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise GraderError(f"{config_path} does not exist", "point -a at an assignment folder") from None
+        raise GraderError(f"{shown} does not exist", "point -a at an assignment folder") from None
     except tomllib.TOMLDecodeError as error:
-        raise GraderError(f"{config_path} is not valid TOML ({error})", "fix the file and run again") from None
-    reader = _Reader(config_path, config)
+        raise GraderError(f"{shown} is not valid TOML ({error})", "fix the file and run again") from None
+    settings = read_settings(ASSIGNMENT_TOML, config, str(shown))
+    about, limits, late = settings["assignment"], settings["limits"], settings["late"]
     name = folder.name
-    submission_file = reader.text("assignment", "submission")
-    reference = reader.optional("assignment", "reference", str)
+    submission_file = about["submission"]
     reference_file = (
-        (folder / reference).resolve() if reference else folder.parent.parent / "reference" / name / submission_file
+        (folder / about["reference"]).resolve()
+        if about["reference"]
+        else folder.parent.parent / "reference" / name / submission_file
     )
     if not reference_file.is_file():
         raise GraderError(
             f"the reference for {name} is missing: {reference_file} does not exist",
-            f'add it, or set reference = "PATH" under [assignment] in {config_path}',
+            f'add it, or set reference = "PATH" under [assignment] in {shown}',
         )
-    limits = Limits(
-        call_seconds=reader.number("limits", "call_seconds"),
-        total_seconds=reader.number("limits", "total_seconds"),
-        memory_mb=int(reader.number("limits", "memory_mb")),
-        output_kb=int(reader.number("limits", "output_kb")),
-    )
     diagnoses_file = folder / DIAGNOSES_NAME
     return Assignment(
         name=name,
         root=folder,
-        title=reader.text("assignment", "title"),
+        title=about["title"],
         submission_file=submission_file,
-        points=reader.number("assignment", "points"),
-        seed=int(reader.number("assignment", "seed")),
-        limits=limits,
+        points=float(about["points"]),
+        seed=about["seed"],
+        limits=Limits(
+            call_seconds=float(limits["call_seconds"]),
+            total_seconds=float(limits["total_seconds"]),
+            memory_mb=limits["memory_mb"],
+            output_kb=limits["output_kb"],
+        ),
         reference_file=reference_file,
-        plots=tuple(_plot(reader, index, spec) for index, spec in enumerate(config.get("plots", []))),
+        plots=tuple(_plot(spec) for spec in settings["plots"]),
         digest=_digest(
             [
                 config_path,
@@ -226,24 +226,15 @@ def load_assignment(folder: Path) -> Assignment:
         ),
         diagnoses_file=diagnoses_file if diagnoses_file.is_file() else None,
         mutants_file=folder / MUTANTS_NAME if (folder / MUTANTS_NAME).is_file() else None,
-        submission_kb=int(reader.optional("limits", "submission_kb", int) or DEFAULT_SUBMISSION_KB),
-        secret=str(reader.optional("assignment", "secret", str) or ""),
-        late=_late_policy(reader),
+        submission_kb=limits["submission_kb"],
+        secret=about["secret"],
+        late=LatePolicy(float(late["percent_per_day"]), float(late["max_percent"]), late["due"]),
     )
 
 
-def _late_policy(reader: _Reader) -> LatePolicy:
-    if not isinstance(reader.config.get("late"), dict):
-        return LatePolicy()
-    per_day = reader.optional("late", "percent_per_day", (int, float))
-    cap = reader.optional("late", "max_percent", (int, float))
-    due = reader.optional("late", "due", datetime)
-    for key, value in (("percent_per_day", per_day), ("max_percent", cap)):
-        if value is not None and not 0 <= value <= 100:
-            raise reader.error(f"late.{key}", "must be a percent between 0 and 100")
-    if due is not None and due.tzinfo is None:
-        raise reader.error("late.due", "must have its offset, e.g. 2025-03-01T23:59:00+07:00")
-    return LatePolicy(float(per_day or 0.0), float(100.0 if cap is None else cap), due)
+def _shown_path(path: Path) -> Path:
+    """Returns `path` as messages show it: relative to the working folder when it is under it."""
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
 
 
 def _digest(files: list[Path]) -> str:
@@ -274,73 +265,30 @@ def import_trusted(path: Path, kind: str) -> ModuleType:
     return module
 
 
-def _plot(reader: _Reader, index: int, spec: Any) -> PlotSpec:
-    where = f"plots[{index}]"
-    if not isinstance(spec, dict):
-        raise reader.error(where, "must be a table")
-    runs = tuple(
-        PlotRun(
-            label=reader.field(run, f"{where}.runs", "label", str),
-            color=reader.field(run, f"{where}.runs", "color", str),
-            function=reader.field(run, f"{where}.runs", "function", str),
-            args=tuple(reader.field(run, f"{where}.runs", "args", list)),
-            kwargs=tuple(sorted(dict(run.get("kwargs", {})).items())),
-        )
-        for run in spec.get("runs", [])
-    )
-    panels = []
-    for panel in spec.get("panels", []):
-        transform = panel.get("transform", "identity")
-        yscale = panel.get("yscale", "linear")
-        if transform not in TRANSFORMS or yscale not in YSCALES:
-            raise reader.error(f"{where}.panels", f"transform must be one of {TRANSFORMS} and yscale of {YSCALES}")
-        panels.append(
-            PlotPanel(
-                ylabel=reader.field(panel, f"{where}.panels", "ylabel", str),
-                column=reader.field(panel, f"{where}.panels", "column", int),
-                transform=transform,
-                about=float(panel.get("about", 0.0)),
-                yscale=yscale,
-            )
-        )
-    if not runs or not panels:
-        raise reader.error(where, "needs at least one [[plots.runs]] and one [[plots.panels]]")
+def _plot(spec: dict[str, Any]) -> PlotSpec:
+    """Returns the figure a checked [[plots]] entry describes."""
     return PlotSpec(
-        title=reader.field(spec, where, "title", str),
-        description=reader.field(spec, where, "description", str),
-        runs=runs,
-        panels=tuple(panels),
-        xlabel=reader.field(spec, where, "xlabel", str) if "xlabel" in spec else DEFAULT_XLABEL,
+        title=spec["title"],
+        description=spec["description"],
+        runs=tuple(
+            PlotRun(
+                label=run["label"],
+                color=run["color"],
+                function=run["function"],
+                args=tuple(run["args"]),
+                kwargs=tuple(sorted(run["kwargs"].items())),
+            )
+            for run in spec["runs"]
+        ),
+        panels=tuple(
+            PlotPanel(
+                ylabel=panel["ylabel"],
+                column=panel["column"],
+                transform=panel["transform"],
+                about=float(panel["about"]),
+                yscale=panel["yscale"],
+            )
+            for panel in spec["panels"]
+        ),
+        xlabel=spec["xlabel"],
     )
-
-
-class _Reader:
-    """Reads typed settings, turning each missing or mistyped one into a GraderError naming it."""
-
-    def __init__(self, path: Path, config: dict[str, Any]):
-        self.path = path
-        self.config = config
-
-    def error(self, key: str, problem: str) -> GraderError:
-        return GraderError(f"{self.path}: {key} {problem}", f"fix {key} in {self.path.name}")
-
-    def field(self, table: Any, where: str, key: str, kind: type) -> Any:
-        value = table.get(key) if isinstance(table, dict) else None
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise self.error(f"{where}.{key}", f"must be set to a {kind.__name__}")
-        return value
-
-    def text(self, table: str, key: str) -> str:
-        return str(self.field(self.config.get(table), table, key, str))
-
-    def number(self, table: str, key: str) -> float:
-        value = self.config.get(table, {}).get(key) if isinstance(self.config.get(table), dict) else None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise self.error(f"{table}.{key}", "must be set to a positive number")
-        return float(value)
-
-    def optional(self, table: str, key: str, kind: type | tuple[type, ...]) -> Any:
-        value = self.config.get(table, {}).get(key)
-        if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is not bool):
-            raise self.error(f"{table}.{key}", f"must be a {kind.__name__ if isinstance(kind, type) else 'number'}")
-        return value

@@ -47,22 +47,26 @@ def test_name_or_path_selects_an_assignment(toy_copy):
     ("edit", "message"),
     [
         (lambda text: text + "\n[[", "assignment.toml is not valid TOML"),
-        (lambda text: text.replace('submission = "toy.py"', ""), "assignment.submission must be set to a str"),
+        (
+            lambda text: text.replace('submission = "toy.py"', ""),
+            r"assignment.submission is missing; set it to a string under \[assignment\]",
+        ),
         (
             lambda text: text.replace("memory_mb = 400", 'memory_mb = "lots"'),
-            "limits.memory_mb must be set to a positive number",
+            "limits.memory_mb must be a positive integer, not the string 'lots'",
         ),
+        (lambda text: text.replace("memory_mb = 400", "memory_mb = 0"), "limits.memory_mb must be a positive integer"),
         (
             lambda text: text.replace('reference = "reference_toy.py"', 'reference = "nope.py"'),
             "the reference for toy is missing",
         ),
         (
-            lambda text: text.replace("yscale", "x") + '\n[[plots.panels]]\nylabel="y"\ncolumn=0\nyscale="cubic"\n',
-            "transform must be one of",
+            lambda text: text + '\n[[plots.panels]]\nylabel="y"\ncolumn=0\nyscale="cubic"\n',
+            r"plots\[0\].panels\[1\].yscale must be one of \"linear\", \"log\", not the string 'cubic'",
         ),
         (
             lambda text: text.replace('title = "Steps"\n', 'title = "Steps"\nxlabel = 3\n'),
-            r"plots\[0\].xlabel must be set to a str",
+            r"plots\[0\].xlabel must be a string, not 3",
         ),
     ],
 )
