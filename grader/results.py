@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from grader.formatting import percent
@@ -352,15 +350,6 @@ class ReportContext:
 def _failure_json(failure: Failure | None) -> dict[str, Any] | None:
     """Returns a failure for results.json: its English message, without the translatable form."""
     return None if failure is None else {k: v for k, v in asdict(failure).items() if k not in _TRANSLATABLE}
-
-
-def read_stored(directory: Path) -> dict[str, Any] | None:
-    """Returns the results.json an earlier run wrote in `directory`, or None when it is missing or unreadable."""
-    try:
-        stored = json.loads((directory / RESULTS_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return stored if isinstance(stored, dict) else None
 
 
 _TRANSLATABLE = ("text", "expected_text", "call_text")

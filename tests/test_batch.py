@@ -75,11 +75,12 @@ def test_rerun_skips_unchanged_and_reports_what_changed(toy, class_folder, tmp_p
 def test_interrupted_serial_batch_keeps_finished_results_and_resumes(toy, class_folder, tmp_path):
     out = tmp_path / "out"
 
-    def stop_after_first(row):
-        raise KeyboardInterrupt
+    def stop_after_first(finished, total):
+        if finished:
+            raise KeyboardInterrupt
 
     with pytest.raises(Interrupted) as stopped:
-        grade_batch(toy, sources(class_folder), out, jobs=1, on_done=stop_after_first)
+        grade_batch(toy, sources(class_folder), out, jobs=1, on_progress=stop_after_first)
     assert stopped.value.finished == 1 and (out / "good" / "results.json").exists()
     resumed = grade_batch(toy, sources(class_folder), out, jobs=1)
     assert resumed.skipped == 1 and len(resumed.graded) == 3

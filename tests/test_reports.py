@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from grader.reports import student as reports
+from grader.i18n import translator
 from grader.reports.plotlayout import NO_DATA_TEXT
 from grader.reports.student import build_context, render_check, render_html, render_markdown, write_reports
-from grader.reports.templating import STATUS_TITLES
+from grader.reports.templating import STATUS_TITLES, environment
 from grader.results import (
     Failure,
     Outcome,
@@ -367,6 +367,7 @@ def test_results_json_has_required_keys(tmp_path):
         "timings",
         "diagnoses",
         "language",
+        "format_version",
         "name",
         "late",
         "late_penalty_percent",
@@ -386,12 +387,12 @@ def test_results_json_refuses_nan(tmp_path):
 
 def test_templates_fail_loudly_on_missing_values():
     with pytest.raises(UndefinedError):
-        reports._environment.from_string("{{ missing }}").render()
+        environment(translator()).from_string("{{ missing }}").render()
 
 
 def test_only_the_html_template_is_autoescaped():
     # select_autoescape matches name endings; this pins that "report.html.j2" counts as HTML.
-    autoescape = reports._environment.autoescape
+    autoescape = environment(translator()).autoescape
     assert callable(autoescape)
     assert autoescape("report.html.j2") is True
     assert autoescape("report.md.j2") is False

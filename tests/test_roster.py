@@ -88,7 +88,7 @@ def test_grade_with_a_roster(tmp_path):
     args = ["grade", *files, "-a", TOY, "-o", str(out), "-j", "1", "--roster", str(roster)]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()  # stderr may hold progress lines
     assert lines[0] == "not on the roster (graded, no SIS User ID in the gradebook): syntax_error"
     assert lines[1].startswith("4 submissions in ")
     assert "2 graded, 1 syntax_error, 1 missing." in lines[1]

@@ -10,7 +10,8 @@ import pytest
 from grader.batch.discovery import discover
 from grader.batch.pool import grade_batch
 from grader.i18n import translator
-from grader.reports.summary import SummaryEntry, build_summary, read_entry, render_summary
+from grader.reports.results_file import read_result
+from grader.reports.summary import SummaryEntry, build_summary, render_summary
 
 SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
 
@@ -84,7 +85,8 @@ def test_the_parent_keeps_only_small_entries_and_a_rerun_reads_them_back(batch_o
     toy, out, summary = batch_out
     kept = {item.entry.student: item.entry for item in summary.graded if item.entry}
     assert kept["wrong_double"].diagnoses == ("triples",)
-    assert read_entry(out / "wrong_double") == kept["wrong_double"]
+    stored = read_result(out / "wrong_double")
+    assert stored is not None and stored.entry == kept["wrong_double"]
     before = (out / "summary.md").read_text(encoding="utf-8")
     sources = discover([SUBMISSIONS / f"{name}.py" for name in NAMES], toy.submission_file)
     again = grade_batch(toy, sources, out, jobs=1)

@@ -40,7 +40,7 @@ def test_a_ready_toy_passes(ready_toy):
     assert (found.tests, found.points) == (5, 5.0)
     result = run("validate", "-a", str(ready_toy))
     assert result.exit_code == 0, result.output
-    assert result.output == (
+    assert result.stdout == (  # stderr may hold progress lines
         "OK: toy: reference 5/5 in 3 identical runs, starter 0, 5 hidden tests with points and hints, "
         "the student bundle leaks nothing.\n"
     )
@@ -54,7 +54,7 @@ def test_every_problem_is_listed_and_exit_1(ready_toy):
     (folder / "README.md").write_text(f"# Toy\n\n    {hidden_line}\n")
     result = run("validate", "-a", str(folder))
     assert result.exit_code == 1
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         "problem: the reference's run 2 differs from run 1: tests test_more.py::test_flaky gave other results",
         "problem: the starter scores 6, not 0; it passes test_more.py::test_flaky, test_toy.py::test_double[x=1], "
         "test_toy.py::test_double[x=2.5], test_toy.py::test_apply_calls_in_order, "
@@ -78,7 +78,7 @@ def test_a_reference_that_fails_and_a_starter_that_does_not_load(ready_toy):
     (folder / "README.md").unlink()
     result = run("validate", "-a", str(folder))
     assert result.exit_code == 1
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0] == (
         "problem: the reference fails 1 hidden test(s), scoring 4 of 5: test_toy.py::test_apply_with_own_function"
     )

@@ -1,44 +1,51 @@
 """Merges the output folders of shards into one: the gradebook, summary and changes a single run writes.
 
 Each shard's OUT holds one folder per student with a finished results.json. The merge copies those
-folders, then writes OUT/gradebook.csv, OUT/summary.html|md and OUT/changes.csv from them, exactly as
-`grade_batch` would for the whole class. Results must come from this grader version and the
+folders into the folders a single run of the whole class would use, then finishes the run as
+`grade_batch` does (store.py): the same gradebook, with the LMS columns of the roster the shards
+recorded, the same summary and changes. Results must come from this grader version and the
 assignment's current digest, else the gradebook would mix two gradings; a student found in two shards
 (the class or the shard count changed between runs) keeps the result graded last.
 """
 
 from __future__ import annotations
 
-import csv
-import shutil
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from grader import __version__
 from grader.assignment import Assignment
-from grader.batch.resume import Change, changes, read_previous, write_changes
+from grader.batch.ids import printable
+from grader.batch.resume import Change, changes
+from grader.batch.store import Finished, RunFolder, closing_lines, finished_results, read_changes, read_roster_record
 from grader.errors import GraderError
-from grader.exports.gradebook import GradebookRow, write_gradebook
-from grader.formatting import format_points
-from grader.grading.diagnosis import mistake_titles
-from grader.reports.summary import read_entry, write_summary
-from grader.results import RESULTS_NAME, Status, read_stored
+from grader.exports.gradebook import GradebookRow
+from grader.exports.lms import Roster
+from grader.reports.results_file import StoredResult
 
 
 @dataclass(frozen=True)
 class ShardResult:
     """One finished result found in a shard's output folder."""
 
-    student: str
+    stored: StoredResult
     folder: Path
     """OUT/<folder> of the shard that holds results.json and the reports."""
-    graded_at: str
-    row: GradebookRow
     position: int
     """Which OUT on the command line it came from: breaks a tie of graded_at, the later OUT winning."""
+
+    @property
+    def student(self) -> str:
+        return self.stored.student
+
+    @property
+    def graded_at(self) -> str:
+        return self.stored.graded_at
+
+    @property
+    def row(self) -> GradebookRow:
+        return GradebookRow.from_stored(self.stored)
 
 
 @dataclass(frozen=True)
@@ -54,10 +61,8 @@ class Duplicate:
 class MergeSummary:
     """What a merge did, for the CLI's lines."""
 
-    rows: tuple[GradebookRow, ...]
-    gradebook: Path
+    finished: Finished
     duplicates: tuple[Duplicate, ...] = ()
-    changed: tuple[Change, ...] = ()
 
 
 def merge_outputs(
@@ -66,40 +71,35 @@ def merge_outputs(
     target: Path,
     *,
     language: str | None = None,
-    write_rows: Callable[[list[GradebookRow], Path], None] = write_gradebook,
+    roster: Roster | None = None,
 ) -> MergeSummary:
     """Returns what was merged after writing `target` from the shards' `outs`; raises GraderError when
     an OUT is unusable or holds a result of another grader version or assignment digest.
 
-    `language`: the summary's; None takes the one every student's reports are in (English if they differ)."""
+    `language`: the summary's; None takes the one every student's reports are in (English if they differ).
+    `roster`: the gradebook's id and name columns; None takes those the shards were graded with."""
     _check_folders(outs, target)
-    found = [result for position, out in enumerate(outs) for result in _results_in(out, position, assignment)]
+    found = [
+        ShardResult(stored, folder, position)
+        for position, out in enumerate(outs)
+        for folder, stored in finished_results(out)
+    ]
+    for result in found:
+        _check_graded_alike(result, assignment)
     kept, duplicates = _newest(found)
+    roster = roster if roster is not None else _shards_roster(outs)
     students = sorted(kept)
-    # Keyed by student: a student's folder name may differ from the id (a safe name for the filesystem).
-    stored = read_previous(target, [kept[s].folder.name for s in students])
-    previous = {s: stored[kept[s].folder.name] for s in students if kept[s].folder.name in stored}
-    target.mkdir(parents=True, exist_ok=True)
+    run = RunFolder.of(target, students)
+    previous = run.previous()  # what the merge's OUT held before: changed scores are against it
     for student in students:
-        _copy_student(kept[student].folder, target / kept[student].folder.name)
-    rows = [kept[s].row for s in students]
-    gradebook = target / "gradebook.csv"
-    write_rows(rows, gradebook)
-    found_changes = _changes(previous, [kept[s] for s in students])
-    if found_changes or (target / "changes.csv").exists():
-        write_changes(found_changes, target / "changes.csv")
-    entries = [e for s in students if (e := read_entry(target / kept[s].folder.name)) is not None]
-    languages = {e.language for e in entries}
+        run.copy_student(student, kept[student].folder)
+    entries = [kept[s].stored.entry for s in students]
+    languages = {entry.language for entry in entries}
     language = language or (languages.pop() if len(languages) == 1 else "en")
-    write_summary(
-        entries,
-        target,
-        assignment.title,
-        mistake_titles(assignment),
-        language=language,
-        locale_dirs=[assignment.locale],
-    )
-    return MergeSummary(tuple(rows), gradebook, tuple(duplicates), tuple(found_changes))
+    rows = [kept[s].row for s in students]
+    found_changes = _changes(previous, kept)
+    finished = run.finish(assignment, rows, entries, found_changes, roster=roster, language=language)
+    return MergeSummary(finished, tuple(duplicates))
 
 
 def _check_folders(outs: Sequence[Path], target: Path) -> None:
@@ -110,44 +110,17 @@ def _check_folders(outs: Sequence[Path], target: Path) -> None:
             raise GraderError(f"{out} is both a shard's output and the merge's", "merge into a new folder with -o OUT")
 
 
-def _results_in(out: Path, position: int, assignment: Assignment) -> list[ShardResult]:
-    """Returns the finished results in one shard's OUT; raises GraderError for one graded otherwise."""
-    found = []
-    for folder in sorted(out.iterdir()):
-        if folder.name.startswith((".", "_")) or folder.is_symlink() or not folder.is_dir():
-            continue  # .cache, and nothing a link points to: the merge copies what it reads
-        stored = read_stored(folder)
-        if stored is None or (folder / RESULTS_NAME).is_symlink():
-            continue  # not a finished result: the shard was stopped before it
-        _check_graded_alike(stored, folder, assignment)
-        try:
-            row = GradebookRow(
-                str(stored["student"]),
-                float(stored["score"]),
-                float(stored["max_score"]),
-                stored["status"],
-                stored.get("late") is True,
-            )
-        except (ValueError, KeyError, TypeError) as error:
-            raise GraderError(
-                f"{folder / RESULTS_NAME} is not a result this grader wrote ({error})",
-                "grade that shard again into a fresh folder",
-            ) from None
-        found.append(ShardResult(row.student, folder, str(stored.get("graded_at", "")), row, position))
-    return found
-
-
-def _check_graded_alike(stored: dict[str, Any], folder: Path, assignment: Assignment) -> None:
-    version, digest = stored.get("grader_version"), stored.get("assignment_digest")
-    if version != __version__:
+def _check_graded_alike(result: ShardResult, assignment: Assignment) -> None:
+    stored, folder = result.stored, result.folder
+    if stored.grader_version != __version__:
         raise GraderError(
-            f"{folder} was graded by grader {version}, not {__version__}",
+            f"{folder} was graded by grader {stored.grader_version or 'of an unknown version'}, not {__version__}",
             "grade that shard again with this grader (its results would not match the others')",
         )
-    if stored.get("assignment") != assignment.name or digest != assignment.digest:
+    if stored.assignment != assignment.name or stored.assignment_digest != assignment.digest:
         raise GraderError(
-            f"{folder} was graded with another version of assignment {stored.get('assignment')!r} "
-            f"(digest {str(digest or 'not recorded')[:12]}, now {assignment.digest[:12]})",
+            f"{folder} was graded with another version of assignment {stored.assignment!r} "
+            f"(digest {(stored.assignment_digest or 'not recorded')[:12]}, now {assignment.digest[:12]})",
             f"grade that shard again with -a {assignment.name}, or merge with the assignment it was graded with",
         )
 
@@ -166,66 +139,40 @@ def _newest(found: Sequence[ShardResult]) -> tuple[dict[str, ShardResult], list[
     return kept, duplicates
 
 
-def _copy_student(source: Path, destination: Path) -> None:
-    """Copies a student's reports, results.json last so that its presence still marks a finished one."""
-    if destination.is_symlink() or destination.is_file():
-        destination.unlink()
-    elif destination.exists():
-        shutil.rmtree(destination)
-    destination.mkdir(parents=True)
-    for path in sorted(source.rglob("*")):
-        if path.is_symlink() or path.name == RESULTS_NAME and path.parent == source:
-            continue
-        relative = destination / path.relative_to(source)
-        if path.is_dir():
-            relative.mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
-            shutil.copyfile(path, relative)
-    shutil.copyfile(source / RESULTS_NAME, destination / RESULTS_NAME)
-
-
-def _changes(previous: dict[str, Any], kept: Sequence[ShardResult]) -> list[Change]:
-    """Returns the changed scores: against the merge's previous results, else as the shard recorded them."""
-    compared = changes(previous, [r.row for r in kept if r.student in previous])
-    recorded = [c for r in kept if r.student not in previous and (c := _recorded_change(r)) is not None]
-    return sorted(compared + recorded, key=lambda c: c.student)
-
-
-def _recorded_change(result: ShardResult) -> Change | None:
-    """Returns the change the shard's own changes.csv lists for this student's kept result, if any."""
-    path = result.folder.parent / "changes.csv"
-    if not path.is_file():
+def _shards_roster(outs: Sequence[Path]) -> Roster | None:
+    """Returns the roster the shards' gradebooks were written with, all their students together; None when
+    none had one. Raises GraderError when shards were graded with rosters of different columns."""
+    rosters = [roster for out in outs if (roster := read_roster_record(out)) is not None]
+    if not rosters:
         return None
-    with path.open(encoding="utf-8", newline="") as file:
-        for line in csv.DictReader(file):
-            if line.get("student") == result.student and line.get("new_status") == result.row.status:
-                try:
-                    old = GradebookRow(
-                        result.student, float(line["old_score"]), result.row.max_score, line["old_status"]
-                    )
-                except (ValueError, KeyError, TypeError):
-                    return None
-                return Change(result.student, old, result.row)
-    return None
+    columns = {(roster.id_column, roster.name_column) for roster in rosters}
+    if len(columns) > 1:
+        raise GraderError(
+            f"the shards' gradebooks have different LMS columns ({', '.join(sorted(c[0] for c in columns))})",
+            "merge with --roster ROSTER to write one gradebook, or grade the shards from one download",
+        )
+    students = {key: student for roster in rosters for key, student in roster.students.items()}
+    return Roster(rosters[0].id_column, rosters[0].name_column, students)
+
+
+def _changes(previous: Mapping[str, StoredResult], kept: Mapping[str, ShardResult]) -> list[Change]:
+    """Returns the changed scores: against the merge's previous results, else as the shard recorded them."""
+    compared = changes(previous, [r.row for r in kept.values() if r.student in previous])
+    by_shard: dict[Path, list[GradebookRow]] = {}
+    for result in kept.values():
+        if result.student not in previous:
+            by_shard.setdefault(result.folder.parent, []).append(result.row)
+    recorded = [change for out, rows in by_shard.items() for change in read_changes(out, rows).values()]
+    return compared + recorded
 
 
 def merge_lines(summary: MergeSummary, out: Path) -> list[str]:
-    """Returns what the merge tells the instructor: each duplicate and change, then a closing line."""
+    """Returns what the merge tells the instructor: each duplicate, then the lines every finished run ends with."""
     lines = []
     for duplicate in summary.duplicates:
         dropped = ", ".join(f"{d.folder.parent} ({d.graded_at or 'time not recorded'})" for d in duplicate.dropped)
         lines.append(
-            f"in two shards: {duplicate.student}: kept {duplicate.kept.folder.parent} "
+            f"in two shards: {printable(duplicate.student)}: kept {duplicate.kept.folder.parent} "
             f"(graded {duplicate.kept.graded_at or 'time not recorded'}), the newest; dropped {dropped}"
         )
-    for change in summary.changed:
-        old, new = format_points(change.old.score), format_points(change.new.score)
-        lines.append(f"changed: {change.student} {old} -> {new}")
-    statuses = Counter(row.status for row in summary.rows)
-    counts = ", ".join(f"{statuses[s.value]} {s.value}" for s in Status if statuses[s.value])
-    lines.append(
-        f"Merged {len(summary.rows)} submissions: {counts or 'none'}. Reports in {out}/, gradebook "
-        f"{summary.gradebook}, class summary {out / 'summary.html'}"
-        + (f", {len(summary.changed)} changed scores in {out / 'changes.csv'}" if summary.changed else "")
-    )
-    return lines
+    return lines + closing_lines(summary.finished, out, f"Merged {len(summary.finished.rows)} submissions")

@@ -8,30 +8,26 @@ the class. A rerun into the same folder skips submissions whose fingerprint is u
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.assignment import Assignment
-from grader.batch.ids import report_folders
-from grader.batch.resume import Change, changes, read_previous, write_changes
-from grader.exports.gradebook import GradebookRow, spreadsheet_text, write_gradebook
-from grader.grading.diagnosis import mistake_titles
+from grader.batch.resume import Change, changes, to_grade
+from grader.batch.store import Finished, RunFolder
+from grader.exports.gradebook import GradebookRow, spreadsheet_text
+from grader.exports.lms import Roster
 from grader.grading.grade import grade_stream
-from grader.grading.outcomes import Source, fingerprint, internal_error_result, missing_result
-from grader.grading.parallel import in_processes
-from grader.reports.plotcache import SvgCache
-from grader.reports.student import write_reports
-from grader.reports.summary import SummaryEntry, read_entry, write_summary
-from grader.results import Status, SubmissionResult
+from grader.grading.outcomes import Source, internal_error_result, missing_result
+from grader.grading.parallel import Work, in_processes
+from grader.reports.summary import SummaryEntry
+from grader.results import SubmissionResult
+from grader.sandbox.isolation import Isolation
 from grader.text import N_, text
-
-CACHE_FOLDER = ".cache"
-"""Under OUT: drawn plots shared by the grading processes and by later runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +50,30 @@ class Graded:
 
 @dataclass(frozen=True)
 class BatchSummary:
-    """What a batch did, for the CLI's closing line."""
+    """What a batch did, for the CLI's closing lines."""
 
-    rows: tuple[GradebookRow, ...]
-    gradebook: Path
+    finished: Finished
+    """The gradebook, changes and class summary written, as store.py finishes every run."""
     skipped: int = 0
-    changed: tuple[Change, ...] = ()
+    """Results kept from an earlier run into the same OUT: unchanged, not graded again."""
     graded: tuple[Graded, ...] = ()
+    """What this run graded, in the order it finished."""
+
+    @property
+    def rows(self) -> tuple[GradebookRow, ...]:
+        return self.finished.rows
+
+    @property
+    def gradebook(self) -> Path:
+        return self.finished.gradebook
+
+    @property
+    def changed(self) -> tuple[Change, ...]:
+        return self.finished.changed
 
     @property
     def by_status(self) -> dict[str, int]:
-        counts = Counter(row.status for row in self.rows)
-        return {status.value: counts[status.value] for status in Status if counts[status.value]}
+        return self.finished.by_status
 
 
 class Interrupted(Exception):
@@ -83,133 +91,97 @@ def grade_batch(
     out: Path,
     jobs: int = 1,
     force: bool = False,
-    on_done: Callable[[GradebookRow], None] = lambda row: None,
+    on_progress: Callable[[int, int], None] = lambda finished, total: None,
     missing: Sequence[str] = (),
-    write_rows: Callable[[list[GradebookRow], Path], None] = write_gradebook,
+    roster: Roster | None = None,
     language: str = "en",
+    isolation: Isolation | None = None,
 ) -> BatchSummary:
     """Returns the summary after grading every source that needs it; results depend on neither `jobs`
     nor the order of `sources`. Raises Interrupted on Ctrl-C, after stopping every worker.
 
-    Each student in `missing` (on the roster, no submission) gets a result with status missing.
-    `write_rows` writes the gradebook (an LMS's needs another one, see roster.py). Each student's reports
-    go in OUT/<folder>, a folder no other id and no file of the grader's can clash with (ids.py)."""
+    Each student in `missing` (on the roster, no submission) gets a result with status missing; the
+    gradebook gets `roster`'s id and name columns. Each student's reports go in their folder of OUT
+    (store.py). `on_progress` gets (finished, total) before grading, finished counting the results kept
+    from an earlier run, then after each submission graded. Workers run at `isolation` (None: the
+    strongest this machine allows), in every grading process."""
     out.mkdir(parents=True, exist_ok=True)
-    folders = report_folders([s.student for s in sources] + list(missing))
-    previous = read_previous(out, [s.student for s in sources] + list(missing), folders)
-    todo = [
-        s
-        for s in sources
-        if force or s.student not in previous or previous[s.student].fingerprint != fingerprint(assignment, s.path)
-    ]
-    # Kept results keep their reports; reports in another language than asked are written anew.
-    pending = {s.student for s in todo}
-    kept_entries = {s.student: read_entry(out / folders[s.student]) for s in sources if s.student not in pending}
-    todo += [s for s in sources if s.student in kept_entries and _language(kept_entries[s.student]) != language]
+    run = RunFolder.of(out, [s.student for s in sources] + list(missing))
+    previous = run.previous()
+    todo = to_grade(assignment, sources, previous, force=force, language=language)
     regrading = {s.student for s in todo}
-    kept = [previous[s.student].row for s in sources if s.student not in regrading]
-    for row in kept:
-        on_done(row)
+    kept = [previous[s.student] for s in sources if s.student not in regrading]
+    total = len(sources) + len(missing)
     graded: list[Graded] = []
 
     def collect(item: Graded) -> None:
         graded.append(item)
-        on_done(item.row)
+        on_progress(len(kept) + len(graded), total)
 
-    if jobs <= 1 or len(todo) <= 1:
-        _grade_here(assignment, todo, out, collect, language, folders)
-    else:
-        _grade_in_processes(assignment, todo, out, min(jobs, len(todo)), collect, language, folders)
-    write_missing = _writer(assignment, out, collect, language, folders)
+    on_progress(len(kept), total)
+    write = _writer(assignment, run, language)
+    work = functools.partial(_work, assignment, write, isolation)
+    _grade(assignment, todo, jobs, work, write, collect)
     for student in missing:
-        write_missing(missing_result(assignment, student))
-    rows = kept + [item.row for item in graded]
-    gradebook = out / "gradebook.csv"
-    write_rows(rows, gradebook)
+        collect(write(missing_result(assignment, student)))
+    rows = [GradebookRow.from_stored(stored) for stored in kept] + [item.row for item in graded]
+    entries = [stored.entry for stored in kept] + [item.entry for item in graded if item.entry is not None]
     found = changes(previous, [item.row for item in graded])
-    if found or (out / "changes.csv").exists():
-        write_changes(found, out / "changes.csv")
-    entries = [e for s in sources if s.student not in regrading and (e := kept_entries.get(s.student))]
-    entries += [item.entry for item in graded if item.entry is not None]
-    titles, locale = mistake_titles(assignment), [assignment.locale]
-    write_summary(entries, out, assignment.title, titles, language=language, locale_dirs=locale, folders=folders)
-    return BatchSummary(tuple(rows), gradebook, len(kept), tuple(found), tuple(graded))
+    finished = run.finish(assignment, rows, entries, found, roster=roster, language=language)
+    return BatchSummary(finished, len(kept), tuple(graded))
 
 
-def _language(entry: SummaryEntry | None) -> str | None:
-    return entry.language if entry is not None else None
+def _writer(assignment: Assignment, run: RunFolder, language: str) -> Callable[[SubmissionResult], Graded]:
+    """Returns what writes a result's reports into the run folder and gives back what the parent keeps of it."""
+    svg_cache = run.svg_cache()
 
-
-def _writer(
-    assignment: Assignment,
-    out: Path,
-    emit: Callable[[Graded], None],
-    language: str = "en",
-    folders: Mapping[str, str] | None = None,
-) -> Callable[[SubmissionResult], None]:
-    svg_cache = SvgCache(out / CACHE_FOLDER / "svg")
-    folders = folders if folders is not None else {}
-
-    def write(result: SubmissionResult) -> None:
-        reports = out / folders.get(result.student, result.student)
-        locale = [assignment.locale]
-        timings = dict(result.timings) | write_reports(
-            result, assignment.title, reports, svg_cache, language=language, locale_dirs=locale
-        )
+    def write(result: SubmissionResult) -> Graded:
+        timings = dict(result.timings) | run.write_reports(result, assignment, language, svg_cache)
         timings["total"] = result.seconds + timings["draw plots"] + timings["render reports"]
-        emit(Graded(GradebookRow.from_result(result), timings, SummaryEntry.from_result(result, language)))
+        return Graded(GradebookRow.from_result(result), timings, SummaryEntry.from_result(result, language))
 
     return write
 
 
-def _grade_here(
+def _work(
     assignment: Assignment,
-    todo: Sequence[Source],
-    out: Path,
-    emit: Callable[[Graded], None],
-    language: str = "en",
-    folders: Mapping[str, str] | None = None,
+    write: Callable[[SubmissionResult], Graded],
+    isolation: Isolation | None,
+    sources: Iterator[Source],
+    put: Callable[[Graded], None],
 ) -> None:
-    done: list[str] = []
-
-    def record(item: Graded) -> None:
-        done.append(item.row.student)
-        emit(item)
-
-    try:
-        grade_stream(assignment, todo, _writer(assignment, out, record, language, folders))
-    except KeyboardInterrupt:
-        raise Interrupted(len(done), len(todo)) from None
+    """What a grading process does: grades its stream of sources, writing each student's reports as it goes."""
+    grade_stream(assignment, sources, lambda result: put(write(result)), isolation=isolation)
 
 
-def _grade_in_processes(
+def _grade(
     assignment: Assignment,
     todo: Sequence[Source],
-    out: Path,
     jobs: int,
+    work: Work,
+    write: Callable[[SubmissionResult], Graded],
     emit: Callable[[Graded], None],
-    language: str = "en",
-    folders: Mapping[str, str] | None = None,
 ) -> None:
-    finished: list[str] = []
+    """Grades `todo` here (one job) or in `jobs` grading processes, emitting each Graded in this process;
+    raises Interrupted on Ctrl-C."""
+    finished: set[str] = set()
 
     def record(item: Graded) -> None:
-        finished.append(item.row.student)
+        finished.add(item.row.student)
         emit(item)
 
-    def work(sources: Iterator[Source], put: Callable[[Graded], None]) -> None:
-        grade_stream(assignment, sources, _writer(assignment, out, put, language, folders))
-
     try:
-        returned = in_processes(todo, jobs, work, record, lambda item: item.row.student)
+        if jobs <= 1 or len(todo) <= 1:
+            work(iter(todo), record)
+        else:
+            in_processes(todo, min(jobs, len(todo)), work, record, lambda item: item.row.student)
     except KeyboardInterrupt:
         raise Interrupted(len(finished), len(todo)) from None
     # A grading process that died took its current submission with it: every submission still gets a row.
-    write = _writer(assignment, out, emit, language, folders)
+    stopped = text(N_("the grading process stopped while grading this"))
     for source in todo:
-        if source.student not in returned:
-            stopped = text(N_("the grading process stopped while grading this"))
-            write(internal_error_result(assignment, source, stopped))
+        if source.student not in finished:
+            record(write(internal_error_result(assignment, source, stopped)))
 
 
 def write_timings(graded: Sequence[Graded], path: Path) -> None:

@@ -1,25 +1,17 @@
-"""Decides which submissions a rerun into the same output folder must grade, and what changed."""
+"""Decides which submissions a rerun into the same output folder must grade, and what changed.
+
+Pure decisions over what an earlier run left (read by store.py): nothing here touches OUT.
+"""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from grader.exports.gradebook import GradebookRow, spreadsheet_text
-from grader.formatting import format_points
-from grader.results import read_stored
-
-CHANGES_COLUMNS = ("student", "old_score", "new_score", "old_status", "new_status")
-
-
-@dataclass(frozen=True)
-class Previous:
-    """What an earlier run left in OUT/<student>/results.json."""
-
-    fingerprint: str
-    row: GradebookRow
+from grader.assignment import Assignment
+from grader.exports.gradebook import GradebookRow
+from grader.grading.outcomes import Source, fingerprint
+from grader.reports.results_file import StoredResult
 
 
 @dataclass(frozen=True)
@@ -31,46 +23,33 @@ class Change:
     new: GradebookRow
 
 
-def read_previous(out: Path, students: Iterable[str], folders: Mapping[str, str] | None = None) -> dict[str, Previous]:
-    """Returns the finished results an earlier run left for these students (in OUT/folders[student]);
-    unreadable ones are absent."""
-    found = {}
-    for student in students:
-        folder = (folders or {}).get(student, student)
-        stored = read_stored(out / folder)
-        if stored is None:
-            continue
-        try:
-            late = stored.get("late") is True
-            row = GradebookRow(student, float(stored["score"]), float(stored["max_score"]), stored["status"], late)
-        except (ValueError, KeyError, TypeError):
-            continue
-        found[student] = Previous(str(stored.get("fingerprint", "")), row)
-    return found
-
-
-def changes(previous: dict[str, Previous], regraded: Sequence[GradebookRow]) -> list[Change]:
-    """Returns the regraded students whose score or status differs from their previous result."""
+def to_grade(
+    assignment: Assignment,
+    sources: Sequence[Source],
+    previous: Mapping[str, StoredResult],
+    *,
+    force: bool = False,
+    language: str,
+) -> list[Source]:
+    """Returns the sources a run must grade, in their order: every one with `force`; else those with no
+    finished result, graded with another grader, assignment or file (the fingerprint differs), or whose
+    reports are in another language than asked (their reports are written anew)."""
     return [
-        Change(row.student, previous[row.student].row, row)
-        for row in regraded
-        if row.student in previous
-        and (previous[row.student].row.score, previous[row.student].row.status) != (row.score, row.status)
+        source
+        for source in sources
+        if force
+        or (stored := previous.get(source.student)) is None
+        or stored.fingerprint != fingerprint(assignment, source.path)
+        or stored.language != language
     ]
 
 
-def write_changes(found: Sequence[Change], path: Path) -> None:
-    """Writes OUT/changes.csv: one row per changed student, sorted by student."""
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(CHANGES_COLUMNS)
-        for change in sorted(found, key=lambda c: c.student):
-            writer.writerow(
-                [
-                    spreadsheet_text(change.student),
-                    format_points(change.old.score),
-                    format_points(change.new.score),
-                    change.old.status,
-                    change.new.status,
-                ]
-            )
+def changes(previous: Mapping[str, StoredResult], regraded: Sequence[GradebookRow]) -> list[Change]:
+    """Returns the regraded students whose score or status differs from their previous result, by student."""
+    found = [
+        Change(row.student, GradebookRow.from_stored(stored), row)
+        for row in regraded
+        if (stored := previous.get(row.student)) is not None
+        and (stored.score, stored.status) != (row.score, row.status)
+    ]
+    return sorted(found, key=lambda change: change.student)

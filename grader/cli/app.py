@@ -1,8 +1,7 @@
-"""The `grader` command group, its one error boundary, the options commands share, the progress line."""
+"""The `grader` command group, its one error boundary, the options commands share."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import click
 from grader import __version__
 from grader.errors import GraderError
 from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from grader.sandbox.isolation import CHOICES
+from grader.sandbox.isolation import CHOICES, Isolation, choose_isolation, isolation_for_grading, requested_level
 
 
 class UserError(click.ClickException):
@@ -85,33 +84,20 @@ def cli() -> None:
     """Grade programming exercises with hidden tests, each submission in its own limited worker."""
 
 
+def workers_isolation(choice: str | None, *, untrusted: bool) -> Isolation:
+    """Returns the isolation a command starts its workers at: --isolation (`choice`), else GRADER_ISOLATION,
+    else the strongest this machine allows. The command passes it down to the launcher as a value.
+
+    Grading others' submissions (`untrusted`) refuses "resource limits only" unless it was asked for by
+    name; a student's own `check` and an instructor's own files (validate, audit) run at any level.
+    """
+    requested = requested_level(choice)
+    return isolation_for_grading(requested) if untrusted else choose_isolation(requested)
+
+
 def require_file(submission: Path, what: str) -> None:
     if not submission.is_file():
         raise UserError(f"no such file: {submission}; pass the path of {what}")
-
-
-class Progress:
-    """A progress line on a terminal (count, rate, ETA); silent when stderr is not a terminal."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled, self.done = total, enabled, 0
-        self.started = time.monotonic()
-
-    def advance(self, row: object) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        eta = (self.total - self.done) / rate if rate else 0.0
-        width = 30
-        filled = width * self.done // max(self.total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        click.echo(f"\rgrading [{bar}] {self.done}/{self.total}  {rate:.1f}/s  ETA {eta:.0f} s ", nl=False, err=True)
-
-    def finish(self) -> None:
-        if self.enabled:
-            click.echo(err=True)
 
 
 def main() -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,16 +15,14 @@ from grader.cli.app import (
     ISOLATION_OPTION,
     LANGUAGE_OPTION,
     SHARD_OPTION,
-    Progress,
     cli,
     jobs_option,
+    workers_isolation,
 )
 from grader.defaults import LAYOUTS, SIMILARITY_FLOOR
 
 if TYPE_CHECKING:
     from grader.batch.intake import Intake
-    from grader.batch.pool import BatchSummary
-    from grader.exports.gradebook import GradebookRow
     from grader.exports.lms import Roster
 
 
@@ -90,8 +86,9 @@ def grade(
     from grader.batch.intake import take_submissions
     from grader.batch.pool import Interrupted, default_jobs, grade_batch, write_timings
     from grader.batch.shards import in_shard, parse_shard, students_in_shard
+    from grader.batch.store import closing_lines
+    from grader.cli.progress import Progress
     from grader.results import Status
-    from grader.sandbox.isolation import isolation_for_grading
 
     assignment = find_assignment(assignment_name, near=submissions)
     shard = parse_shard(shard_spec) if shard_spec is not None else None
@@ -99,27 +96,28 @@ def grade(
         intake = take_submissions(submissions, assignment.submission_file, layout, Path(scratch))
         _print_intake(intake)
         sources = in_shard(intake.sources, shard)
-        isolation = isolation_for_grading(isolation_choice)
-        missing, write_rows = _roster_plan(roster_path, [source.student for source in sources], intake.roster)
+        isolation = workers_isolation(isolation_choice, untrusted=True)
+        missing, roster = _roster_plan(roster_path, [source.student for source in sources], intake.roster)
         missing = students_in_shard(missing, shard)
         started = time.monotonic()
-        progress = Progress(len(sources) + len(missing), enabled=sys.stderr.isatty())
         try:
-            summary = grade_batch(
-                assignment, sources, out, jobs or default_jobs(), force, progress.advance, missing, write_rows, language
-            )
+            with Progress("grading", "submissions") as progress:
+                summary = grade_batch(
+                    assignment, sources, out, jobs or default_jobs(), force, progress, missing, roster,
+                    language=language, isolation=isolation,
+                )  # fmt: skip
         except Interrupted as stopped:
-            progress.finish()
             click.echo(
                 f"Interrupted: {stopped.finished} of {stopped.total} submissions finished and kept in {out}/. "
                 "Run the same command again to grade the rest.",
                 err=True,
             )
             sys.exit(130)
-    progress.finish()
     if timings:
         write_timings(summary.graded, out / "timings.csv")
-    _print_batch(summary, out, time.monotonic() - started, isolation.level)
+    skipped = f" ({summary.skipped} unchanged, not regraded)" if summary.skipped else ""
+    opening = f"{len(summary.rows)} submissions in {time.monotonic() - started:.1f} s{skipped}"
+    click.echo("\n".join(closing_lines(summary.finished, out, opening, note=f"Isolation: {isolation.level}. ")))
     if summary.by_status.get(Status.INTERNAL_ERROR.value):
         sys.exit(1)  # the grader failed on some submission: their rows say internal_error
 
@@ -152,40 +150,19 @@ LAYOUT_WORDS = {
 
 def _roster_plan(
     roster_path: Path | None, students: list[str], download_ids: Roster | None = None
-) -> tuple[list[str], Callable[[list[GradebookRow], Path], None]]:
-    """Returns the roster's students who handed in nothing, and how to write the gradebook: with the
-    roster's ids when one is given, else with the ids the LMS's download carried, else plain."""
+) -> tuple[list[str], Roster | None]:
+    """Returns the roster's students who handed in nothing, and the roster whose id (and name) columns the
+    gradebook gets: the one given, else the ids the LMS's download carried, else none."""
     from grader.batch.ids import printable
-    from grader.exports.gradebook import write_gradebook
-    from grader.exports.lms import read_roster, write_lms_gradebook
+    from grader.exports.lms import read_roster
 
     if roster_path is None:
-        return [], functools.partial(write_lms_gradebook, download_ids) if download_ids else write_gradebook
+        return [], download_ids
     roster = read_roster(roster_path)
     if unknown := roster.unknown(students):
         shown = ", ".join(printable(student) for student in unknown)
         click.echo(f"not on the roster (graded, no {roster.id_column} in the gradebook): {shown}")
-    return roster.missing(students), functools.partial(write_lms_gradebook, roster)
-
-
-def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: str) -> None:
-    from grader.batch.ids import printable
-    from grader.formatting import format_points
-
-    for change in summary.changed:
-        click.echo(
-            f"changed: {printable(change.student)} "
-            f"{format_points(change.old.score)} -> {format_points(change.new.score)}"
-            + (f" ({change.old.status} -> {change.new.status})" if change.old.status != change.new.status else "")
-        )
-    counts = ", ".join(f"{count} {status}" for status, count in summary.by_status.items())
-    skipped = f" ({summary.skipped} unchanged, not regraded)" if summary.skipped else ""
-    click.echo(
-        f"{len(summary.rows)} submissions in {seconds:.1f} s{skipped}: {counts}. "
-        f"Isolation: {isolation}. Reports in {out}/, gradebook {summary.gradebook}, class summary "
-        f"{out / 'summary.html'}"
-        + (f", {len(summary.changed)} changed scores in {out / 'changes.csv'}" if summary.changed else "")
-    )
+    return roster.missing(students), roster
 
 
 @cli.command(name="merge")
@@ -202,7 +179,8 @@ def _print_batch(summary: BatchSummary, out: Path, seconds: float, isolation: st
     "--roster",
     "roster_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column.",
+    help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column. Default: the "
+    "roster the shards' gradebooks were written with (--roster, or the ids of an LMS's download).",
 )
 def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path, roster_path: Path | None) -> None:
     """Merge the output folders of `grader grade --shard K/N` runs into OUT, as one run would have written it.
@@ -213,14 +191,11 @@ def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path
     """
     from grader.assignment import find_assignment
     from grader.batch.merge import merge_lines, merge_outputs
-    from grader.exports.gradebook import write_gradebook
-    from grader.exports.lms import read_roster, write_lms_gradebook
+    from grader.exports.lms import read_roster
 
     assignment = find_assignment(assignment_name)
-    write_rows = write_gradebook
-    if roster_path is not None:
-        write_rows = functools.partial(write_lms_gradebook, read_roster(roster_path))
-    for line in merge_lines(merge_outputs(assignment, outs, out, write_rows=write_rows), out):
+    roster = read_roster(roster_path) if roster_path is not None else None
+    for line in merge_lines(merge_outputs(assignment, outs, out, roster=roster), out):
         click.echo(line)
 
 
@@ -249,10 +224,13 @@ def similarity_command(submissions: tuple[Path, ...], assignment_name: str | Non
     """
     from grader.assignment import find_assignment
     from grader.batch.discovery import discover
+    from grader.cli.progress import Progress
     from grader.exports import similarity
 
     assignment = find_assignment(assignment_name, near=submissions)
-    found = similarity.compare_class(discover(submissions, assignment.submission_file), assignment.starter, floor)
+    sources = discover(submissions, assignment.submission_file)
+    with Progress("comparing", "steps") as progress:
+        found = similarity.compare_class(sources, assignment.starter, floor, on_progress=progress)
     similarity.write_similarity(found, out, assignment.title)
     click.echo(
         f"{len(found.pairs)} pairs at or above {floor:g} among {found.compared} submissions "

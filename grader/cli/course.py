@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, cli, jobs_option
+from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, cli, jobs_option, workers_isolation
 
 
 @cli.command(name="validate")
@@ -23,11 +23,13 @@ def validate_command(assignment_name: str | None) -> None:
     when ready, 1 when not.
     """
     from grader.assignment import find_assignment
+    from grader.cli.progress import Progress
     from grader.course import validate
     from grader.formatting import format_points
 
     assignment = find_assignment(assignment_name)
-    found = validate.validate(assignment)
+    with Progress("validating", "gradings") as progress:
+        found = validate.validate(assignment, workers_isolation(None, untrusted=False), on_progress=progress)
     for problem in found.problems:
         click.echo(f"problem: {problem}")
     if found.problems:
@@ -76,10 +78,13 @@ def audit_command(assignment_name: str | None, out: Path, seeds: int, jobs: int 
     """
     from grader.assignment import find_assignment
     from grader.batch.pool import default_jobs
+    from grader.cli.progress import Progress
     from grader.course import audit
 
     assignment = find_assignment(assignment_name)
-    found = audit.audit(assignment, jobs or default_jobs(), seeds=seeds)
+    isolation = workers_isolation(None, untrusted=False)
+    with Progress("auditing", "gradings") as progress:
+        found = audit.audit(assignment, jobs or default_jobs(), seeds=seeds, isolation=isolation, on_progress=progress)
     written = audit.write_audit(found, out)
     for mutant in found.survivors:
         click.echo(f"survived: {mutant.id}: {mutant.description}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from grader.cli.app import ASSIGNMENT_OPTION, ISOLATION_OPTION, LANGUAGE_OPTION, cli, require_file
+from grader.cli.app import ASSIGNMENT_OPTION, ISOLATION_OPTION, LANGUAGE_OPTION, cli, require_file, workers_isolation
 from grader.defaults import CI_MIN_SCORE
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
 
     # The fork server starts first, so it imports NumPy and pyplot while this process imports the
     # grader and collects the tests: a student waits for the slower of the two, not for both.
-    launcher = ForkServerLauncher()
+    launcher = ForkServerLauncher(workers_isolation(None, untrusted=False))
     launcher.warm()
     try:
         passed = _check(submission, assignment_name, language, launcher)
@@ -91,12 +91,11 @@ def ci_command(
     from grader.grading.notebooks import is_notebook
     from grader.grading.outcomes import Source
     from grader.reports.student import build_context, render_markdown
-    from grader.sandbox.isolation import isolation_for_grading
 
     assignment = find_assignment(assignment_name, near=[submission])
     require_file(submission, f"the {assignment.submission_file} to grade")
-    isolation_for_grading(isolation_choice)
-    result = grade_one(assignment, Source(submission.stem, submission))
+    isolation = workers_isolation(isolation_choice, untrusted=True)
+    result = grade_one(assignment, Source(submission.stem, submission), isolation=isolation)
     ctx = build_context(result, assignment.title, with_svgs=False, language=language, locale_dirs=[assignment.locale])
     report = render_markdown(ctx)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -15,7 +15,7 @@ import dataclasses
 import json
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from grader.course.judge import (
     Judge,
     Judged,
     Replay,
+    Tally,
     grade_all,
     merged_seeds,
     replays,
@@ -48,6 +49,7 @@ from grader.grading.proxy import RecordedCall
 from grader.grading.replay import distinct, recording
 from grader.reports.audit import write_audit_reports
 from grader.results import Outcome, Status, SubmissionResult
+from grader.sandbox.isolation import Isolation
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,20 @@ class Audit:
         }
 
 
-def audit(assignment: Assignment, jobs: int = 1, *, generated: bool = True, seeds: int = fairness.SEEDS) -> Audit:
+def audit(
+    assignment: Assignment,
+    jobs: int = 1,
+    *,
+    generated: bool = True,
+    seeds: int = fairness.SEEDS,
+    isolation: Isolation | None = None,
+    on_progress: Callable[[int, int], None] = lambda finished, total: None,
+) -> Audit:
     """Returns the audit of the assignment's hidden tests; generated=False audits the author's mutants only.
 
     Each mutant is graded under `seeds` inputs keys; the author's mutants' lookup tables under the others.
+    Every worker, in every grading process, runs at `isolation` (None: the strongest this machine allows).
+    `on_progress` gets (gradings finished, gradings in all) as mutants and lookup tables are graded.
 
     Raises GraderError when the assignment cannot be audited: no starter, no function left to students,
     a reference that loses points, or a mutants.py that cannot be read.
@@ -200,18 +212,18 @@ def audit(assignment: Assignment, jobs: int = 1, *, generated: bool = True, seed
     titles = mistake_titles(assignment)
     _check_mistakes(assignment, authored, titles)
     mutants = (mutation.mutants_of(reference, functions) if generated else []) + list(authored.mutants)
-    calls, graded = _record_reference(assignment)
+    calls, graded = _record_reference(assignment, isolation)
     reference_score, limits = graded.score, assignment.limits
     total = min(limits.total_seconds, max(MIN_TOTAL_SECONDS, TIME_FACTOR * graded.seconds))
     capped = dataclasses.replace(assignment, limits=dataclasses.replace(limits, total_seconds=total))
     with tempfile.TemporaryDirectory(prefix="grader-audit-") as folder:
         paths = write_mutants(mutants, Path(folder), assignment.submission_file)
-        judge = Judge(
-            assignment, capped, reference, {m.id: m for m in mutants}, paths, calls, reference_score, authored
-        )
+        mutant_of = {m.id: m for m in mutants}
+        judge = Judge(assignment, capped, reference, mutant_of, paths, calls, reference_score, authored, isolation)
         sources = [Source(fairness.seeded(m.id, k), paths[m.id]) for k in range(seeds) for m in mutants]
-        judged = merged_seeds(grade_all(judge, sources, jobs), mutants, seeds)
-        replayed = replays(judge, mutants, judged, Path(folder), seeds, jobs)
+        tally = Tally(on_progress)
+        judged = merged_seeds(grade_all(judge, sources, jobs, tally), mutants, seeds)
+        replayed = replays(judge, mutants, judged, Path(folder), seeds, jobs, tally)
     ids = {m.id for m in mutants}
     return Audit(
         assignment=assignment.name,
@@ -285,12 +297,15 @@ def _check_mistakes(assignment: Assignment, authored: Authored, titles: Mapping[
         )
 
 
-def _record_reference(assignment: Assignment) -> tuple[list[RecordedCall], SubmissionResult]:
+def _record_reference(
+    assignment: Assignment, isolation: Isolation | None
+) -> tuple[list[RecordedCall], SubmissionResult]:
     """Returns the distinct calls grading the reference makes (hidden tests, plots, public tests) and its result."""
+    reference = Source("reference", assignment.reference_file)
     with recording() as calls:
-        result = grade(assignment, Source("reference", assignment.reference_file), with_plots=True)
+        result = grade(assignment, reference, with_plots=True, isolation=isolation)
         if assignment.public_tests.is_dir():
-            grade(assignment, Source("reference", assignment.reference_file), tests=assignment.public_tests)
+            grade(assignment, reference, tests=assignment.public_tests, isolation=isolation)
     lost = [t.name for t in result.tests if t.outcome is not Outcome.PASSED]
     if result.status is not Status.GRADED or not result.tests or lost:
         why = f"loses points on {', '.join(lost[:3])}" if lost else f"does not grade ({result.status.value})"

@@ -21,6 +21,7 @@ from grader.grading.proof import Evidence
 from grader.grading.proxy import RecordedCall, describe_call
 from grader.grading.replay import Replayer, distinct, reaching, variations
 from grader.results import Outcome, Status, SubmissionResult
+from grader.sandbox.isolation import Isolation
 
 VARIATIONS_PER_CALL = 3
 """How many variations of each recorded call the equivalence check makes, besides the call itself."""
@@ -90,11 +91,32 @@ def write_mutants(mutants: Sequence[Mutant], folder: Path, file_name: str) -> di
     return paths
 
 
-def grade_all(judge: Judge, sources: list[Source], jobs: int) -> dict[str, Judged]:
+@dataclass
+class Tally:
+    """Counts gradings for a callback on_progress(finished, total); the total grows as more work is found."""
+
+    on_progress: Callable[[int, int], None] = lambda finished, total: None
+    finished: int = 0
+    total: int = 0
+
+    def expect(self, more: int) -> None:
+        self.total += more
+        self.on_progress(self.finished, self.total)
+
+    def done(self) -> None:
+        self.finished += 1
+        self.on_progress(self.finished, self.total)
+
+
+def grade_all(judge: Judge, sources: list[Source], jobs: int, tally: Tally | None = None) -> dict[str, Judged]:
+    """Returns each source's Judged, graded in `jobs` processes; `tally` counts them as they finish."""
     judged: dict[str, Judged] = {}
+    tally = tally if tally is not None else Tally()
+    tally.expect(len(sources))
 
     def collect(item: Judged) -> None:
         judged[item.id] = item
+        tally.done()
 
     if jobs <= 1 or len(sources) <= 1:
         judge.work(iter(sources), collect)
@@ -104,7 +126,7 @@ def grade_all(judge: Judge, sources: list[Source], jobs: int) -> dict[str, Judge
         if source.student not in judged:
             note = "Not graded: the grading process stopped."
             lost = Judged(source.student, 0.0, 0.0, Status.INTERNAL_ERROR.value, (), (), SURVIVED, note)
-            judged[source.student] = lost
+            collect(lost)
     return {source.student: judged[source.student] for source in sources}
 
 
@@ -127,7 +149,13 @@ def merged_seeds(judged: Mapping[str, Judged], mutants: Sequence[Mutant], seeds:
 
 
 def replays(
-    judge: Judge, mutants: Sequence[Mutant], judged: Mapping[str, Judged], folder: Path, seeds: int, jobs: int
+    judge: Judge,
+    mutants: Sequence[Mutant],
+    judged: Mapping[str, Judged],
+    folder: Path,
+    seeds: int,
+    jobs: int,
+    tally: Tally | None = None,
 ) -> dict[str, Replay]:
     """Returns, per author's mutant, its score and its lookup table's under REPLAY_SEEDS seeds other than the one
     its report was read at."""
@@ -139,7 +167,7 @@ def replays(
         judge.assignment.submission_file,
     )
     sources = [Source(fairness.seeded(f"lookup:{m.id}", k), lookups[f"lookup:{m.id}"]) for k in others for m in own]
-    scored = grade_all(judge, sources, jobs) if sources else {}
+    scored = grade_all(judge, sources, jobs, tally) if sources else {}
     return {
         m.id: Replay(
             m.mistake or "",
@@ -163,6 +191,8 @@ class Judge:
     calls: list[RecordedCall]
     reference_score: float
     authored: Authored
+    isolation: Isolation | None = None
+    """How the workers are isolated, in every grading process; None: the strongest this machine allows."""
 
     def work(self, sources: Iterator[Source], put: Callable[[Judged], None]) -> None:
         evidence: dict[str, Mapping[str, tuple[Evidence, ...]]] = {}
@@ -174,12 +204,13 @@ class Judge:
         def judge(result: SubmissionResult) -> None:
             put(self.seeded(result, replayer, evidence.get(result.student, {})))
 
-        with Replayer(self.assignment) as replayer:
+        with Replayer(self.assignment, self.isolation) as replayer:
             grade_stream(
                 self.graded_as,
                 sources,
                 judge,
                 with_plots=False,
+                isolation=self.isolation,
                 inputs_key=lambda source: fairness.inputs_key(fairness.seed_of(source.student)[1]),
                 on_evidence=keep,
             )

@@ -10,6 +10,7 @@ generated mutants are left to `grader audit`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from grader.formatting import format_points
 from grader.grading.grade import grade_stream
 from grader.grading.outcomes import Source
 from grader.results import TIMING_FIELDS, Status, SubmissionResult
+from grader.sandbox.isolation import Isolation
 
 REFERENCE_RUNS = 3
 
@@ -37,8 +39,16 @@ class Validation:
     """Author mutants (one per named mistake) checked to lose points and get their name."""
 
 
-def validate(assignment: Assignment) -> Validation:
-    """Returns every problem found; grades the reference three times and the starter once, in one session."""
+def validate(
+    assignment: Assignment,
+    isolation: Isolation | None = None,
+    on_progress: Callable[[int, int], None] = lambda finished, total: None,
+) -> Validation:
+    """Returns every problem found; grades the reference three times and the starter once, in one session.
+
+    Workers run at `isolation` (None: the strongest this machine allows), the author's mutants' too.
+    `on_progress` gets (gradings finished, gradings in all) as the reference, starter and mutants are graded.
+    """
     problems: list[str] = []
     sources = [Source("reference", assignment.reference_file)] * REFERENCE_RUNS
     if assignment.starter.is_file():
@@ -46,7 +56,13 @@ def validate(assignment: Assignment) -> Validation:
     else:
         problems.append(f"the starter {assignment.starter} does not exist")
     results: list[SubmissionResult] = []
-    grade_stream(assignment, sources, results.append, with_plots=True)
+
+    def collect(result: SubmissionResult) -> None:
+        results.append(result)
+        on_progress(len(results), len(sources))
+
+    on_progress(0, len(sources))
+    grade_stream(assignment, sources, collect, with_plots=True, isolation=isolation)
     reference_runs, starter = results[:REFERENCE_RUNS], results[REFERENCE_RUNS:]
     problems += _reference_problems(assignment, reference_runs)
     if starter:
@@ -56,7 +72,9 @@ def validate(assignment: Assignment) -> Validation:
     problems += _bundle_problems(assignment)
     mutants = 0
     if not problems and mutants_file(assignment).is_file():
-        mutants, found = _mutant_problems(assignment)
+        mutants, found = _mutant_problems(
+            assignment, isolation, lambda done, total: on_progress(len(sources) + done, len(sources) + total)
+        )
         problems += found
     tests, points = len(first.tests), sum(t.max_score for t in first.tests)
     return Validation(tuple(dict.fromkeys(problems)), tests, points, mutants)
@@ -113,10 +131,13 @@ def _test_problems(assignment: Assignment, result: SubmissionResult) -> list[str
     return problems
 
 
-def _mutant_problems(assignment: Assignment) -> tuple[int, list[str]]:
+def _mutant_problems(
+    assignment: Assignment, isolation: Isolation | None, on_progress: Callable[[int, int], None]
+) -> tuple[int, list[str]]:
     """Returns how many author mutants were graded and the problems: one survives, or is not given its name."""
     try:
-        found = audit.audit(assignment, jobs=1, generated=False, seeds=1)  # fairness is the full audit's
+        # One seed, the author's mutants only: fairness is the full audit's.
+        found = audit.audit(assignment, jobs=1, generated=False, seeds=1, isolation=isolation, on_progress=on_progress)
     except GraderError as error:
         return 0, [error.problem]
     problems = []

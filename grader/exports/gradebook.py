@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.formatting import format_points, percent
+from grader.reports.results_file import StoredResult
 from grader.results import Status, SubmissionResult
 
 COLUMNS = ("student", "score", "max_score", "percent", "status", "late")
@@ -46,6 +47,11 @@ class GradebookRow:
     def from_result(cls, result: SubmissionResult) -> GradebookRow:
         """Returns the row for a full result."""
         return cls(result.student, result.score, result.max_score, result.status, result.late)
+
+    @classmethod
+    def from_stored(cls, stored: StoredResult) -> GradebookRow:
+        """Returns the row for a result an earlier run left in its results.json."""
+        return cls(stored.student, stored.score, stored.max_score, stored.status, stored.late)
 
     @property
     def percent(self) -> float:

@@ -19,12 +19,13 @@ from typing import Any
 from grader.assignment import Assignment, find_assignment
 from grader.errors import GraderError
 from grader.files import files_under, write_zip
-from grader.grading.grade import grade, isolation_for_grading
+from grader.grading.grade import grade
 from grader.grading.notebooks import NOTEBOOK_SUFFIX
 from grader.grading.outcomes import Source
 from grader.i18n import DEFAULT_LANGUAGE, translator
 from grader.reports.student import build_context, render_markdown
 from grader.results import Outcome, SubmissionResult
+from grader.sandbox.isolation import Isolation, isolation_for_grading, requested_level
 
 PACKAGE = Path(__file__).resolve().parent.parent
 """The grader package, copied whole into the autograder."""
@@ -152,11 +153,14 @@ def results_json(result: SubmissionResult, assignment: Assignment, language: str
     }
 
 
-def run(root: Path) -> SubmissionResult:
-    """Grades ROOT/submission with the one assignment under ROOT/source and writes ROOT/results/results.json."""
+def run(root: Path, isolation: Isolation) -> SubmissionResult:
+    """Grades ROOT/submission with the one assignment under ROOT/source and writes ROOT/results/results.json.
+
+    Its worker runs at `isolation`, which main() chose (fail closed) before anything was graded.
+    """
     assignment = find_assignment(None, home=root / "source" / "assignments")
     path = find_submission(root / "submission", assignment.submission_file)
-    result = grade(assignment, Source("submission", path), with_plots=False)
+    result = grade(assignment, Source("submission", path), with_plots=False, isolation=isolation)
     settings = root / "source" / SETTINGS
     language = json.loads(settings.read_text(encoding="utf-8"))["language"] if settings.is_file() else DEFAULT_LANGUAGE
     out = root / "results" / "results.json"
@@ -171,13 +175,17 @@ def _hint(hint: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """Runs as `python -m grader.exports.gradescope ROOT` from run_autograder; returns the exit status."""
+    """Runs as `python -m grader.exports.gradescope ROOT` from run_autograder; returns the exit status.
+
+    The runner picks the level with GRADER_ISOLATION, read here once (default: the strongest there is).
+    """
     if len(argv) != 1:
         print("usage: python -m grader.exports.gradescope ROOT  (ROOT is /autograder on Gradescope)", file=sys.stderr)
         return 2
     root = Path(argv[0])
     try:
-        isolation_for_grading()  # fail closed: never run a submission where it could read the hidden tests
+        # Fail closed: never run a submission where it could read the hidden tests.
+        isolation = isolation_for_grading(requested_level(None))
     except GraderError as error:
         print(f"error: {error}", file=sys.stderr)
         refusal = {
@@ -192,7 +200,7 @@ def main(argv: list[str]) -> int:
         (root / "results").mkdir(parents=True, exist_ok=True)
         (root / "results" / "results.json").write_text(json.dumps(refusal) + "\n", encoding="utf-8")
         return 2
-    result = run(root)
+    result = run(root, isolation)
     print(f"{result.student}: {result.score:g}/{result.max_score:g} points, status {result.status.value}")
     return 0
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,27 +108,38 @@ def starter_hashes(starter: Path | None) -> np.ndarray:
     return np.array(sorted(whole.hashes), dtype=np.int64)
 
 
-def compare_class(sources: Sequence[Source], starter: Path | None, floor: float = DEFAULT_FLOOR) -> ClassComparison:
-    """Returns the pairs of `sources` whose similarity is at least `floor`, highest first."""
+def compare_class(
+    sources: Sequence[Source],
+    starter: Path | None,
+    floor: float = DEFAULT_FLOOR,
+    on_progress: Callable[[int, int], None] = lambda done, total: None,
+) -> ClassComparison:
+    """Returns the pairs of `sources` whose similarity is at least `floor`, highest first.
+
+    `on_progress` gets (steps done, steps in all): one step per submission read, then one per candidate
+    pair compared (their number is known once every submission is read)."""
     boilerplate = starter_hashes(starter)
     fingerprints: dict[str, CodeFingerprint] = {}
     starter_only = []
-    for source in sorted(sources, key=lambda s: s.student):
-        if source.path is None or not source.path.is_file():
-            continue
-        fingerprint = fingerprint_code(submission_code(source.path), boilerplate)
-        if fingerprint.hashes:
-            fingerprints[source.student] = fingerprint
-        else:
-            starter_only.append(source.student)
+    on_progress(0, len(sources))
+    for done, source in enumerate(sorted(sources, key=lambda s: s.student), start=1):
+        if source.path is not None and source.path.is_file():
+            fingerprint = fingerprint_code(submission_code(source.path), boilerplate)
+            if fingerprint.hashes:
+                fingerprints[source.student] = fingerprint
+            else:
+                starter_only.append(source.student)
+        on_progress(done, len(sources))
     candidates = candidate_pairs({student: fp.hashes for student, fp in fingerprints.items()}, floor)
     pairs = []
-    for a, b in candidates:
-        if _shared_share(fingerprints[a].hashes, fingerprints[b].hashes) < floor * LSH_MARGIN:
-            continue  # LSH's estimate was generous: the exact share of fingerprints is far below the floor
-        pair = compare_pair(a, fingerprints[a], b, fingerprints[b])
-        if pair is not None and pair.similarity >= floor:
-            pairs.append(pair)
+    steps = len(sources) + len(candidates)
+    for done, (a, b) in enumerate(candidates, start=len(sources) + 1):
+        # LSH's estimate may be generous: a pair whose exact share of fingerprints is far below the floor is not one.
+        if _shared_share(fingerprints[a].hashes, fingerprints[b].hashes) >= floor * LSH_MARGIN:
+            pair = compare_pair(a, fingerprints[a], b, fingerprints[b])
+            if pair is not None and pair.similarity >= floor:
+                pairs.append(pair)
+        on_progress(done, steps)
     pairs.sort(key=lambda p: (-p.similarity, p.student_a, p.student_b))
     code = {student: fp.raw_code for student, fp in fingerprints.items()}
     return ClassComparison(tuple(pairs), code, len(fingerprints), len(candidates), tuple(starter_only))

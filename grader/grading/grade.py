@@ -29,7 +29,7 @@ from grader.grading.scoring import CollectedTest
 from grader.grading.session import run_pytest
 from grader.results import Diagnosis, Failure, MissingFunction, Status, SubmissionResult
 from grader.sandbox.client import Worker
-from grader.sandbox.isolation import isolation_for_grading  # noqa: F401 - re-exported for the exports stage
+from grader.sandbox.isolation import Isolation
 from grader.sandbox.launchers import ForkServerLauncher, Launcher
 from grader.text import N_, Text, text
 
@@ -49,10 +49,14 @@ def grade_stream(
     tests: Path | None = None,
     with_plots: bool = True,
     launcher: Launcher | None = None,
+    isolation: Isolation | None = None,
     inputs_key: Callable[[Source], str] | None = None,
     on_evidence: Callable[[Source, Mapping[str, tuple[Evidence, ...]]], None] | None = None,
 ) -> None:
     """Calls on_result once per source, in order, with its result; never raises for a student's mistake.
+
+    Workers start from `launcher`; without one, from a fork server of this session's own at `isolation`
+    (None: the strongest this machine allows). Each result records the level its worker ran at.
 
     Seeded inputs are each submission's own (a digest of the course's secret and its bytes); `inputs_key`
     gives a source the inputs of the key it returns instead, so `grader audit` can grade one file under
@@ -62,9 +66,11 @@ def grade_stream(
     A broken submission is a result with a status. If the tests themselves cannot be collected, every
     source gets an internal_error result. KeyboardInterrupt propagates after the worker is killed.
     """
+    if launcher is not None and isolation is not None:
+        raise TypeError("pass a launcher or an isolation, not both: a launcher has its own")
     reference = load_reference(assignment.reference_file)
     own_launcher = launcher is None
-    launcher = launcher or ForkServerLauncher()
+    launcher = launcher or ForkServerLauncher(isolation)
     if own_launcher:
         launcher.warm()  # the fork server starts while pytest collects the hidden tests
     pending: Iterator[Source] = iter(sources)
@@ -209,6 +215,15 @@ def _graded_in_worker(
                 "tests that came after scored 0."
             ),
             seconds=f"{assignment.limits.total_seconds:g}",
+        )
+        graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
+    elif submission is not None and worker.wall_used >= assignment.limits.total_wall_seconds:
+        sentence = text(
+            N_(
+                "your code used up the wall-clock time for the whole submission ({seconds} s); "
+                "tests that came after scored 0."
+            ),
+            seconds=f"{assignment.limits.total_wall_seconds:g}",
         )
         graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
     graded.output, graded.warnings, graded.timings = worker.output, worker.warnings, clock.laps

@@ -7,7 +7,6 @@ in grader/templates only lay it out.
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,6 +19,7 @@ from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
 from grader.reports import bounds
 from grader.reports.missing import is_folded, missing_view
 from grader.reports.plotcache import SvgCache
+from grader.reports.results_file import encode_result
 from grader.reports.templating import STATUS_TITLES, environment
 from grader.results import (
     RESULTS_NAME,
@@ -209,13 +209,10 @@ def bounded_documents(
     documents: dict[str, str] = {}
     for attempt in (result, bounds.shortened(result), bounds.shortened(result, plots=False)):
         ctx = build_context(attempt, title, svg_cache=svg_cache, language=language, locale_dirs=locale_dirs)
-        # allow_nan=False: NaN is not JSON; a NaN score is a grader bug and must fail loudly here.
-        # "language": the reports beside it are in it, so a rerun in another language rewrites them.
-        stored = attempt.to_json_dict() | {"language": language}
         documents = {
             "report.html": render_html(ctx),
             "report.md": render_markdown(ctx),
-            "results.json": json.dumps(stored, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+            "results.json": encode_result(attempt, language),
         }
         if sum(len(document.encode("utf-8")) for document in documents.values()) <= bounds.MAX_REPORT_BYTES:
             return documents

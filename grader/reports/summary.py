@@ -20,7 +20,7 @@ from grader.files import write_atomically
 from grader.formatting import percent
 from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
 from grader.reports.templating import STATUS_TITLES, environment
-from grader.results import Outcome, Status, SubmissionResult, read_stored
+from grader.results import Outcome, Status, SubmissionResult
 
 HISTOGRAM_BINS = 10
 """Bins of 10 percentage points; a full score gets a bin of its own."""
@@ -81,26 +81,6 @@ _PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
 def _shared(pair: tuple[str, str]) -> tuple[str, str]:
     name, outcome = pair
     return _PAIRS.setdefault(pair, (sys.intern(name), sys.intern(outcome)))
-
-
-def read_entry(directory: Path) -> SummaryEntry | None:
-    """Returns the entry an earlier run's results.json in `directory` holds; None when it is unreadable."""
-    stored = read_stored(directory)
-    if stored is None:
-        return None
-    try:
-        return SummaryEntry(
-            student=str(stored["student"]),
-            score=float(stored["score"]),
-            max_score=float(stored["max_score"]),
-            status=Status(stored["status"]).value,
-            outcomes=tuple((str(t["name"]), Outcome(t["outcome"]).value) for t in stored.get("tests", [])),
-            diagnoses=tuple(str(d["id"]) for d in stored.get("diagnoses", [])),
-            language=str(stored.get("language", DEFAULT_LANGUAGE)),
-            missing=tuple(str(m["name"]) for m in stored.get("missing_functions", [])),
-        )
-    except (ValueError, KeyError, TypeError, AttributeError):  # not what a results.json holds
-        return None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,12 +47,20 @@ class Isolation:
     """The interpreter workers run: GRADER_WORKER_PYTHON, or the grader's own. It needs NumPy."""
 
 
-def choose_isolation(requested: str | None = None) -> Isolation:
-    """Returns the isolation asked for (by argument, else GRADER_ISOLATION, else the strongest possible).
+def requested_level(option: str | None, environment: Mapping[str, str] = os.environ) -> str:
+    """Returns the level the user asked for: a command's --isolation, else GRADER_ISOLATION, else "strongest".
+
+    The grader's one reader of GRADER_ISOLATION, called once where a command starts. From there the level
+    travels as a value (an Isolation) down to the launcher; the grader never writes the variable.
+    """
+    return option or environment.get("GRADER_ISOLATION") or "strongest"
+
+
+def choose_isolation(choice: str = "strongest") -> Isolation:
+    """Returns the isolation asked for by name (a key of CHOICES; "strongest": the best this machine allows).
 
     Raises GraderError when the level asked for cannot be had here, naming how to get it.
     """
-    choice = requested or os.environ.get("GRADER_ISOLATION") or "strongest"
     if choice not in CHOICES:
         raise GraderError(f"unknown isolation {choice!r}", f"choose one of {', '.join(CHOICES)} (GRADER_ISOLATION)")
     root = os.geteuid() == 0
@@ -81,15 +90,14 @@ def choose_isolation(requested: str | None = None) -> Isolation:
     return Isolation(LIMITS_ONLY, python=python)
 
 
-def isolation_for_grading(requested: str | None = None) -> Isolation:
+def isolation_for_grading(choice: str = "strongest") -> Isolation:
     """Returns the isolation to grade untrusted submissions at, refusing "resource limits only" unless asked.
 
     The fail-closed rule: with resource limits only a worker can read the hidden tests and the reference
     and write wherever the grader can, so grading (unlike `check` on a student's own machine) runs at that
-    level only when the caller chose it by name. Also sets GRADER_ISOLATION to the level chosen, so every
-    grading process of a batch starts its workers the same way.
+    level only when the caller chose it by name. The caller passes the Isolation returned on to grading,
+    so every grading process of a batch starts its workers the same way.
     """
-    choice = requested or os.environ.get("GRADER_ISOLATION") or "strongest"
     isolation = choose_isolation(choice)
     if isolation.level == LIMITS_ONLY and choice != "limits":
         raise GraderError(
@@ -99,7 +107,6 @@ def isolation_for_grading(requested: str | None = None) -> Isolation:
             "user.max_user_namespaces > 0), or run as root for the unprivileged level, or pass "
             "--isolation limits (GRADER_ISOLATION=limits) to accept the risk knowingly",
         )
-    os.environ["GRADER_ISOLATION"] = next(name for name, level in CHOICES.items() if level == isolation.level)
     return isolation
 
 
@@ -157,6 +164,12 @@ def _unshare_options() -> list[str]:
     return [*own_user, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
 
 
+SYSTEM_TOPS = ("/bin", "/lib", "/lib32", "/lib64", "/sbin")
+"""The system's top folders (or links to /usr) every worker sees read-only, with /usr."""
+SYSTEM_SHARED = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
+SYSTEM_SHARED += ("/etc/fonts",)  # fontconfig's configuration: matplotlib loads without noise
+"""The files of /etc every worker sees read-only: the dynamic linker's, the time zone, the fonts'."""
+
 SCRATCH_INSIDE = "/submission"
 """Where the grader's scratch folder (one worker's folder at a time) appears inside bubblewrap."""
 
@@ -169,14 +182,13 @@ def bwrap_command(isolation: Isolation, scratch: Path, grader_folder: Path) -> l
     assert isolation.bwrap is not None
     options = [isolation.bwrap, "--die-with-parent", *_unshare_options(), "--proc", "/proc", "--dev", "/dev"]
     options += ["--tmpfs", "/tmp"]
-    for top in ("/bin", "/lib", "/lib32", "/lib64", "/sbin"):
+    for top in SYSTEM_TOPS:
         if os.path.islink(top):
             options += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             options += ["--ro-bind", top, top]
     options += ["--ro-bind", "/usr", "/usr"]
-    shared_files = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
-    for shared in (*shared_files, "/etc/fonts"):  # fontconfig's configuration: matplotlib loads without noise
+    for shared in SYSTEM_SHARED:
         options += ["--ro-bind-try", shared, shared]
     made: set[str] = set()
     for folder in sorted(python_folders(isolation.python) | {str(grader_folder)}):
