@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import shutil
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.batch.discovery import discover
-from grader.grading import notebooks
+from grader.grading import magics, notebooks
 from grader.grading.grade import grade, grade_stream
 from grader.grading.outcomes import Source
 from grader.results import Outcome, Status, SubmissionResult
@@ -68,21 +69,60 @@ def test_a_cell_that_raises_is_reported_and_skipped(graded_twins):
 
 
 def test_magics_shell_escapes_and_cell_magics_are_dropped_keeping_line_numbers():
-    cells = notebooks._without_magics(["%matplotlib inline", "x = 1", "    !ls -l", "y = 2"])
+    cells = magics.python_lines(["%matplotlib inline", "x = 1", "    !ls -l", "y = 2"])
     assert cells == [
         "pass  # the grader dropped: %matplotlib inline",
         "x = 1",
         "    pass  # the grader dropped: !ls -l",
         "y = 2",
     ]
-    assert notebooks._without_magics(["%%time", "def f():", "    return 1"]) == [
+    assert magics.python_lines(["%%time", "def f():", "    return 1"]) == [
         "pass  # the grader dropped: %%time",
         "def f():",
         "    return 1",
     ]
-    assert notebooks._without_magics(["%%bash", "echo hi", "rm -rf /"]) == [
+    assert magics.python_lines(["%%bash", "echo hi", "rm -rf /"]) == [
         "pass  # the grader dropped this cell: its %%bash magic is not Python"
     ]
+
+
+def test_an_assigned_magic_gets_an_empty_value_and_a_string_is_never_a_magic():
+    assert magics.python_lines(["files = !ls", "home = %env HOME", "a, b = !echo 1 2", "x = 7 % 3", "ok = x != 1"]) == [
+        "files = []  # the grader dropped: !ls",
+        "home = None  # the grader dropped: %env HOME",
+        "a, b = []  # the grader dropped: !echo 1 2",
+        "x = 7 % 3",
+        "ok = x != 1",
+    ]
+    # Lines inside a multi-line string are text: a printf template, a question, an escaped quote.
+    template = ['s = """', "%d items", "Ready?", '"""  # closed', "!echo after", "q = '''it\\'s", "%s'''", "np?"]
+    assert magics.python_lines(template) == [
+        's = """', "%d items", "Ready?", '"""  # closed', "pass  # the grader dropped: !echo after",
+        "q = '''it\\'s", "%s'''", "pass  # the grader dropped: np?",
+    ]  # fmt: skip
+    # A quote in a comment or inside another string opens nothing.
+    assert magics.python_lines(["x = 1  # don't", "%time x", 's = "\'\'\'"', "!ls"]) == [
+        "x = 1  # don't", "pass  # the grader dropped: %time x", 's = "\'\'\'"', "pass  # the grader dropped: !ls",
+    ]  # fmt: skip
+
+
+MAGICS_EVERYWHERE = [
+    "!pip install -q numpy\nfiles = !ls\nhome = %env HOME\n%load_ext autoreload\n%autoreload 2",
+    'import numpy as np\nTEMPLATE = """\n%d steps\nReady?\n"""',
+    "get_ipython().system('echo hi')\n?np.linspace\nfor i in range(2):\n    !echo {i}\n    %time x = i",
+    "%%time\ndef double(x):\n    return 2 * np.asarray(x, dtype=np.float64)",
+    "def apply(function, n):\n    return [function(i) for i in range(n)]\napply?",
+    "%%bash\necho this never runs",
+    "def steps(n):\n    assert TEMPLATE == '\\n%d steps\\nReady?\\n', TEMPLATE  # the string kept its lines\n"
+    "    return np.arange(2.0 * n).reshape(n, 2)",
+]
+"""A Colab-style notebook with IPython syntax in every place a student puts it, and the toy's functions."""
+
+
+def test_a_notebook_full_of_magics_runs_every_cell_and_scores_full_marks(toy, tmp_path):
+    result = grade(toy, Source("magics", _notebook(tmp_path, *MAGICS_EVERYWHERE)), with_plots=False)
+    assert (result.status, result.score) == (Status.GRADED, 5), result.output
+    assert "raised" not in result.output
 
 
 def _notebook(tmp_path: Path, *cells: str | dict, name: str = "toy.ipynb") -> Path:
@@ -97,6 +137,9 @@ def test_converted_source_runs_every_cell_and_reports_the_one_that_raises(tmp_pa
     for name in ("stdout", "stderr"):
         monkeypatch.setattr(sys, name, getattr(sys, name))
     monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    for name in ("display", "get_ipython"):  # the driver adds a kernel's built-in names: removed after the test
+        monkeypatch.setattr(builtins, name, None, raising=False)
+        monkeypatch.delattr(builtins, name)
     path = _notebook(
         tmp_path,
         {"cell_type": "markdown", "source": "# not code"},
@@ -117,6 +160,15 @@ def test_converted_source_runs_every_cell_and_reports_the_one_that_raises(tmp_pa
         "    def f(:\n"
     )
     assert not any(name.startswith("_grader") for name in namespace)
+
+
+def test_the_converted_files_own_code_sits_below_every_line_of_a_cell(tmp_path):
+    # An error in the file's own lines (the import of the driver, its call) is never taken for a student's line.
+    source, positions = notebooks.converted(_notebook(tmp_path, "x = 1\ny = 2", "z = 3"))
+    own = [number for number, line in enumerate(source.splitlines(), start=1) if line.strip()][1:]
+    assert own and all(positions.of(number) is None for number in own)
+    assert min(own) > max(first + count for _, first, count in positions.cells)
+    assert len(source.encode()) < 1000  # data and a call: the driver is grader.sandbox.cells
 
 
 def test_an_error_in_a_call_points_at_the_notebook_line(toy, tmp_path):

@@ -164,7 +164,7 @@ def update_catalogs(messages: list[Message], locale_dir: Path, project: str) -> 
 
 
 def main(argv: list[str]) -> int:
-    """`python -m grader.course.catalogs update [ASSIGNMENT...]`: refreshes the engine's and the assignments' catalogs."""
+    """`python -m grader.course.catalogs update [ASSIGNMENT...]`: refreshes the engine's and assignments' catalogs."""
     if not argv or argv[0] != "update":
         print(main.__doc__, file=sys.stderr)
         return 2

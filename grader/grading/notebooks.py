@@ -1,11 +1,14 @@
-"""Returns the Python source a notebook submission is graded as: its code cells in order, each run on its own.
+"""Returns the Python a notebook submission is graded as: its code cells in order, each run on its own.
 
-A notebook's JSON is untrusted data read in the trusted process: it is size-limited and checked field by
-field, and nothing in it runs here. The Python it becomes runs in the worker like any submission: each
-code cell is compiled and run by itself, so a cell that raises is reported (in what the code printed)
-and skipped, and the functions the other cells define still earn their points. IPython magics (`%...`,
-`%%...`) and shell escapes (`!...`) are not Python and are dropped; plotting needs nothing special
-because the worker draws with matplotlib's headless Agg backend.
+A notebook's JSON is untrusted data read in the trusted process: its size, its nesting and the number of
+values in it are bounded before anything parses it, then nbformat reads it and checks it against the
+notebook format, and nothing in it runs here. The Python it becomes is a small file of data (the cells'
+lines) and a call into grader.sandbox.cells, which runs in the worker like any submission: each code cell
+is compiled and run by itself, so a cell that raises is reported (in what the code printed) and skipped,
+and the functions the other cells define still earn their points. IPython-only lines are made inert
+(grader.grading.magics); plotting needs nothing special because the worker draws with matplotlib's
+headless Agg backend. Scripts split into cells by `# %%` lines (VS Code, Spyder, jupytext) give the same
+cells (script_cells).
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader.formatting import shorten
+from grader.grading.magics import python_lines
+from grader.sandbox import cells as driver
 from grader.sandbox import protocol
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -30,12 +36,13 @@ MAX_NOTEBOOK_ITEMS = 1_000_000
 MAX_NOTEBOOK_DEPTH = 64
 """JSON values and nesting a notebook may have: parsing it costs bounded time and memory whatever it holds."""
 
-PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
-"""Cell magics whose body is Python: the magic line is dropped and the body kept."""
+NO_CELLS = 'it has no list of "cells" (the grader reads notebook format 4, as Jupyter and Colab save)'
 
-_MAGIC_LINE = re.compile(r"^(\s*)([%!].*|\?\??[\w.]+\s*|[\w.]+\?\??\s*)$")
-"""IPython-only lines: magics, shell escapes, and help lookups (`name?`, `name??`, `?name`)."""
-_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Where Python and Jupyter's editor end a line (str.splitlines also splits at characters inside strings)."""
+_CELL_MARKER = re.compile(r"#\s*(%%(\s|$)|<codecell>|<markdowncell>|<rawcell>|In\[[\d ]*\]:?\s*$)")
+"""A script's cell marker, as VS Code, Spyder and jupytext's percent format read them."""
+_TEXT_MARKER = re.compile(r"#\s*(%%.*\[(markdown|md|raw)\]|<markdowncell>|<rawcell>)")
 
 
 class UnreadableNotebook(Exception):
@@ -48,6 +55,8 @@ class Cell:
 
     number: int
     lines: tuple[str, ...]
+    first_line: int | None = None
+    """For a script's cell, the line of the script its first line is; None in a notebook."""
 
 
 @dataclass(frozen=True)
@@ -75,46 +84,33 @@ def is_notebook(path: Path) -> bool:
 
 
 def read_cells(path: Path) -> list[Cell]:
-    """Returns the notebook's code cells with magics dropped; raises UnreadableNotebook naming the problem."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            raise _unreadable(path, f"it is {size // (1024 * 1024)} MB, more than {MAX_NOTEBOOK_BYTES // 2**20} MB")
-        with path.open("rb") as file:
-            raw = file.read(MAX_NOTEBOOK_BYTES + 1)
-    except OSError as error:
-        raise _unreadable(path, f"it could not be read ({error.strerror})") from None
-    try:
-        protocol.check_shape(raw, MAX_NOTEBOOK_ITEMS, MAX_NOTEBOOK_DEPTH)
-        notebook = json.loads(raw.decode("utf-8-sig"))
-    except protocol.ProtocolError as error:
-        raise _unreadable(path, str(error).replace("a reply", "its JSON")) from None
-    except UnicodeDecodeError:
-        raise _unreadable(path, "it is not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise _unreadable(path, f"it is not valid JSON (line {error.lineno}, column {error.colno})") from None
-    except RecursionError:
-        raise _unreadable(path, "its JSON is nested too deeply") from None
-    except ValueError as error:  # json's own limits, e.g. an integer of more than 4300 digits
-        raise _unreadable(path, f"its JSON holds a value Python refuses ({shorten(str(error), 200)})") from None
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    if not isinstance(cells, list):
-        raise _unreadable(
-            path, 'it has no list of "cells" (the grader reads notebook format 4, as Jupyter and Colab save)'
-        )
-    code_cells: list[Cell] = []
-    for index, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict):
-            raise _unreadable(path, f"cell {index} is not a JSON object")
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list) and all(isinstance(part, str) for part in source):
-            source = "".join(source)
-        if not isinstance(source, str):
-            raise _unreadable(path, f'the "source" of cell {index} is not text')
-        code_cells.append(Cell(len(code_cells) + 1, tuple(_without_magics(source.splitlines()))))
-    return code_cells
+    """Returns the notebook's code cells with magics made inert; raises UnreadableNotebook naming the problem."""
+    sources = _code_sources(_json_document(path), path)
+    return [Cell(number, tuple(python_lines(_lines(source)))) for number, source in enumerate(sources, start=1)]
+
+
+def script_cells(text: str) -> list[Cell]:
+    """Returns the code cells of a script split by cell markers (`# %%`), numbered as a notebook's; [] if none.
+
+    Code above the first marker is a cell of its own (a script's imports often sit there); markdown and
+    raw cells (`# %% [markdown]`) are skipped, as in a notebook. Each cell's lines are where the script has
+    them, IPython-only lines made inert as in a notebook (VS Code and Spyder run cells in IPython).
+    """
+    lines = _lines(text)
+    markers = [index for index, line in enumerate(lines) if _CELL_MARKER.match(line)]
+    if not markers:
+        return []
+    bodies: list[tuple[int, list[str]]] = []
+    header = lines[: markers[0]]
+    if any(line.strip() and not line.lstrip().startswith("#") for line in header):
+        bodies.append((0, header))
+    for marker, end in zip(markers, [*markers[1:], len(lines)], strict=True):
+        if not _TEXT_MARKER.match(lines[marker]):
+            bodies.append((marker + 1, lines[marker + 1 : end]))
+    return [
+        Cell(number, tuple(python_lines(body)), first_line=first + 1)
+        for number, (first, body) in enumerate(bodies, start=1)
+    ]
 
 
 def python_source(path: Path) -> str:
@@ -124,19 +120,33 @@ def python_source(path: Path) -> str:
 
 def converted(path: Path) -> tuple[str, Positions]:
     """Returns the Python module a notebook is graded as and where each of its lines came from."""
-    cells = read_cells(path)
+    return converted_cells(read_cells(path))
+
+
+def converted_cells(cells: list[Cell]) -> tuple[str, Positions]:
+    """Returns the Python module that runs `cells` each on its own and where each of its lines came from.
+
+    The cells' lines are laid out as one virtual file (a header line before each cell), which the driver
+    puts in linecache under the module's name; the module's own code sits below the last virtual line,
+    so no line of it is ever taken for a line of a cell.
+    """
     lines: list[str] = []
-    runs: list[tuple[int, int, str]] = []
+    spans: list[tuple[int, int, int]] = []
     for cell in cells:
         lines.append(f"# %% code cell {cell.number}")
-        runs.append((cell.number, len(lines) + 1, "".join(line + "\n" for line in cell.lines)))
+        spans.append((cell.number, len(lines) + 1, len(cell.lines)))
         lines.extend(cell.lines)
         lines.append("")
     virtual = [line + "\n" for line in lines]
-    starts = (first for _, first, _ in runs)
-    spans = ((cell.number, first, len(cell.lines)) for cell, first in zip(cells, starts, strict=True))
-    positions = Positions(tuple(spans))
-    return _DRIVER.format(cells=repr(runs), lines=repr(virtual), progress=protocol.PROGRESS_HOOK), positions
+    module = (
+        '"""A notebook submission converted by the grader: each code cell runs on its own; one that raises is '
+        'skipped."""\n'
+        + "\n" * len(virtual)
+        + f"from {driver.__name__} import run_cells as _grader_run_cells\n\n"
+        + f"_grader_run_cells(globals(), {spans!r}, {virtual!r})\n"
+        + "del _grader_run_cells\n"
+    )
+    return module, Positions(tuple(spans))
 
 
 @contextlib.contextmanager
@@ -166,17 +176,114 @@ def loadable_file(path: Path) -> Iterator[tuple[Path, Positions | None]]:
             os.unlink(name)
 
 
-def _without_magics(lines: list[str]) -> list[str]:
-    """Returns the cell's lines with IPython-only lines replaced by `pass`, keeping line numbers and indents."""
-    if lines and (magic := _CELL_MAGIC.match(lines[0])):
-        if magic.group(1) not in PYTHON_CELL_MAGICS:
-            return ["pass  # the grader dropped this cell: its %%" + magic.group(1) + " magic is not Python"]
-        lines = ["pass  # the grader dropped: " + lines[0].strip(), *lines[1:]]
-    kept = []
-    for line in lines:
-        match = _MAGIC_LINE.match(line)
-        kept.append(f"{match.group(1)}pass  # the grader dropped: {match.group(2)}" if match else line)
-    return kept
+def _json_document(path: Path) -> Any:
+    """Returns the notebook file's JSON, read within the bounds nbformat does not keep (size, shape, UTF-8)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            raise _unreadable(path, f"it is {size // (1024 * 1024)} MB, more than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        with path.open("rb") as file:
+            raw = file.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as error:
+        raise _unreadable(path, f"it could not be read ({error.strerror})") from None
+    try:
+        protocol.check_shape(raw, MAX_NOTEBOOK_ITEMS, MAX_NOTEBOOK_DEPTH)  # before any parser builds anything
+        return json.loads(raw.decode("utf-8-sig"))
+    except protocol.ProtocolError as error:
+        raise _unreadable(path, str(error).replace("a reply", "its JSON")) from None
+    except UnicodeDecodeError:
+        raise _unreadable(path, "it is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise _unreadable(path, f"it is not valid JSON (line {error.lineno}, column {error.colno})") from None
+    except RecursionError:
+        raise _unreadable(path, "its JSON is nested too deeply") from None
+    except ValueError as error:  # json's own limits, e.g. an integer of more than 4300 digits
+        raise _unreadable(path, f"its JSON holds a value Python refuses ({shorten(str(error), 200)})") from None
+
+
+def _code_sources(document: Any, path: Path) -> list[str]:
+    """Returns the sources of the notebook's code cells, as nbformat reads them once it has checked them.
+
+    Format 4 (Jupyter, Colab) is checked on the part grading reads (see _graded_part); format 3 (IPython
+    2 and older) is checked whole and converted by nbformat, as Jupyter converts it on opening.
+    """
+    import nbformat  # here, not at the top: 0.2 s of imports (jsonschema, traitlets) only where notebooks are
+
+    if not isinstance(document, dict):
+        raise _unreadable(path, NO_CELLS)
+    version = document.get("nbformat", 4)  # a notebook without its version is read as format 4, its cells' format
+    try:
+        if version == 3:
+            notebook = _format_3(document, path)
+        elif version == 4:
+            part = _graded_part(document)
+            nbformat.validate(part)
+            notebook = nbformat.v4.to_notebook_json(part)
+        else:
+            problem = f"it says it is notebook format {shorten(repr(version), 40)}"
+            raise _unreadable(path, problem + "; the grader reads format 4, as Jupyter and Colab save, and 3")
+    except nbformat.ValidationError as error:
+        raise _unreadable(path, _plain_problem(error)) from None
+    return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def _format_3(document: dict[str, Any], path: Path) -> Any:
+    """Returns an IPython 2 notebook (format 3) checked and converted to format 4 by nbformat."""
+    import nbformat
+
+    try:
+        nbformat.validate(document)
+        return nbformat.convert(nbformat.v3.to_notebook_json(document), 4)
+    except (TypeError, ValueError, KeyError, AttributeError):  # nbformat's format-3 code fails so on odd values
+        raise _unreadable(path, "it is an old notebook (format 3) that nbformat cannot read") from None
+
+
+def _graded_part(document: dict[str, Any]) -> dict[str, Any]:
+    """Returns the part of a format-4 notebook that grading reads, as a notebook of its own: its code cells'
+    sources, where they are among the cells.
+
+    nbformat's schema is strict about parts no code runs from, and tools write some it refuses: Colab and
+    VS Code add keys, older Jupyter versions leave out `outputs` or ids, execution counts go wrong. Jupyter
+    opens such notebooks (with a warning), so the grader grades them: outputs, metadata, execution
+    counts, ids and other cells' contents are left out here, and the schema judges what remains in full.
+    """
+    part: dict[str, Any] = {"nbformat": 4, "nbformat_minor": 4, "metadata": {}}
+    cells = document.get("cells")
+    if cells is None:
+        return part
+    if not isinstance(cells, list):
+        return {**part, "cells": cells}
+    return {**part, "cells": [_graded_cell(cell) for cell in cells]}
+
+
+def _graded_cell(cell: Any) -> Any:
+    """Returns what grading reads of a cell: a code cell's source; nothing of another cell (but its place)."""
+    if not isinstance(cell, dict):
+        return cell  # not a cell at all: the schema says so
+    if cell.get("cell_type") != "code":
+        return {"cell_type": "raw", "metadata": {}, "source": ""}
+    source = cell.get("source", "")  # a cell without one is empty, as Jupyter shows it
+    return {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+
+
+def _plain_problem(error: Any) -> str:
+    """Returns what an nbformat ValidationError says, in the student's words."""
+    where = list(error.absolute_path)
+    if where == ["cells"] or (where == [] and "'cells'" in str(error.message)):
+        return NO_CELLS
+    if len(where) >= 2 and where[0] == "cells" and isinstance(where[1], int):
+        if len(where) == 2 and not isinstance(error.instance, dict):
+            return f"cell {where[1] + 1} is not a JSON object"
+        if where[2:3] == ["source"]:
+            return f'the "source" of cell {where[1] + 1} is not text'
+    place = "/".join(str(step) for step in where)
+    return f"it does not follow the notebook format ({shorten(str(error.message), 160)} at {place or 'its top'})"
+
+
+def _lines(text: str) -> list[str]:
+    """Returns the lines of `text` split where Python ends a line, without their line ends."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def _unreadable(path: Path, problem: str) -> UnreadableNotebook:
@@ -184,118 +291,3 @@ def _unreadable(path: Path, problem: str) -> UnreadableNotebook:
         f"the grader could not read {path.name} as a notebook: {problem}. Save it again from Jupyter or Colab "
         f"(File > Download > .ipynb) and submit that file."
     )
-
-
-# Runs in the worker beside the student's code, so it decides nothing: it runs each cell and says which
-# raised. Each cell is compiled under this file's name with its lines where they are in `lines`, and
-# `lines` is put in linecache, so an error's line and code shown in a report are the notebook's own.
-# Before each cell it sends the cell's number as a progress note over the worker's channel (the hook the
-# worker binds in the module while loading): after a kill for time, the trusted side names that cell.
-# What it writes itself (a skipped cell, a warning) names "cell N, line M" and starts on a line of its own,
-# even when the student's last print ended without a newline.
-_DRIVER = '''\
-"""A notebook submission converted by the grader: each code cell runs on its own; one that raises is skipped."""
-
-
-def _grader_stand_ins():
-    """Makes what a notebook environment always has importable here, as harmless stand-ins."""
-    import builtins
-    import sys
-    import types
-
-    def nothing(*args, **kwargs):
-        return None
-
-    shown = dict.fromkeys(("display", "clear_output", "set_matplotlib_formats", "HTML", "Markdown", "Image",
-                           "Math", "Latex", "get_ipython"), nothing)
-
-    def stand_in(name, **names):
-        try:
-            __import__(name)
-        except ImportError:
-            module = types.ModuleType(name)
-            vars(module).update(names)
-            sys.modules[name] = module
-            parent, _, child = name.rpartition(".")
-            if parent in sys.modules:
-                setattr(sys.modules[parent], child, module)
-
-    # version_info: libraries that see IPython loaded (matplotlib) ask which one it is.
-    for name in ("IPython", "IPython.display", "IPython.core", "IPython.core.display"):
-        stand_in(name, version_info=(9, 0, 0), **shown)
-    for name in ("matplotlib_inline", "matplotlib_inline.backend_inline"):
-        stand_in(name, **shown)
-    if not hasattr(builtins, "display"):
-        builtins.display = nothing
-
-
-def _grader_output(cells, lines):
-    """Returns a writer that starts on a new line, and makes warnings name cells; both stay after loading."""
-    import sys
-    import warnings
-
-    ended = [True]
-    me = __file__
-
-    class Tracked:
-        def __init__(self, stream):
-            self._stream = stream
-
-        def write(self, text):
-            written = self._stream.write(text)
-            if text:
-                ended[0] = str(text).endswith("\\n")
-            return written
-
-        def __getattr__(self, name):
-            return getattr(self._stream, name)
-
-    sys.stdout, sys.stderr = Tracked(sys.stdout), Tracked(sys.stderr)
-
-    def where(line):
-        """Returns "cell N, line M" and that line's code, indented, for a line of this file; None outside cells."""
-        for number, first_line, source in cells:
-            if line and first_line <= line < first_line + source.count("\\n"):
-                code = lines[line - 1].strip()
-                return f"cell {{number}}, line {{line - first_line + 1}}", f"\\n    {{code}}" if code else ""
-        return None
-
-    def say(message):
-        sys.stderr.write(("" if ended[0] else "\\n") + message + "\\n")
-
-    def show_warning(message, category, filename, lineno, file=None, line=None):
-        found = where(lineno) if filename == me else None
-        if found is None:
-            say(warnings.formatwarning(message, category, filename, lineno, line).rstrip("\\n"))
-        else:
-            say(f"{{found[0]}}: {{category.__name__}}: {{message}}{{found[1]}}")
-
-    warnings.showwarning = show_warning
-    return say, where
-
-
-def _grader_run_cells(cells, lines, progress):
-    import linecache
-    import traceback
-
-    linecache.cache[__file__] = (sum(map(len, lines)), None, lines, __file__)
-    say, where = _grader_output(cells, lines)
-    for number, first_line, source in cells:
-        if progress is not None:
-            progress(number)
-        try:
-            exec(compile("\\n" * (first_line - 1) + source, __file__, "exec"), globals())
-        except (Exception, SystemExit) as error:
-            frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == __file__]
-            line = getattr(error, "lineno", None) if isinstance(error, SyntaxError) else None
-            line = line or (frames[-1].lineno if frames else None)
-            place, code = where(line) or (f"cell {{number}}", "")
-            message = error.msg if isinstance(error, SyntaxError) else error
-            skipped = f"cell {{number}}" if isinstance(error, SyntaxError) else f"the rest of cell {{number}}"
-            say(f"{{place}} raised {{type(error).__name__}}: {{message}}; the grader skipped {{skipped}}{{code}}")
-
-
-_grader_stand_ins()
-_grader_run_cells({cells}, {lines}, globals().pop("{progress}", None))
-del _grader_run_cells, _grader_stand_ins, _grader_output
-'''

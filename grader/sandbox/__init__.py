@@ -6,8 +6,8 @@ session of its own so that it and everything it started can be killed together. 
 a socket of their own, as plain data; what the student's code prints is captured apart, up to a cap.
 How a worker process is started is a parameter (a launcher), so tests and benchmarks can swap it.
 
-Modules: `protocol` (the plain data that crosses), `inside` (runs in the worker, the only module that
-touches student code), `client` (the trusted side's Worker), `launchers` (how workers start),
-`isolation` (how strongly they are confined), `limits` and `processes`. This file imports nothing, so
-the worker loads only what it uses.
+Modules: `protocol` (the plain data that crosses), `inside` and `cells` (run in the worker, the only
+modules that touch student code: `cells` runs a converted notebook's cells), `client` (the trusted side's
+Worker), `launchers` (how workers start), `isolation` (how strongly they are confined), `limits` and
+`processes`. This file imports nothing, so the worker loads only what it uses.
 """
