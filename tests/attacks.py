@@ -21,6 +21,11 @@ LOAD_SECONDS = 3
 """The load limit of the attacks whose honest load is slow (SLOW_LOADS): forking 200 children takes most of
 a second on a busy machine when nothing caps processes (resource limits only), more than the toy's 1 s."""
 SLOW_LOADS = frozenset({"starts_many_children"})
+SHORT_BUDGET = frozenset({"sleeps_just_under_the_backstop"})
+"""Attacks graded with CALL_SECONDS and a CPU budget of SHORT_BUDGET_SECONDS for the whole submission: its
+wall-clock budget (4 × 0.6 = 2.4 s) then runs out at the third call that sleeps 1 s, below each call's 1.2 s
+backstop, with a margin of 0.2 s either way."""
+SHORT_BUDGET_SECONDS = 0.6
 
 
 def with_call_limit(assignment: Assignment, seconds: float) -> Assignment:
@@ -36,6 +41,9 @@ def with_short_calls(assignment: Assignment) -> Assignment:
 def limited_for(name: str, assignment: Assignment) -> Assignment:
     """Returns the assignment to grade the attack `name` with: short calls for an attack that hangs, a long
     load for one whose honest load is slow, the toy's limits for the rest."""
+    if name in SHORT_BUDGET:
+        limits = dataclasses.replace(assignment.limits, call_seconds=CALL_SECONDS, total_seconds=SHORT_BUDGET_SECONDS)
+        return dataclasses.replace(assignment, limits=limits)
     if name in HANGS:
         return with_short_calls(assignment)
     return with_call_limit(assignment, LOAD_SECONDS) if name in SLOW_LOADS else assignment
@@ -73,6 +81,11 @@ EXPECTED = {
     "writes_huge_files": (Status.GRADED, 5.0),
     "creates_user_namespace": (Status.GRADED, 5.0),
     "reads_classmates_submissions": (Status.GRADED, 5.0),
+    # Issue 24: searches the disk for the course's files by name (test_unprivileged.py also gives it their paths).
+    "reads_course_files_by_absolute_path": (Status.GRADED, 5.0),
+    # Issue 24: CPU and wall-clock time counted for everything a submission starts, however it forks or sleeps.
+    "escapes_cpu_limit_by_forking": (Status.GRADED, 1.0),  # as loops_in_call: every call to double() times out
+    "sleeps_just_under_the_backstop": (Status.TIMEOUT, 1.0),  # two calls fit in the budget: test_double[x=1]
 }
 NOT_DEFENDED_WITHOUT_NAMESPACES = {
     # With resource limits only, a worker shares the grader's user, files and network (docs/security.md).
@@ -84,6 +97,7 @@ NOT_DEFENDED_WITHOUT_NAMESPACES = {
     "shares_ipc_with_the_next_worker",
     "writes_huge_files",
     "reads_classmates_submissions",
+    "reads_course_files_by_absolute_path",
 }
 
 

@@ -149,3 +149,18 @@ def test_a_batch_mixing_attacks_grades_normal_submissions_as_it_would_alone(toy,
 
     for source in normal:
         assert stable(tmp_path / "mixed" / source.student) == stable(tmp_path / "alone" / source.student)
+
+
+def test_sleeping_just_under_every_backstop_stops_at_the_wall_clock_budget(toy, tmp_path, strongest):
+    # Issue 24: 7.5 s sleeps under an 8 s backstop took a batch from 8 s to 495 s and scored 100.
+    name = "sleeps_just_under_the_backstop"
+    budget = limited_for(name, toy).limits.total_wall_seconds
+    result, _ = run_attack(name, toy, tmp_path, strongest)
+    assert result.status_message == (
+        f"your code used up the wall-clock time for the whole submission ({budget:g} s); "
+        "tests that came after scored 0."
+    )
+    assert [test.message for test in result.tests[1:3]] == [
+        f"the wall-clock time for the whole submission ({budget:g} s) was used up; {call} was not run."
+        for call in ("double(x=2.5)", "apply(function=<a function the grader supplies>, n=3)")
+    ]

@@ -1,5 +1,6 @@
-"""Gradescope's run_autograder below bubblewrap (issue #10): at the unprivileged level it closes source/
-to the workers' user ids, and at "resource limits only" it refuses unless the runner asks for that level.
+"""Gradescope's run_autograder below bubblewrap (issue #10): at the unprivileged level workers see nothing of
+/autograder but the grader package, which it also closes to their user ids, and at "resource limits only"
+it refuses unless the runner asks for that level.
 
 Runs the toy assignment's autograder zip against a fake /autograder, as tests/autograder.py does.
 """
@@ -46,7 +47,7 @@ def open_root() -> Iterator[Path]:
     """A fake /autograder that other users can reach, as the real one is: only run_autograder closes parts of it.
 
     Not under pytest's tmp_path, whose folders are closed to other users: a worker refused there would prove
-    nothing about run_autograder.
+    nothing about the grader.
     """
     root = Path(tempfile.mkdtemp(prefix="autograder-"))
     root.chmod(0o755)
@@ -81,10 +82,14 @@ def test_at_the_unprivileged_level_the_worker_cannot_read_source(
     check_against_specification(results)
     printed = results["output"]
     assert "isolation: unprivileged user" in printed
-    assert "read control.txt control-readable" in printed  # the worker reached the root: refusals below are real
-    for private in ("source", "source/assignments", "source/assignments/toy/reference_toy.py",
-                    "source/assignments/toy/tests/hidden/test_toy.py", "source/grader/sandbox/inside.py"):  # fmt: skip
-        assert f"refused {private} PermissionError" in printed
+    # The worker's filesystem is an allow-list (docs/security.md): /autograder is not in it, not even the file
+    # left open to everyone; of source/ it sees only the grader package, which run_autograder closes too.
+    assert "refused control.txt FileNotFoundError" in printed
+    assert "read source grader\n" in printed
+    for private in ("source/assignments", "source/assignments/toy/reference_toy.py",
+                    "source/assignments/toy/tests/hidden/test_toy.py", "source/reference"):  # fmt: skip
+        assert f"refused {private} FileNotFoundError" in printed
+    assert "refused source/grader/sandbox/inside.py PermissionError" in printed
     assert "fontconfig readable" in printed  # the one file of source/ workers need, opened on purpose
     assert results["score"] == 5.0  # what its honest values earn
     text = (open_root / "results" / "results.json").read_text()

@@ -64,7 +64,7 @@ def test_an_ordinary_user_grades_at_bubblewrap_level_with_the_holes_closed(ordin
                 shutil.copytree(installed, folder / installed.name)
         attacks = [
             "shares_ipc_with_the_next_worker", "shares_ipc_with_the_next_worker", "creates_user_namespace",
-            "reaches_other_processes",
+            "reaches_other_processes", "escapes_cpu_limit_by_forking",
         ]  # fmt: skip
         for name in set(attacks):
             shutil.copy(ATTACKS / f"{name}.py", folder / f"{name}.py")
@@ -97,3 +97,6 @@ def test_an_ordinary_user_grades_at_bubblewrap_level_with_the_holes_closed(ordin
     # ptrace on bubblewrap's init (same user id, no capability needed) let a submission kill later workers.
     assert "ptrace: refused (errno 1)" in run.stdout and "reached: nothing" in run.stdout, run.stdout
     assert "reaches_other_processes True 2.0" in run.stdout
+    # Its worker forks and exits at import, its child answering the calls: double()'s 2.5 s of CPU still count.
+    (escaped,) = [line for line in run.stdout.splitlines() if line.startswith("escapes_cpu_limit_by_forking ")]
+    assert escaped.startswith("escapes_cpu_limit_by_forking True Reply(ok=False") and "limit='time'" in escaped

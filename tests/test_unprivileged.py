@@ -116,3 +116,95 @@ def test_a_submission_cannot_read_a_classmates_file_lying_world_readable_beside_
         assert "classmate" not in stored["output"] and token not in stored["output"]
     finally:
         shutil.rmtree(open_class, ignore_errors=True)
+
+
+TOY = Path(__file__).parent / "fixtures" / "toy"
+COURSE_FILES = (
+    "examples/correct.py",
+    "mistakes/off_by_one.py",
+    "mutants.py",
+    "diagnoses.py",
+    "tests/hidden/test_toy.py",
+)
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _open_to_everyone(top: Path) -> None:
+    """Gives every user read access to `top` and all below it: none of the chmods older docs asked for."""
+    for path in [top, *top.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _plant(path: Path, tokens: list[str]) -> None:
+    """Puts a token of its own at the top of `path` (creating it), so a leak of that file can be told."""
+    token = f"course-token-{uuid.uuid4().hex}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"# {token}\n" + (path.read_text() if path.exists() else ""))
+    tokens.append(token)
+
+
+def _as_notebook(source: str, path: Path) -> None:
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(notebook))
+
+
+@pytest.mark.parametrize("level", ["unprivileged", "strongest"])
+def test_no_worker_opens_the_course_files_by_absolute_path_whatever_their_permissions(level, monkeypatch):
+    """Issue 24: the assignment's examples, mistakes, mutants, diagnoses and hidden tests, the reference,
+    classmates' submissions and the output all lie readable by every user, and the attack (as a script and
+    as a notebook) is told their absolute paths. It opens none: the worker's filesystem is an allow-list."""
+    attack = (Path(__file__).parent / "fixtures" / "attacks" / "reads_course_files_by_absolute_path.py").read_text()
+    root = Path(tempfile.mkdtemp(prefix="grader-open-course-"))
+    try:
+        course, batch, out, tokens = root / "course" / "toy", root / "class", root / "out", []
+        shutil.copytree(TOY, course)
+        for relative in (*COURSE_FILES, "reference_toy.py"):
+            _plant(course / relative, tokens)
+        batch.mkdir()
+        shutil.copy(Path(__file__).parent / "fixtures" / "submissions" / "good.py", batch / "classmate_honest.py")
+        _plant(batch / "classmate_honest.py", tokens)
+        targets = [str(course), str(batch), str(out), str(REPOSITORY / "assignments"), str(REPOSITORY / "reference")]
+        attack = attack.replace("TARGETS = []", f"TARGETS = {targets!r}")
+        (batch / "reads_course_files.py").write_text(attack)
+        _as_notebook(attack, batch / "reads_course_files_from_a_notebook.ipynb")
+        _open_to_everyone(root)
+        monkeypatch.setenv("GRADER_WORKER_PYTHON", SYSTEM_PYTHON)
+        monkeypatch.setenv("GRADER_ISOLATION", level)
+        result = CliRunner().invoke(cli, ["grade", str(batch), "-a", str(course), "-o", str(out), "-j", "1"])
+        assert result.exit_code == 0, result.output
+        for student in ("reads_course_files", "reads_course_files_from_a_notebook"):
+            stored = json.loads((out / student / "results.json").read_text())
+            assert (stored["status"], stored["score"]) == ("graded", 5.0), stored["status_message"]
+            assert "course files opened: 0" in stored["output"] and "read:" not in stored["output"], stored["output"]
+            reports = "".join(path.read_text() for path in (out / student).rglob("*") if path.suffix != ".svg")
+            assert not [token for token in tokens if token in reports]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("parent", ["/var/tmp", "/dev/shm", "~"])
+def test_an_honest_notebook_grades_whatever_tmpdir_is(parent, tmp_path, monkeypatch):
+    """Issue 24: the grader's temporary files (the scratch folder, a notebook's converted source) follow
+    TMPDIR, here a folder only root may enter. A worker never looks for them there: it got its own root
+    before the grader's paths stopped existing for it. (It crashed whenever TMPDIR lay under a folder each
+    worker gets a private copy of: /var/tmp, /dev/shm.)"""
+    if not Path(parent).expanduser().is_dir():
+        pytest.skip(f"{parent} does not exist here")
+    temporary = Path(tempfile.mkdtemp(prefix="grader-tmpdir-", dir=Path(parent).expanduser()))
+    try:
+        batch = tmp_path / "class"
+        batch.mkdir()
+        shutil.copy(Path(__file__).parent / "fixtures" / "notebooks" / "correct.ipynb", batch / "ada.ipynb")
+        monkeypatch.setenv("TMPDIR", str(temporary))
+        monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
+        monkeypatch.setenv("GRADER_WORKER_PYTHON", SYSTEM_PYTHON)
+        monkeypatch.setenv("GRADER_ISOLATION", "unprivileged")
+        out = tmp_path / "out"
+        result = CliRunner().invoke(cli, ["grade", str(batch), "-a", str(TOY), "-o", str(out), "-j", "1"])
+        assert result.exit_code == 0, result.output
+        stored = json.loads((out / "ada" / "results.json").read_text())
+        assert (stored["status"], stored["score"]) == ("graded", 5.0), stored["status_message"]
+        assert not list(temporary.iterdir()), "the grader left temporary files behind"
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)

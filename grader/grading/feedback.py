@@ -33,7 +33,7 @@ def load_status(
         return Status.GRADED, None
     if positions is not None:
         return _notebook_load_status(load, assignment, positions)
-    if load.limit in ("time", "total_time"):
+    if load.limit in ("time", "total_time", "total_wall"):
         sentence = text(_LOAD_TIMEOUT, file=file, seconds=f"{assignment.limits.call_seconds:g}")
         return Status.TIMEOUT, Failure.of("limit", sentence)
     if load.error is None:
@@ -62,7 +62,7 @@ def _notebook_load_status(load: Reply, assignment: Assignment, positions: Positi
     """Returns load_status for a notebook, whose driver already reports (and skips) a cell that raises."""
     # The running cell comes from the worker's progress note: untrusted, so only a cell the notebook has.
     cell = int(load.progress) if load.progress.isdigit() and positions.has_cell(int(load.progress)) else None
-    if load.limit in ("time", "total_time"):
+    if load.limit in ("time", "total_time", "total_wall"):
         sentence = _either(_NOTEBOOK_TIMEOUT, cell=cell, seconds=f"{assignment.limits.call_seconds:g}")
         return Status.TIMEOUT, Failure.of("limit", sentence, cell=cell)
     if load.error is None:
@@ -188,6 +188,13 @@ def failure_for(reply: Reply, call: Text, worker: Worker, positions: Positions |
         sentence = text(
             N_("the time limit for the whole submission ({seconds} s) was used up; {call} was not run."),
             seconds=f"{limits.total_seconds:g}",
+            call=call,
+        )
+        return Failure.of("limit", sentence, call=call)
+    if reply.limit == "total_wall":
+        sentence = text(
+            N_("the wall-clock time for the whole submission ({seconds} s) was used up; {call} was not run."),
+            seconds=f"{limits.total_wall_seconds:g}",
             call=call,
         )
         return Failure.of("limit", sentence, call=call)

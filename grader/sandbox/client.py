@@ -35,7 +35,7 @@ class Reply:
     missing: str | None = None
     """A function the call named that the submission does not define."""
     limit: str | None = None
-    """"time", "total_time" or "memory" when a limit stopped the call."""
+    """"time", "total_time", "total_wall" or "memory" when a limit stopped the call."""
     crash: str | None = None
     """How the worker died during the call, e.g. "exited with status 0"."""
     seconds: float = 0.0
@@ -62,6 +62,8 @@ class Worker:
         self.limits = limits
         self.launcher = launcher
         self.seconds_used = 0.0
+        self.wall_used = 0.0
+        """Wall-clock seconds the loads and calls took, from each request to its reply, against total_wall_seconds."""
         self._process: Started | None = None
         self._channel_fd = -1
         self._output = BoundedOutput(limits.output_kb * 1024)
@@ -185,11 +187,12 @@ class Worker:
         The call it answers gets a clock of its own, started now, from the last reading of the worker's CPU.
         """
         remaining = self.limits.total_seconds - self.seconds_used
-        if remaining <= 0:
+        wall_left = self.limits.total_wall_seconds - self.wall_used
+        if remaining <= 0 or wall_left <= 0:
             self._stop()
-            return Reply(ok=False, limit="total_time")
+            return Reply(ok=False, limit="total_time" if remaining <= 0 else "total_wall")
         budget = min(self.limits.call_seconds, remaining)
-        clock = _CallClock(self._process, budget, self.limits.wall_seconds, self._cpu_reading)
+        clock = _CallClock(self._process, budget, min(self.limits.wall_seconds, wall_left), self._cpu_reading)
         self._progress = ""
         try:
             if request is not None:
@@ -198,18 +201,29 @@ class Worker:
             if channel.buffer and (last or message.get("ok") is not True):
                 raise protocol.ProtocolError("more than one reply")
         except TimeoutError:
-            progress = self._progress
-            self._stop()
-            self.seconds_used += budget  # a call stopped at a limit costs its whole budget, however it got there
-            limit = "time" if budget == self.limits.call_seconds else "total_time"
-            return Reply(ok=False, limit=limit, seconds=clock.wall(), progress=progress)
+            return self._timed_out(clock, budget)
         except (protocol.ProtocolError, OSError) as error:
             self.seconds_used += clock.cpu()
+            self.wall_used += clock.wall()
             crash = self._crash_description(error)
             return Reply(ok=False, crash=crash, limit=None, seconds=clock.wall(), progress=self._progress)
         self.seconds_used += clock.cpu()
+        self.wall_used += clock.wall()
         self._cpu_reading = clock.reading
         return _reply_from_message(message, clock.wall(), self._progress)
+
+    def _timed_out(self, clock: _CallClock, budget: float) -> Reply:
+        """Returns the reply to a call its clock stopped, having killed the worker and charged the call."""
+        progress, seconds = self._progress, clock.wall()
+        if clock.wall_limit < self.limits.wall_seconds and seconds > clock.wall_limit and clock.last_cpu <= budget:
+            limit = "total_wall"  # the submission's wall-clock budget ran out before the call's own backstop
+            self.seconds_used += clock.last_cpu
+        else:
+            limit = "time" if budget == self.limits.call_seconds else "total_time"
+            self.seconds_used += budget  # a call stopped at a limit costs its whole budget, however it got there
+        self._stop()
+        self.wall_used += seconds
+        return Reply(ok=False, limit=limit, seconds=seconds, progress=progress)
 
     def _read_reply(self, clock: _CallClock, channel: _Channel) -> dict[str, Any]:
         """Returns the next reply on the channel; progress notes sent before it are kept in _progress.
@@ -299,7 +313,7 @@ class _CallClock:
     def check(self) -> None:
         """Raises TimeoutError when the call used up its CPU limit, or ran past the wall-clock backstop."""
         if self.started_cpu is None:  # the worker's CPU time cannot be read here: the wall clock decides
-            if self.wall() > self.cpu_limit:
+            if self.wall() > min(self.cpu_limit, self.wall_limit):
                 raise TimeoutError
             return
         if self.cpu() > self.cpu_limit or self.wall() > self.wall_limit:

@@ -26,6 +26,9 @@ def private_namespaces(request: dict[str, Any]) -> str:
 
     The tmpfs covers the grader's scratch folder and backs /tmp, /dev/shm and the worker's own folder, so
     its size bounds all the worker writes together, and IPC objects and files all die with the worker.
+    With `visible` in the request (the unprivileged level), the tmpfs becomes the worker's whole filesystem
+    (_private_root): only the folders listed exist in it. Without it (inside bubblewrap, which already shows
+    only those), the worker keeps the filesystem it sees and gets private copies of the shared folders.
     """
     with open(os.path.join(request["directory"], request["file_name"]), "rb") as file:
         source = file.read()  # the grader's copy, hidden from here on
@@ -35,21 +38,12 @@ def private_namespaces(request: dict[str, Any]) -> str:
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     scratch, safe = request["scratch"], _MS_NOSUID | _MS_NODEV
     _mount("tmpfs", scratch, "tmpfs", safe, f"size={request['file_bytes']},nr_inodes=4096,mode=0755")
-    if not request.get("private_tmp"):  # the interpreter lives under /tmp: keep it, read-only
-        _mount("/tmp", "/tmp", None, _MS_BIND | _MS_REC)
-        _mount(None, "/tmp", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | safe)
-    for shared in _SHARED_WRITABLE[: None if request.get("private_tmp") else -1]:
-        if os.path.isdir(shared) and not os.path.islink(shared):
-            inner = f"{scratch}/{shared.replace('/', '-')}"
-            os.mkdir(inner)
-            os.chmod(inner, 0o1777)
-            _mount(inner, shared, None, _MS_BIND)
-    for folder in request.get("hide", []):
-        if os.path.isdir(folder):
-            _mount("tmpfs", folder, "tmpfs", safe | _MS_RDONLY | _MS_NOEXEC, "size=4k,nr_inodes=1,mode=0555")
-    if request.get("hide_processes"):  # without a PID namespace: only the worker's own processes are visible
-        _mount("proc", "/proc", "proc", safe | _MS_NOEXEC, "hidepid=invisible")
-    directory = "/tmp/submission" if request.get("private_tmp") else f"{scratch}/submission"
+    if request.get("visible") is not None:
+        _private_root(scratch, request["visible"], bool(request.get("hide_processes")))
+        directory = "/tmp/submission"
+    else:
+        _private_shared_folders(scratch, bool(request.get("private_tmp")))
+        directory = "/tmp/submission" if request.get("private_tmp") else f"{scratch}/submission"
     os.mkdir(directory, 0o700)
     path = os.path.join(directory, request["file_name"])
     with open(path, "wb") as file:
@@ -58,6 +52,80 @@ def private_namespaces(request: dict[str, Any]) -> str:
         for owned in (directory, path):
             os.chown(owned, request["uid"], request["uid"])
     return directory
+
+
+def _private_shared_folders(scratch: str, private_tmp: bool) -> None:
+    """Covers each folder every user may write to with an empty one in the worker's tmpfs at `scratch`."""
+    if not private_tmp:  # the interpreter lives under /tmp: keep it, read-only
+        _mount("/tmp", "/tmp", None, _MS_BIND | _MS_REC)
+        _mount(None, "/tmp", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    for shared in _SHARED_WRITABLE[: None if private_tmp else -1]:
+        if os.path.isdir(shared) and not os.path.islink(shared):
+            inner = f"{scratch}/{shared.replace('/', '-')}"
+            os.mkdir(inner)
+            os.chmod(inner, 0o1777)
+            _mount(inner, shared, None, _MS_BIND)
+
+
+_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+_DEVICE_LINKS = {"/dev/fd": "/proc/self/fd", "/dev/stdin": "/proc/self/fd/0", "/dev/stdout": "/proc/self/fd/1"}
+_DEVICE_LINKS["/dev/stderr"] = "/proc/self/fd/2"
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+_MNT_DETACH = 2
+
+
+def _private_root(root: str, visible: list[str], hide_processes: bool) -> None:
+    """Makes the tmpfs at `root` this worker's whole filesystem, as bubblewrap does: the paths in `visible`
+    read-only, a few devices, /proc, and its own empty /tmp, /var/tmp, /dev/shm, /run/lock.
+
+    Nothing else exists for the worker, wherever the grader keeps the assignment, the reference, the
+    submissions, its output and its temporary files, and whatever their permissions.
+    """
+    shown: list[str] = []
+    for path in sorted(visible):
+        if not any(path == done or path.startswith(done.rstrip("/") + "/") for done in shown):
+            if _show(root, path):
+                shown.append(path)
+    for device in _DEVICES:
+        _mount_point(root + device, folder=False)
+        _mount(device, root + device, None, _MS_BIND)
+    for link, target in _DEVICE_LINKS.items():
+        os.symlink(target, root + link)
+    for shared in _SHARED_WRITABLE:
+        os.makedirs(root + shared, exist_ok=True)
+        os.chmod(root + shared, 0o1777)
+    _mount_point(root + "/proc", folder=True)
+    os.chdir(root)
+    if _libc().syscall(_PIVOT_ROOT[platform.machine()], b".", b".") != 0:  # the old root is stacked on "."
+        _fail("pivot_root")
+    if _libc().umount2(b".", _MNT_DETACH) != 0:  # ... and detached: no path leads to it any more
+        _fail("umount the old root")
+    os.chdir("/")
+    safe = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+    _mount("proc", "/proc", "proc", safe, "hidepid=invisible" if hide_processes else None)
+
+
+def _show(root: str, path: str) -> bool:
+    """Makes `path` of the grader's filesystem appear read-only at the same place under `root`; a link is
+    copied as a link. Returns False when there is nothing at `path`."""
+    if os.path.islink(path):
+        _mount_point(os.path.dirname(root + path), folder=True)
+        os.symlink(os.readlink(path), root + path)
+        return True
+    if not os.path.exists(path):
+        return False
+    _mount_point(root + path, folder=os.path.isdir(path))
+    _mount(path, root + path, None, _MS_BIND | _MS_REC)
+    _mount(None, root + path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    return True
+
+
+def _mount_point(path: str, folder: bool) -> None:
+    """Creates an empty folder or file at `path` (and the folders above it) to mount something on."""
+    os.makedirs(path if folder else os.path.dirname(path), mode=0o755, exist_ok=True)
+    if not folder:
+        with open(path, "ab"):
+            pass
 
 
 def _libc() -> Any:
@@ -104,10 +172,12 @@ _REFUSED = {
     "aarch64": (117, 270, 271, 272, 438, 217, 218, 219, 279, 194, 425, 426, 427, 92),
 }
 _EPERM, _ENOSYS = 1, 38
+_RT_SIGACTION, _SIGCHLD = {"x86_64": 13, "aarch64": 134}, 17
 
 
 def forbid_user_namespaces() -> None:
-    """Installs a seccomp filter: no new user namespace, no clone3, none of the system calls in _REFUSED.
+    """Installs a seccomp filter: no new user namespace, no clone3, none of the system calls in _REFUSED, no
+    new action for SIGCHLD.
 
     clone3 passes its flags in memory a filter cannot read, so it fails with ENOSYS and the C library falls
     back to clone. Without a user namespace, none of the kernel's other namespace code is open to the worker.
@@ -128,6 +198,7 @@ def forbid_user_namespaces() -> None:
         (ret, 0, 0, kill),
         *refused,
         *_refuse(clone3, errno | _ENOSYS),
+        *_keep_children_reported(_RT_SIGACTION[machine], errno | _EPERM, allow),
         (jeq, 1, 0, clone),
         (jeq, 0, 3, unshare),
         (load, 0, 0, 16),  # the low half of the first argument: the flags of clone and unshare
@@ -136,6 +207,26 @@ def forbid_user_namespaces() -> None:
         (ret, 0, 0, allow),
     ]
     _install(program)
+
+
+def _keep_children_reported(rt_sigaction: int, refuse: int, allow: int) -> list[tuple[int, int, int, int]]:
+    """Returns the filter instructions that refuse a new action for SIGCHLD, and go on for any other call.
+
+    Ignoring SIGCHLD (or SA_NOCLDWAIT) has the kernel reap ended children at once: their CPU time would then be
+    added to no process the grader reads (launchers.py). Reading the current action (a NULL new one) is allowed.
+    """
+    load, jeq, ret = 0x20, 0x15, 0x06
+    return [
+        (jeq, 0, 8, rt_sigaction),
+        (load, 0, 0, 16),  # the signal
+        (jeq, 0, 5, _SIGCHLD),
+        (load, 0, 0, 24),  # the new action's address: low half, then high half
+        (jeq, 0, 2, 0),
+        (load, 0, 0, 28),
+        (jeq, 1, 0, 0),
+        (ret, 0, 0, refuse),
+        (ret, 0, 0, allow),
+    ]
 
 
 def _refuse(number: int, action: int) -> list[tuple[int, int, int, int]]:

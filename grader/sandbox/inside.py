@@ -75,7 +75,9 @@ def serve_forks(control_fd: int) -> None:
     import numpy  # noqa: F401 - imported once here so that every forked worker starts warm
     import numpy.random  # noqa: F401 - NumPy imports it lazily: 10 ms a worker if left to each fork
 
-    from grader.sandbox import protocol  # noqa: F401
+    # With the driver of converted notebooks: a worker may not read the grader's files (it may run as a user
+    # of its own), so what it imports after the fork must be loaded here.
+    from grader.sandbox import cells, protocol  # noqa: F401
 
     _import_plotting()
     # Everything imported so far goes to the collector's permanent generation: a collection in a
@@ -111,6 +113,7 @@ def _become_worker(request: dict[str, Any], fds: list[int], running: int) -> Non
     try:
         channel_fd, output_fd = fds
         os.setsid()
+        become_subreaper()  # not inherited from the zygote: orphans of the submission's children stay below the worker
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(output_fd, 1)

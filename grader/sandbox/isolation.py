@@ -166,8 +166,10 @@ def _unshare_options() -> list[str]:
 
 SYSTEM_TOPS = ("/bin", "/lib", "/lib32", "/lib64", "/sbin")
 """The system's top folders (or links to /usr) every worker sees read-only, with /usr."""
-SYSTEM_SHARED = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
-SYSTEM_SHARED += ("/etc/fonts",)  # fontconfig's configuration: matplotlib loads without noise
+SYSTEM_SHARED = (
+    *("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives"),
+    "/etc/fonts",  # fontconfig's configuration: matplotlib loads without noise
+)
 """The files of /etc every worker sees read-only: the dynamic linker's, the time zone, the fonts'."""
 
 SCRATCH_INSIDE = "/submission"

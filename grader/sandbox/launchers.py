@@ -17,7 +17,7 @@ from typing import Protocol
 
 from grader.sandbox.isolation import LIMITS_ONLY, Isolation, choose_isolation
 from grader.sandbox.limits import Limits, worker_environment
-from grader.sandbox.processes import kill_tree, remove_tree, tree_cpu_seconds
+from grader.sandbox.processes import kill_tree, orphans_cpu_seconds, parent_pid, remove_tree, tree_cpu_seconds
 from grader.sandbox.strategies import strategy_for
 
 # Imports the grader package from its own folder without putting the folder above it (the project,
@@ -147,12 +147,15 @@ class ForkServerLauncher:
     """
 
     def __init__(self, isolation: Isolation | None = None) -> None:
+        # The level is the caller's value (a command resolves it once); without one, the strongest there is.
         self.isolation = isolation or choose_isolation()
         self.strategy = strategy_for(self.isolation, GRADER_FOLDER)
         self.worker_uid = self.strategy.worker_uid
         self._scratch = _Scratch()
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
+        self._workers: set[int] = set()
+        """The pids (as the grader sees them) of the workers started and not yet stopped."""
 
     def start(self, submission: Path, file_name: str, limits: Limits) -> Started:
         owner = None if self.strategy.namespaces else self.worker_uid
@@ -205,14 +208,30 @@ class ForkServerLauncher:
         pid = int(self._ask(control)["pid"])
         zygote = self._zygote
         outer = self.strategy.host_pid(zygote.pid, pid) if zygote is not None else None
+        if outer is not None:
+            self._workers.add(outer)
+        return Started(grader_end.detach(), output_read, lambda: self._stop(pid, folder, outer), self._cpu_clock(outer))
+
+    def _cpu_clock(self, outer: int | None) -> Callable[[], float | None]:
+        """Returns what reads the CPU seconds of the worker `outer` and of every process it started.
+
+        The worker is the subreaper of what it starts, but when the worker itself ends (its child answering the
+        calls in its place) its children are re-parented to the fork server and leave its tree. They count too:
+        the fork server's children are its workers, each counted as its own tree, and such orphans.
+        """
+        server = parent_pid(outer) if outer is not None else None  # the fork server, as the grader sees it
 
         def cpu_seconds() -> float | None:
-            return tree_cpu_seconds(outer) if outer is not None else None
+            if outer is None or server is None:
+                return None
+            return tree_cpu_seconds(outer) + orphans_cpu_seconds(server, self._workers)
 
-        return Started(grader_end.detach(), output_read, lambda: self._stop(pid, folder), cpu_seconds)
+        return cpu_seconds
 
-    def _stop(self, pid: int, folder: Path) -> int | None:
+    def _stop(self, pid: int, folder: Path, outer: int | None = None) -> int | None:
         """Kills everything the worker may have started, reaps it, and removes its folder."""
+        if outer is not None:
+            self._workers.discard(outer)
         if self._zygote is not None:
             self.strategy.sweep(self._zygote.pid)
         code = self._reap(pid)
@@ -268,6 +287,7 @@ class ForkServerLauncher:
     def _close_zygote(self) -> None:
         control, self._control = self._control, None
         zygote, self._zygote = self._zygote, None
+        self._workers.clear()
         if control is not None:
             control.close()
         if zygote is not None:

@@ -39,6 +39,16 @@ class Limits:
         """The wall-clock backstop per call, for sleeps and hangs that use no CPU: several times the CPU limit."""
         return WALL_CLOCK_FACTOR * self.call_seconds
 
+    @property
+    def total_wall_seconds(self) -> float:
+        """The wall-clock budget of all loads and calls together, so sleeping cannot stretch a batch without bound.
+
+        As many times the CPU budget as a call's backstop is its CPU limit: only the time from each request to
+        its reply counts, so code within its CPU budget runs out of it only where the machine gives its calls
+        less than a quarter of a core on average, a load the calls' own backstops already allow no more than.
+        """
+        return WALL_CLOCK_FACTOR * self.total_seconds
+
 
 WALL_CLOCK_FACTOR = 4
 """How many times a call's CPU limit it may take in wall-clock time: room for a loaded machine, none for sleeping."""

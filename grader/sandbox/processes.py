@@ -6,7 +6,7 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 TRUNCATION_MARKER = "\n[… output truncated: the rest ({} bytes) was not kept …]\n"
@@ -122,6 +122,18 @@ def host_pid(namespace: str, inner: int) -> int | None:
     return None
 
 
+def orphans_cpu_seconds(server: int, workers: Collection[int]) -> float:
+    """Returns the CPU seconds of the processes below `server` that are below none of `workers`.
+
+    `server` is a fork server and the subreaper of its workers' processes: a worker's child whose parent
+    ended (the worker itself among them) is re-parented to it, and its CPU time is still the submission's.
+    """
+    children = _children_of(server)
+    if children is None:
+        children = [pid for pid in _descendants(server) if parent_pid(pid) == server]
+    return sum(tree_cpu_seconds(child) for child in children if child not in workers)
+
+
 def tree_cpu_seconds(root: int) -> float:
     """Returns the CPU seconds `root` and every process below it used, those that ended and were reaped too."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -216,21 +228,37 @@ def _children_below(root: int) -> list[int] | None:
     """Returns the pids below `root` from the kernel's per-thread child lists; None where it has none."""
     found, queue = [], [root]
     while queue:
-        pid = queue.pop()
+        children = _children_of(queue.pop())
+        if children is None:
+            return None  # a kernel without CONFIG_PROC_CHILDREN: the caller scans /proc instead
+        found += children
+        queue += children
+    return found
+
+
+def _children_of(pid: int) -> list[int] | None:
+    """Returns the pids of `pid`'s children (none once it has ended); None on a kernel without child lists."""
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    found = []
+    for thread in threads:
         try:
-            threads = os.listdir(f"/proc/{pid}/task")
+            found += [int(child) for child in _read_proc(f"/proc/{pid}/task/{thread}/children").split()]
+        except FileNotFoundError:
+            return None
         except OSError:
             continue
-        for thread in threads:
-            try:
-                children = [int(child) for child in _read_proc(f"/proc/{pid}/task/{thread}/children").split()]
-            except FileNotFoundError:
-                return None  # a kernel without CONFIG_PROC_CHILDREN: the caller scans /proc instead
-            except OSError:
-                continue
-            found += children
-            queue += children
     return found
+
+
+def parent_pid(pid: int) -> int | None:
+    """Returns the pid of `pid`'s parent, None once it has gone."""
+    try:
+        return int(_read_proc(f"/proc/{pid}/stat").rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _descendants(root: int) -> list[int]:

@@ -13,15 +13,14 @@ from grader.sandbox.isolation import (
     BUBBLEWRAP,
     LIMITS_ONLY,
     SCRATCH_INSIDE,
+    SYSTEM_SHARED,
+    SYSTEM_TOPS,
     WORKER_UID_BASE,
     Isolation,
     bwrap_command,
     python_folders,
 )
 from grader.sandbox.processes import host_pid, kill_descendants, kill_namespace, kill_user, namespace_below
-
-SHARED_WRITABLE = ("/var/tmp", "/dev/shm", "/run/lock", "/tmp")
-"""Folders every user may write to, which each worker gets a private, empty copy of (see inside.py)."""
 
 WORKER_PROCESSES = 2
 """Processes a worker may run at once (itself and one child): each may use the whole address-space limit, so
@@ -87,17 +86,16 @@ class UnprivilegedUser(LimitsOnly):
         return {
             **super().spawn_options(submission),
             "unshare_network": True,
-            "private_tmp": self._private_tmp(),
-            "hide": self._classmates(submission),
+            "visible": self._visible(),
             "hide_processes": True,  # the grader's command line names the submissions' folder
         }
 
-    def _classmates(self, submission: Path) -> list[str]:
-        """Returns the folders holding this submission and its classmates', when hiding them hides nothing needed."""
-        needed = [Path(folder) for folder in {*python_folders(self.isolation.python), str(self.grader_folder)}]
-        needed += [Path(folder) for folder in SHARED_WRITABLE]  # each worker gets its own of these anyway
-        candidates = {submission.resolve().parent, submission.resolve().parent.parent, Path.cwd()}
-        return sorted(str(folder) for folder in candidates if not any(path.is_relative_to(folder) for path in needed))
+    def _visible(self) -> list[str]:
+        """Returns all a worker's filesystem holds besides its own folders: the system, the interpreter, the
+        grader package. An allow-list, as bubblewrap's: the assignment, the reference, the submissions, the
+        output and the grader's temporary files are absent wherever they are, whatever their permissions."""
+        folders = {*python_folders(self.isolation.python), str(self.grader_folder)}
+        return [*SYSTEM_TOPS, "/usr", *SYSTEM_SHARED, *sorted(os.path.realpath(folder) for folder in folders)]
 
     def sweep(self, zygote: int) -> None:
         assert self.worker_uid is not None
