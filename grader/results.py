@@ -120,15 +120,28 @@ class TestResult:
     """The assignment declares this a test of the whole pipeline: a mistake in any function may fail it."""
 
 
+DRAWABLE_MAX = 1e300
+"""A plot marks larger magnitudes like inf, as "overflow": they overflow matplotlib's axis arithmetic."""
+
+
 @dataclass(frozen=True)
 class Series:
-    """One line of a plot: a y value per step (row of a run's result), from the student's run or the reference's."""
+    """One line of a plot: y values at steps (rows of a run's result), from the student's run or the reference's."""
 
     label: str
     color: str
     values: tuple[float, ...]
     """May hold inf and nan: plots must stay readable then."""
     is_reference: bool
+    steps: tuple[int, ...] = ()
+    """The row (counted from 1) each value comes from, increasing, the run's last row last, when the run had
+    more rows than a plot can show and grading reduced it (grading/decimation.py); () when every row is kept,
+    the values being rows 1, 2, 3, ..."""
+
+    @property
+    def length(self) -> int:
+        """Returns how many rows the run had: the x axis's extent."""
+        return self.steps[-1] if self.steps else len(self.values)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ def accepted(check, body: bytes, max_items: int, max_depth: int) -> bool:
     st.integers(0, 30),
     st.integers(0, 6),
 )
+@pytest.mark.slow
 def test_the_shape_checks_shortcut_refuses_exactly_what_the_full_scan_refuses(pieces, max_items, max_depth):
     body = b"".join(pieces)
     fully = accepted(protocol.check_shape_fully, body, max_items, max_depth)

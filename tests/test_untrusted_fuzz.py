@@ -121,6 +121,7 @@ def toy_reference(toy):
     st.lists(st.lists(numbers, min_size=1, max_size=3), min_size=1, max_size=5),
     hostile_text,
 )
+@pytest.mark.slow
 def test_plots_and_reports_take_whatever_was_decoded(toy, toy_reference, grade_toy, value, table, words):
     decoded, ok = decoded_or_refused(json.dumps({"value": value}, allow_nan=True).encode())
     for returned in ([decoded] if ok else []) + [table, np.asarray(table, dtype=object)]:
@@ -135,3 +136,45 @@ def test_plots_and_reports_take_whatever_was_decoded(toy, toy_reference, grade_t
     result = dataclasses.replace(honest, student=words, output=words * 50, tests=tests, plots=(plot,), failure=failure)
     documents = bounded_documents(result, toy.title)
     assert sum(len(d.encode("utf-8", "surrogatepass")) for d in documents.values()) <= MAX_REPORT_BYTES
+
+
+dimensions = st.one_of(
+    st.integers(min_value=0, max_value=4),
+    st.sampled_from([2**31, 2**32, 2**62, 2**63 - 1, 2**63, 2**64, 10**30, protocol.MAX_VALUE_BYTES + 1]),
+    st.integers(min_value=0, max_value=2**70),
+)
+
+
+@FUZZ
+@given(
+    st.lists(dimensions, max_size=protocol.MAX_DIMENSIONS + 4),
+    st.sampled_from(sorted(protocol.ALLOWED_DTYPES)),
+    st.integers(min_value=0, max_value=4),
+)
+def test_an_array_shape_numpy_refuses_is_the_protocols_refusal(shape, dtype, items):
+    # Issue 24: a reply tagged [2**62, 0] made NumPy raise where only ProtocolError is caught (internal_error).
+    # Shapes whose product overflows, of many dimensions, empty ones beside huge ones: decoded or refused.
+    raw = bytes(items * np.dtype(dtype).itemsize)
+    reply = {
+        "ok": True,
+        "value": {"__array__": {"dtype": dtype, "shape": shape, "data": base64.b64encode(raw).decode()}},
+    }
+    decoded, ok = decoded_or_refused(json.dumps(reply).encode())
+    if ok:
+        assert list(decoded.shape) == shape and decoded.nbytes == len(raw)
+        format_value(decoded)
+
+
+@pytest.mark.parametrize(
+    "shape", [[2**62, 0], [0, 2**62], [2**63, 0], [2**40, 2**40, 0], [0] * 9, [1] * 65, [2**31] * 2 + [0]]
+)
+def test_the_reported_shapes_are_refused_naming_the_shape(shape):
+    reply = {"ok": True, "value": {"__array__": {"dtype": "<f8", "shape": shape, "data": ""}}}
+    with pytest.raises(protocol.ProtocolError, match="shape"):
+        protocol.decode(protocol.loads(json.dumps(reply).encode())["value"])
+
+
+@pytest.mark.parametrize("shape", [(2**40, 0), (0,) * 9])
+def test_the_encoder_refuses_what_the_decoder_would(shape):
+    with pytest.raises(protocol.UnsupportedValue, match="shape"):
+        protocol.encode(np.zeros(shape))

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from grader.assignment import PlotPanel, PlotRun, PlotSpec
+from grader.grading.decimation import reduced_line
 from grader.grading.proxy import RemoteSubmission, SubmissionCallFailed, describe_call
 from grader.results import Panel, Plot, Series
 from grader.text import N_, Text, text
@@ -109,19 +110,26 @@ def _student_table(run: PlotRun, outcome: _Outcome, reference: ModuleType) -> tu
 def _series(run: PlotRun, panel: PlotPanel, reference: np.ndarray, student: np.ndarray | None) -> list[Series]:
     series = []
     if student is not None and panel.column < student.shape[1]:
-        series.append(Series(run.label, run.color, _column(student, panel), is_reference=False))
-    series.append(Series(run.label, run.color, _column(reference, panel), is_reference=True))
+        series.append(_line(run, panel, student, is_reference=False))
+    series.append(_line(run, panel, reference, is_reference=True))
     return series
 
 
-def _column(table: np.ndarray, panel: PlotPanel) -> tuple[float, ...]:
-    values = table[:, panel.column].astype(np.float64)
-    if panel.transform == "abs":
-        values = np.abs(values)
-    elif panel.transform == "distance":
-        with np.errstate(invalid="ignore", over="ignore"):
-            values = np.abs(values - panel.about)
-    return tuple(float(v) for v in values)
+def _line(run: PlotRun, panel: PlotPanel, table: np.ndarray, *, is_reference: bool) -> Series:
+    """Returns one column of a run's table as a series, reduced to what a plot shows (decimation.py) before
+    anything else holds it: a run's length costs the trusted side nothing after this."""
+
+    def read(start: int, stop: int) -> np.ndarray:
+        values = table[start:stop, panel.column].astype(np.float64)
+        if panel.transform == "abs":
+            values = np.abs(values)
+        elif panel.transform == "distance":
+            with np.errstate(invalid="ignore", over="ignore"):
+                values = np.abs(values - panel.about)
+        return values
+
+    steps, values = reduced_line(read, table.shape[0], log=panel.yscale == "log")
+    return Series(run.label, run.color, values, is_reference, steps)
 
 
 def _run_reference(run: PlotRun, reference: ModuleType) -> np.ndarray:
@@ -141,6 +149,12 @@ def _is_function_name(value: Any) -> bool:
 
 
 def _as_table(value: Any) -> np.ndarray:
+    """Returns a run's value as a 2-d table; a numeric array as it came (its columns are converted to float64
+    chunk by chunk as they are read, see _line), anything else converted to float64."""
+    if type(value) is np.ndarray and value.dtype.kind in "biuf":
+        if value.ndim != 2 or value.shape[0] == 0:
+            raise ValueError(f"an array of shape {value.shape}, not one row per step")
+        return value
     try:
         table = np.asarray(value, dtype=np.float64)
     except OverflowError:

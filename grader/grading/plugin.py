@@ -198,5 +198,6 @@ def seeded_rng(seed: int, inputs_key: str, nodeid: str) -> np.random.Generator:
 def submission_inputs_key(secret: str, submission_sha256: str) -> str:
     """Returns what makes one submission's seeded inputs its own: a digest of the course's secret and the
     submission's bytes. The same submission always gets the same inputs (a regrade gives the same result);
-    another gets others, so answers memorised from one report earn nothing in another submission."""
+    another gets others, so answers memorised from one report do not answer another submission's seeded
+    inputs (fixed inputs are the same for everyone: see docs/security.md)."""
     return hashlib.sha256(f"{secret}\0{submission_sha256}".encode()).hexdigest()

@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from grader.files import write_atomically
-from grader.reports.plotlayout import FrameSpec, PanelFrame, SeriesFrame
+from grader.reports.plotlayout import FrameSpec, Line, PanelFrame, SeriesFrame
 
 FIGURE_SIZE = (9.0, 3.2)
 """Inches; wide and short so two or three panels sit side by side in a report."""
@@ -54,9 +55,8 @@ class Scale:
     y_offset: float
     log: bool
 
-    def points(self, values: np.ndarray) -> np.ndarray:
-        """Returns (x, y) in SVG coordinates for values[i] at step i + 1; nan rows where a value is nan."""
-        steps = np.arange(1, len(values) + 1, dtype=np.float64)
+    def points(self, steps: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Returns (x, y) in SVG coordinates for values[i] at steps[i]; nan rows where a value is nan."""
         with np.errstate(invalid="ignore", divide="ignore"):
             ys = np.log10(values) if self.log else values
         return np.column_stack([steps * self.x_scale + self.x_offset, ys * self.y_scale + self.y_offset])
@@ -71,13 +71,13 @@ class Frame:
     """(panel, series) of the line whose path data goes after each piece but the last."""
     scales: tuple[Scale, ...]
 
-    def svg(self, lines: tuple[tuple[np.ndarray | None, ...], ...]) -> str:
+    def svg(self, lines: tuple[tuple[Line | None, ...], ...]) -> str:
         """Returns the frame with each line's points laid in."""
         out = [self.pieces[0]]
         for (panel, series), piece in zip(self.slots, self.pieces[1:], strict=True):
-            values = lines[panel][series]
-            assert values is not None, "a frame has a slot only for a series with points to draw"
-            out.append(_path(self.scales[panel].points(values)))
+            line = lines[panel][series]
+            assert line is not None, "a frame has a slot only for a series with points to draw"
+            out.append(_path(self.scales[panel].points(line.steps, line.values)))
             out.append(piece)
         return "".join(out)
 
@@ -93,10 +93,17 @@ class Frame:
 
 class FrameCache:
     """Drawn frames by spec: the `kept` most recently used in memory and, with a directory, all of them on
-    disk, shared by every grading process and later runs (`salt` names the drawing code's version)."""
+    disk, shared by every grading process and later runs (`salt` names the drawing code's version);
+    `store` writes a frame there (the plot cache's, which bounds what the folder holds)."""
 
-    def __init__(self, directory: Path | None = None, salt: bytes = b"", kept: int = FRAMES_KEPT):
-        self.directory, self.salt, self.kept = directory, salt, kept
+    def __init__(
+        self,
+        directory: Path | None = None,
+        salt: bytes = b"",
+        kept: int = FRAMES_KEPT,
+        store: Callable[[Path, str], object] = write_atomically,
+    ):
+        self.directory, self.salt, self.kept, self.store = directory, salt, kept, store
         self._memory: OrderedDict[FrameSpec, Frame] = OrderedDict()
 
     def frame(self, spec: FrameSpec) -> Frame:
@@ -116,7 +123,7 @@ class FrameCache:
             # The salt makes element ids reproducible; from the title, so two plots' ids in one page differ.
             frame = draw_frame(spec, salt=f"gd-autograder:{spec.title}")
             if stored is not None:
-                write_atomically(stored, frame.to_json())
+                self.store(stored, frame.to_json())
         self._memory[spec] = frame
         if len(self._memory) > self.kept:
             self._memory.popitem(last=False)  # the least recently used

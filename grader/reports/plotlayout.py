@@ -16,15 +16,16 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from grader.i18n import Translator
-from grader.results import Panel, Plot, Series
+from grader.results import DRAWABLE_MAX, Panel, Plot, Series
 from grader.text import N_
 
 NO_DATA_TEXT = N_("no finite values to draw")
 DIVERGENCE_NOTE = N_("→ %(value)s at %(xlabel)s %(step)s")
 """Where a run stops being finite, e.g. "→ inf at step 9"; the x axis's label names the step."""
 
-DRAWABLE_MAX = 1e300
-"""Larger magnitudes overflow matplotlib's axis arithmetic; they are marked like inf, as "overflow"."""
+MAX_DOTS = 200
+"""Isolated points drawn as dots per series, at most: more (a cloud of them) are thinned to each share's
+lowest and highest, so the cloud's extent stays. Grading already reduced a series to a few thousand points."""
 
 MARGIN = 0.04
 """The share of each axis left empty beyond the rounded limits, so no line runs along the frame."""
@@ -70,7 +71,8 @@ class SeriesFrame:
     drawn: bool
     """False when no point can be drawn: the legend says so and there is no line to lay in."""
     dots: tuple[tuple[int, float], ...] = ()
-    """Points with no drawable neighbour: a line segment cannot show them, so the frame draws a dot."""
+    """Points (step, value) with no drawable neighbour: a line segment cannot show them, so the frame draws a
+    dot; at most MAX_DOTS."""
     divergence: Divergence | None = None
 
 
@@ -101,12 +103,22 @@ class FrameSpec:
 
 
 @dataclass(frozen=True)
+class Line:
+    """The points of one series to lay into a frame."""
+
+    steps: np.ndarray
+    """The x of each point: its step (row of the run, from 1)."""
+    values: np.ndarray
+    """The y of each point; nan where it cannot be drawn, which lifts the pen."""
+
+
+@dataclass(frozen=True)
 class Layout:
-    """A plot split into its frame and its lines: per panel, per series, the y values to lay in (nan where
-    a point cannot be drawn), in the order of the frame's series."""
+    """A plot split into its frame and its lines: per panel, per series, the line to lay in (None when it
+    has no point to draw), in the order of the frame's series."""
 
     frame: FrameSpec
-    lines: tuple[tuple[np.ndarray | None, ...], ...]
+    lines: tuple[tuple[Line | None, ...], ...]
 
 
 def layout(plot: Plot, words: Translator) -> Layout:
@@ -121,20 +133,20 @@ def layout(plot: Plot, words: Translator) -> Layout:
     return Layout(spec, tuple(lines))
 
 
-def _panel(panel: Panel, xlabel: str, words: Translator) -> tuple[PanelFrame, tuple[np.ndarray | None, ...]]:
+def _panel(panel: Panel, xlabel: str, words: Translator) -> tuple[PanelFrame, tuple[Line | None, ...]]:
     log = panel.yscale == "log"
     series_frames = []
-    lines: list[np.ndarray | None] = []
+    lines: list[Line | None] = []
     for series in panel.series:
         frame, line = _series(series, xlabel, words, log=log)
         series_frames.append(frame)
         lines.append(line)
     drawn = [line for line in lines if line is not None]
-    steps = max((len(series.values) for series in panel.series), default=1)
+    steps = max((series.length for series in panel.series), default=1)
     xlim = _padded(1.0, float(max(steps, 2)), log=False)
     if not drawn:
         return PanelFrame(plain(panel.ylabel), log, xlim, (0.0, 1.0), (), None, tuple(series_frames)), tuple(lines)
-    finite = np.concatenate([line[~np.isnan(line)] for line in drawn])
+    finite = np.concatenate([line.values[~np.isnan(line.values)] for line in drawn])
     low, high, yticks = (_decades if log else _round_numbers)(float(finite.min()), float(finite.max()))
     ylim = _padded(low, high, log=log)
     legend = _emptiest_corner(drawn, xlim, ylim, log=log)
@@ -142,8 +154,9 @@ def _panel(panel: Panel, xlabel: str, words: Translator) -> tuple[PanelFrame, tu
     return panel_frame, tuple(lines)
 
 
-def _series(series: Series, xlabel: str, words: Translator, *, log: bool) -> tuple[SeriesFrame, np.ndarray | None]:
+def _series(series: Series, xlabel: str, words: Translator, *, log: bool) -> tuple[SeriesFrame, Line | None]:
     values = np.asarray(series.values, dtype=np.float64)
+    steps = np.asarray(series.steps or range(1, len(values) + 1), dtype=np.int64)
     with np.errstate(invalid="ignore"):
         in_range = np.isfinite(values) & (np.abs(values) <= DRAWABLE_MAX)
         drawable = in_range & ((values > 0) if log else True)
@@ -154,14 +167,30 @@ def _series(series: Series, xlabel: str, words: Translator, *, log: bool) -> tup
         no_data = f"{label}: {words.gettext(NO_DATA_TEXT)}"
         return SeriesFrame(no_data, series.color, series.is_reference, drawn=False), None
     neighbours = np.r_[False, drawable[:-1]] | np.r_[drawable[1:], False]
-    dots = tuple((int(i) + 1, float(values[i])) for i in np.flatnonzero(drawable & ~neighbours))
-    divergence = _divergence(values, drawable, in_range, xlabel, words)
+    isolated = _thinned(np.flatnonzero(drawable & ~neighbours), values)
+    dots = tuple((int(steps[i]), float(values[i])) for i in isolated)
+    divergence = _divergence(values, steps, drawable, in_range, xlabel, words)
     frame = SeriesFrame(label, series.color, series.is_reference, True, dots, divergence)
-    return frame, np.where(drawable, values, np.nan)
+    return frame, Line(steps.astype(np.float64), np.where(drawable, values, np.nan))
+
+
+def _thinned(isolated: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Returns at most MAX_DOTS of the isolated points, in order: all when few; else, of each of
+    MAX_DOTS / 2 shares, its lowest and highest."""
+    if len(isolated) <= MAX_DOTS:
+        return isolated
+    shares = np.array_split(isolated, MAX_DOTS // 2)
+    picks = {int(s[np.argmin(values[s])]) for s in shares} | {int(s[np.argmax(values[s])]) for s in shares}
+    return np.array(sorted(picks), dtype=np.int64)
 
 
 def _divergence(
-    values: np.ndarray, drawable: np.ndarray, in_range: np.ndarray, xlabel: str, words: Translator
+    values: np.ndarray,
+    steps: np.ndarray,
+    drawable: np.ndarray,
+    in_range: np.ndarray,
+    xlabel: str,
+    words: Translator,
 ) -> Divergence | None:
     out_of_range = np.flatnonzero(~in_range)
     if not len(out_of_range):
@@ -174,10 +203,10 @@ def _divergence(
     note = words.gettext(DIVERGENCE_NOTE) % {
         "value": _word_for(float(values[first_bad]), words),
         "xlabel": xlabel,
-        "step": first_bad + 1,
+        "step": int(steps[first_bad]),
     }
-    leftward = last_good >= (len(values) - 1) / 2
-    return Divergence(last_good + 1, float(values[last_good]), plain(note), leftward)
+    leftward = steps[last_good] - 1 >= (steps[-1] - 1) / 2
+    return Divergence(int(steps[last_good]), float(values[last_good]), plain(note), bool(leftward))
 
 
 def _round_numbers(low: float, high: float) -> tuple[float, float, tuple[float, ...]]:
@@ -211,11 +240,11 @@ def _padded(low: float, high: float, *, log: bool) -> tuple[float, float]:
 
 
 def _emptiest_corner(
-    lines: list[np.ndarray], xlim: tuple[float, float], ylim: tuple[float, float], *, log: bool
+    lines: list[Line], xlim: tuple[float, float], ylim: tuple[float, float], *, log: bool
 ) -> LegendCorner:
     """Returns the legend corner that covers the fewest of the lines' points."""
-    xs = np.concatenate([(np.arange(1, len(line) + 1) - xlim[0]) / (xlim[1] - xlim[0]) for line in lines])
-    ys = np.concatenate(lines)
+    xs = np.concatenate([(line.steps - xlim[0]) / (xlim[1] - xlim[0]) for line in lines])
+    ys = np.concatenate([line.values for line in lines])
     if log:
         with np.errstate(invalid="ignore", divide="ignore"):
             ys = (np.log10(ys) - math.log10(ylim[0])) / (math.log10(ylim[1]) - math.log10(ylim[0]))

@@ -41,6 +41,9 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_VALUE_BYTES = 16 * 1024 * 1024
 """An array larger than this is refused in the worker: far more than any call of an exercise returns."""
 
+MAX_DIMENSIONS = 8
+"""An array of more dimensions is refused: far more than any call of an exercise returns."""
+
 MAX_DEPTH = 32
 """Nesting deeper than this is refused, so a reply cannot exhaust the decoder's stack."""
 
@@ -181,6 +184,8 @@ def encode_array(array: np.ndarray) -> dict[str, Any]:
             f"an array of {array.nbytes / 2**20:.0f} MB (shape {array.shape}), far larger than the call could "
             f"produce; the grader accepts at most {MAX_VALUE_BYTES // 2**20} MB"
         )
+    if (problem := shape_problem(list(array.shape), dtype.itemsize)) is not None:
+        raise UnsupportedValue(f"an array of shape {array.shape}: {problem}")
     data = np.ascontiguousarray(array, dtype=dtype).tobytes()
     return {"__array__": {"dtype": dtype.str, "shape": list(array.shape), "data": base64.b64encode(data).decode()}}
 
@@ -222,8 +227,10 @@ def decode_array(body: Any) -> np.ndarray:
     dtype, shape, data = body["dtype"], body["shape"], body["data"]
     if dtype not in ALLOWED_DTYPES:
         raise ProtocolError(f"array dtype {dtype!r} not allowed")
-    if not isinstance(shape, list) or len(shape) > 8 or not all(type(n) is int and n >= 0 for n in shape):
+    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
         raise ProtocolError("malformed array shape")
+    if (problem := shape_problem(shape, np.dtype(dtype).itemsize)) is not None:
+        raise ProtocolError(f"array shape {cut(str(shape), MAX_NAME_CHARS)}: {problem}")
     if not isinstance(data, str):
         raise ProtocolError("malformed array data")
     try:
@@ -233,7 +240,21 @@ def decode_array(body: Any) -> np.ndarray:
     count = math.prod(shape)
     if count * np.dtype(dtype).itemsize != len(raw):
         raise ProtocolError("array data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    try:
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    except (ValueError, OverflowError, MemoryError) as error:  # a shape NumPy refuses is the sender's fault
+        raise ProtocolError(f"array shape NumPy refuses: {cut(str(error), MAX_NAME_CHARS)}") from None
+
+
+def shape_problem(shape: list[int], itemsize: int) -> str | None:
+    """Returns why an array of this shape may not cross (too many dimensions, or its non-empty dimensions
+    hold more than MAX_VALUE_BYTES: an empty array's other dimensions still count, since NumPy refuses
+    shapes such as [2**62, 0] whose product overflows), or None when it may."""
+    if len(shape) > MAX_DIMENSIONS:
+        return f"{len(shape)} dimensions (the grader accepts at most {MAX_DIMENSIONS})"
+    if math.prod(n for n in shape if n) * itemsize > MAX_VALUE_BYTES:
+        return f"dimensions too large (the grader accepts at most {MAX_VALUE_BYTES // 2**20} MB, empty ones aside)"
+    return None
 
 
 def dumps(message: dict[str, Any]) -> bytes:
