@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import math
@@ -116,6 +117,16 @@ class Assignment:
     never in the student bundle."""
     late: LatePolicy = LatePolicy()
     """What late work costs: nothing unless `[late]` says so."""
+
+    def with_late_penalty(self, percent_per_day: float | None) -> Assignment:
+        """Returns this assignment with `percent_per_day` (the command line's --late-penalty) in place of
+        assignment.toml's, and a digest of its own: results graded with another penalty are graded again and
+        never merged with these. None: unchanged."""
+        if percent_per_day is None:
+            return self
+        digest = hashlib.sha256(f"{self.digest}\0late-penalty={percent_per_day!r}".encode()).hexdigest()
+        late = dataclasses.replace(self.late, percent_per_day=float(percent_per_day))
+        return dataclasses.replace(self, late=late, digest=digest)
 
     @property
     def hidden_tests(self) -> Path:

@@ -7,6 +7,9 @@ grader (pytest, NumPy, matplotlib); the modules that use each value import it fr
 LAYOUTS = ("auto", "canvas", "moodle", "gradescope", "classroom", "plain")
 """How a folder of submissions may be laid out: an LMS's download, or files named by student id."""
 
+EXPORTS = ("auto", "canvas", "moodle", "plain")
+"""Which LMS's import and feedback files a run writes: auto takes the LMS the download came from."""
+
 SIMILARITY_FLOOR = 0.9
 """Pairs below this similarity (the larger of the two shares of matched code) are not listed. Short
 exercises leave students few ways to write a function: in a generated class of a five-function exercise,

@@ -18,6 +18,7 @@ from grader.batch.pool import Interrupted, grade_batch
 from grader.grading.outcomes import Source
 from grader.results import TIMING_FIELDS
 
+pytestmark = pytest.mark.slow  # every test grades a class end to end: seconds each on 2 cores
 SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
 NAMES = ["good", "wrong_double", "syntax_error", "exits_in_one_call"]
 
@@ -64,8 +65,8 @@ def test_rerun_skips_unchanged_and_reports_what_changed(toy, class_folder, tmp_p
     assert fixed.skipped == 3 and [g.row.student for g in fixed.graded] == ["wrong_double"]
     with (out / "changes.csv").open() as changes:
         assert list(csv.reader(changes)) == [
-            ["student", "old_score", "new_score", "old_status", "new_status"],
-            ["wrong_double", "1", "5", "graded", "graded"],
+            ["student", "name", "old_score", "new_score", "old_status", "new_status", "late"],
+            ["wrong_double", "", "1", "5", "graded", "graded", "no"],
         ]
 
     forced = grade_batch(toy, sources(class_folder), out, jobs=1, force=True)

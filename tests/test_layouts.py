@@ -111,7 +111,7 @@ def test_moodle_download_folder_per_participant(tmp_path):
     found = [(s.student, s.name, s.path.name if s.path else None, s.superseded) for s in intake.sources]
     assert found == [
         ("1234567", "Student One", "sol.py", ("readme.md",)),
-        ("1234568", "Student Two", "sol.ipynb", ()),
+        ("1234568", "Student Two", "sol.ipynb", ("onlinetext: onlinetext.html",)),
         ("1234569", "", "other.py", ()),
     ]
     assert intake.roster is not None and intake.roster.id_column == "Identifier"
@@ -191,12 +191,11 @@ def test_a_named_layout_is_used_without_guessing(tmp_path):
     assert [s.student for s in intake.sources] == ["x_1_2_sol"]
 
 
-def test_an_unreadable_archive_is_a_line_and_a_student_twice_an_error(tmp_path):
+def test_an_unreadable_archive_stops_the_run_and_a_student_twice_is_an_error(tmp_path):
     fake = tmp_path / "fake.zip"
     fake.write_bytes(b"not a zip")
     (tmp_path / "ok.py").write_bytes(CODE)
-    intake = take(tmp_path, fake, tmp_path / "ok.py")
-    assert [s.student for s in intake.sources] == ["ok"]
-    assert any("cannot read the archive" in line for line in intake.lines)
+    with pytest.raises(GraderError, match="cannot read the archive .*fake.zip"):
+        take(tmp_path, fake, tmp_path / "ok.py")
     with pytest.raises(GraderError, match="both for 'ok'"):
         take(tmp_path, tmp_path / "ok.py", tmp_path / "ok.py")

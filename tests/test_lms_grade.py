@@ -10,10 +10,12 @@ import stat
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
 
+pytestmark = pytest.mark.slow  # each grades a download end to end
 FIXTURES = Path(__file__).parent / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
 GOOD = (SUBMISSIONS / "good.py").read_bytes()

@@ -55,8 +55,9 @@ def test_a_plain_roster_names_the_submission_and_the_login_id(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name,email\nAda,a@x\n", "the roster {path} has no id column in its header; name one SIS User ID, "
-         "SIS Login ID, Login ID or ID (a Canvas export has them)"),
+        ("name,section\nAda,A\n", "the roster {path} has no id column (its columns: name, section); it needs one "
+         "of SIS User ID, SIS Login ID, Login ID, ID number, Username, ID, Email address (Canvas's and Moodle's "
+         "exports have them)"),
         ("submission,sis_user_id\nada,1\nADA,2\n",
          "the roster {path} lists 'ADA' twice (row 3); keep one row per student"),
         ("submission,sis_user_id\n,1\n", "row 2 of the roster {path} has no submission; fill it in, or remove the row"),
@@ -81,6 +82,7 @@ def test_the_lms_gradebook_has_the_roster_columns(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_grade_with_a_roster(tmp_path):
     roster = write(tmp_path, CANVAS_EXPORT)
     out = tmp_path / "out"

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from attacks import EXPECTED, SECRET_NAME, SECRET_VALUE, Listener, attack_source, limited_for
+from attacks import EXPECTED, SECRET_NAME, SECRET_VALUE, Listener, attack_source, limited_for, slow_marked
 from click.testing import CliRunner
 
 from grader.assignment import load_assignment
@@ -61,7 +61,7 @@ def private_toy(tmp_path):
     return load_assignment(folder), token
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", slow_marked(sorted(EXPECTED)))
 def test_attack_earns_exactly_its_honest_score_as_an_unprivileged_user(name, private_toy, tmp_path, unprivileged):
     toy, token = private_toy
     os.environ[SECRET_NAME] = SECRET_VALUE
@@ -99,16 +99,18 @@ def test_a_submission_cannot_read_a_classmates_file_lying_world_readable_beside_
     open_class = Path(tempfile.mkdtemp(prefix="grader-open-class-"))
     try:
         open_class.chmod(0o755)
-        shutil.copy(attack, open_class / "reads_classmates_submissions.py")
-        (open_class / "classmate_secret.py").write_text(
+        batch = open_class / "class"  # the output folder beside it: grade refuses one inside the submissions
+        batch.mkdir(mode=0o755)
+        shutil.copy(attack, batch / "reads_classmates_submissions.py")
+        (batch / "classmate_secret.py").write_text(
             f"# {token}\nimport numpy as np\n\n\ndef double(x):\n    return np.asarray(x, dtype=np.float64) * 2\n"
         )
-        for path in open_class.iterdir():
+        for path in batch.iterdir():
             path.chmod(0o644)
         monkeypatch.setenv("GRADER_WORKER_PYTHON", SYSTEM_PYTHON)
         monkeypatch.setenv("GRADER_ISOLATION", level)
         out = open_class / "out"
-        result = CliRunner().invoke(cli, ["grade", str(open_class), "-a", str(toy), "-o", str(out), "-j", "1"])
+        result = CliRunner().invoke(cli, ["grade", str(batch), "-a", str(toy), "-o", str(out), "-j", "1"])
         assert result.exit_code == 0, result.output
         reports = "".join(path.read_text() for path in out.rglob("*") if path.is_file() and path.suffix != ".svg")
         assert "classmate:" not in reports

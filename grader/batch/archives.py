@@ -77,7 +77,7 @@ def extract(archive: Path, into: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -
         if archive.name.casefold().endswith(".zip"):
             with zipfile.ZipFile(archive) as bundle:
                 for info in bundle.infolist():
-                    writer.take(info.filename, _zip_kind(info), functools.partial(bundle.open, info))
+                    writer.take(member_name(info), _zip_kind(info), functools.partial(bundle.open, info))
         else:
             with tarfile.open(archive, "r:gz") as bundle:
                 for member in bundle:  # streamed: a member's data is read before the next header
@@ -85,6 +85,28 @@ def extract(archive: Path, into: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, zlib.error) as error:
         raise UnreadableArchive(f"{type(error).__name__}: {error}") from None
     return writer.refused
+
+
+UTF8_NAME_FLAG = 0x800
+"""General purpose bit 11 of a zip entry: its name is UTF-8. Without it zipfile reads the name as cp437."""
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """Returns a zip entry's name as its writer meant it: UTF-8 when its bytes are UTF-8, else cp437.
+
+    Canvas's zips (rubyzip) write UTF-8 names without the UTF-8 flag, so zipfile, following the format,
+    decodes `nguyễn` as cp437 (`nguyß╗àn`). zipfile's `metadata_encoding` sets one encoding for the whole
+    archive and fails on any other name; per entry, the raw bytes are tried as UTF-8 first, then kept as
+    cp437, which decodes any bytes. The raw name (orig_filename, before zipfile cuts it at a NUL) is used,
+    so that a NUL in a name is refused, never silently cut.
+    """
+    name = info.orig_filename
+    if info.flag_bits & UTF8_NAME_FLAG:
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
 
 
 def _zip_kind(info: zipfile.ZipInfo) -> str:
@@ -126,9 +148,12 @@ class _Writer:
             return
         if not parts or has_junk(parts):
             return
+        if kind == "folder":  # kept when empty: a Moodle participant's empty folder is a submitter with no file
+            if not self.full and (problem := self._make_folders(self.root.joinpath(*parts))):
+                self.refused.append(Refusal(name, problem))
+            return
         if kind != "file":
-            if kind != "folder":
-                self.refused.append(Refusal(name, f"a {kind}: only regular files are unpacked"))
+            self.refused.append(Refusal(name, f"a {kind}: only regular files are unpacked"))
             return
         if self.full:
             self.refused.append(Refusal(name, "the archive's size or file-count limit was reached before it"))
@@ -141,14 +166,20 @@ class _Writer:
         if problem:
             self.refused.append(Refusal(name, problem))
 
-    def _write(self, parts: tuple[str, ...], open_entry: Opener) -> str | None:
-        target = self.root.joinpath(*parts)
-        for parent in reversed(target.parents):
+    def _make_folders(self, folder: Path) -> str | None:
+        """Returns why `folder` (under the root) cannot be made, after making it and its parents; None when made."""
+        for parent in [*reversed(folder.parents), folder]:
             if parent == self.root or not parent.is_relative_to(self.root):
                 continue
             if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
                 return "its folder is a file of the archive"
             parent.mkdir(mode=0o700, exist_ok=True)
+        return None
+
+    def _write(self, parts: tuple[str, ...], open_entry: Opener) -> str | None:
+        target = self.root.joinpath(*parts)
+        if problem := self._make_folders(target.parent):
+            return problem
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
             handle = os.open(target, flags, 0o600)

@@ -39,7 +39,7 @@ def _sources_in(path: Path, submission_file: str) -> list[Source]:
     if not path.exists():
         raise GraderError(f"no such file or folder: {path}", "check the path of the submissions to grade")
     if path.is_file():
-        if path.suffix not in SUBMISSION_SUFFIXES:
+        if path.suffix.casefold() not in SUBMISSION_SUFFIXES:
             raise GraderError(
                 f"{path} is not a Python file or notebook",
                 f"pass {'/'.join(SUBMISSION_SUFFIXES)} files or folders of them",
@@ -52,11 +52,11 @@ def _sources_in(path: Path, submission_file: str) -> list[Source]:
         if is_junk(entry.name) or entry.name.startswith("_"):  # "_" names: shared helpers, not a student
             continue
         if entry.is_symlink():  # never followed: grading reports it as a link, nothing of its target
-            if entry.suffix in SUBMISSION_SUFFIXES or entry.is_dir():
+            if entry.suffix.casefold() in SUBMISSION_SUFFIXES or entry.is_dir():
                 sources.append(Source(_student_id(entry.stem if entry.suffix else entry.name, entry), entry))
         elif entry.is_dir():
             sources.append(Source(_student_id(entry.name, entry), _submission_in(entry, submission_file)))
-        elif entry.suffix in SUBMISSION_SUFFIXES:
+        elif entry.suffix.casefold() in SUBMISSION_SUFFIXES:
             sources.append(Source(_student_id(entry.stem, entry), entry))
     if not sources:
         raise GraderError(
@@ -67,14 +67,20 @@ def _sources_in(path: Path, submission_file: str) -> list[Source]:
 
 
 def _submission_in(folder: Path, submission_file: str) -> Path | None:
-    """Returns the folder's submission file, else the notebook of the same name, else None.
+    """Returns the folder's submission file, else the notebook of the same name, else None; in any case
+    (`Solution.PY` for `solution.py`) when the exact name is not there.
 
     A link or special file by that name is returned as it is (never followed or opened): grading reports it.
     """
-    for candidate in (folder / submission_file, (folder / submission_file).with_suffix(".ipynb")):
+    names = (submission_file, str(Path(submission_file).with_suffix(".ipynb")))
+    for candidate in (folder / name for name in names):
         if candidate.is_file() or os.path.lexists(candidate):
             return candidate
-    return None
+    try:
+        entries = {entry.name.casefold(): entry for entry in sorted(folder.iterdir(), reverse=True)}
+    except OSError:
+        return None
+    return next((entries[name.casefold()] for name in names if name.casefold() in entries), None)
 
 
 def _student_id(name: str, path: Path) -> str:

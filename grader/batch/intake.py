@@ -3,20 +3,22 @@
 A path may be a file, a folder of submissions, an LMS's download folder or an archive of any of
 these. Archives are unpacked into `scratch` (a private folder the caller removes after grading); a
 download's layout is found or named (`layouts.py`). What was refused or skipped becomes a line to
-print, never an exception: only a path that holds nothing to grade stops the run.
+print, never an exception. What stops the run is the user's to fix: a path that does not exist or holds
+nothing to grade, an archive that cannot be read, a download not in the layout named.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch.archives import UnreadableArchive, extract, is_archive
+from grader.batch.archives import Refusal, UnreadableArchive, extract, is_archive
 from grader.batch.discovery import discover
-from grader.batch.layouts import Found, Picker, read_download
+from grader.batch.layouts import LAYOUT_NAMES, Found, Picker, detect, read_download
+from grader.batch.picker import is_code
 from grader.errors import GraderError
-from grader.exports.lms import Roster
+from grader.exports.rosters import Roster
 from grader.files import is_junk
 from grader.grading.outcomes import Source
 
@@ -34,17 +36,19 @@ class Intake:
 
 
 def take_submissions(paths: Iterable[Path], submission_file: str, layout: str, scratch: Path) -> Intake:
-    """Returns every submission in `paths`, sorted by student; raises GraderError for an unusable path
-    or two submissions of one student."""
+    """Returns every submission in `paths`, sorted by student; raises GraderError for an unusable path (no such
+    path, an unreadable archive, a download not in the --layout named, nothing to grade at all) or two
+    submissions of one student."""
     intake = Intake()
     picker = Picker(submission_file, scratch / "own")
+    paths = list(paths)
     for number, path in enumerate(paths):
         if not path.exists():
             raise GraderError(f"no such file or folder: {path}", "check the path of the submissions to grade")
         if path.is_file() and is_archive(path):
             found = _from_archive(path, scratch / f"download-{number}", layout, picker, submission_file)
         elif path.is_dir() and layout != "plain":
-            found = read_download(path, layout, picker)
+            found = _read(path, path, layout, picker)
             if found.layout == "plain":
                 found.sources = discover([path], submission_file)
         else:
@@ -56,25 +60,81 @@ def take_submissions(paths: Iterable[Path], submission_file: str, layout: str, s
         if found.roster is not None:
             students = (intake.roster.students if intake.roster else {}) | found.roster.students
             intake.roster = Roster(found.roster.id_column, found.roster.name_column, students)
+    if not intake.sources:
+        raise GraderError(
+            f"found no submissions in {', '.join(str(path) for path in paths)}",
+            f"pass the folder or archive of the submissions (each a {submission_file} or a notebook)",
+        )
     _refuse_twins(intake.sources)
     intake.sources.sort(key=lambda source: source.student)
     return intake
+
+
+def refuse_output_inside(paths: Iterable[Path], out: Path) -> None:
+    """Raises GraderError when the output folder is, or is inside, a folder of submissions: the next run
+    would take it for a student's submission. Refused rather than skipped, so that no folder a student
+    could name is ever left out of grading."""
+    resolved = out.resolve()
+    for path in paths:
+        if path.is_dir() and resolved.is_relative_to(path.resolve()):
+            raise GraderError(
+                f"the output folder {out} is inside the submissions folder {path}, where the next run would "
+                "grade it as a student",
+                f"pass -o a folder outside {path}",
+            )
+
+
+def _read(root: Path, shown: Path, layout: str, picker: Picker, refusals: Sequence[Refusal] = ()) -> Found:
+    """Returns what the download at `root` (`shown` to the user) holds; raises GraderError when a layout named
+    on the command line finds no submission in it, saying which layout it looks like."""
+    found = read_download(root, layout, picker, refusals)
+    if layout in ("auto", "plain") or found.sources:
+        return found
+    looks = detect(root)
+    if looks == layout:
+        return found  # the layout it is, with nothing in it: said by the caller
+    raise GraderError(
+        f"{shown} holds no submissions in the {layout} layout: it looks like {LAYOUT_NAMES[looks]}",
+        f"pass --layout {looks}, or leave --layout out",
+    )
 
 
 def _from_archive(archive: Path, into: Path, layout: str, picker: Picker, submission_file: str) -> Found:
     try:
         refusals = extract(archive, into)
     except UnreadableArchive as error:
-        return Found("unreadable", notes=[f"cannot read the archive {archive} ({error}): nothing taken from it"])
+        raise GraderError(
+            f"cannot read the archive {archive} ({error})",
+            "download it again (it may be cut short), or unpack it and pass the folder",
+        ) from None
     root = _unwrapped(into, submission_file)
-    found = read_download(root, layout, picker, refusals)
+    found = _read(root, archive, layout, picker, refusals)
     found.notes[:0] = [f"refused from {archive.name}: {r.entry!r}: {r.reason}" for r in refusals]
     if found.layout == "plain":
         try:
             found.sources = discover([root], submission_file)
         except GraderError as empty:
             found.notes.append(f"{archive.name}: {empty.problem}")
+        found.sources = _with_refusals(found.sources, refusals)
     return found
+
+
+def _with_refusals(sources: list[Source], refusals: Sequence[Refusal]) -> list[Source]:
+    """Returns the sources of a plain archive with a refused Source for each student (`student.py`,
+    `student/...`) whose files were refused and nothing graded taken, so that they get a row saying why."""
+    reasons: dict[str, str] = {}
+    for refusal in refusals:
+        parts = [part for part in refusal.entry.replace("\\", "/").split("/") if part not in ("", ".")]
+        if ".." in parts or not 1 <= len(parts) <= 2 or (len(parts) == 1 and not is_code(parts[0])):
+            continue  # whose an escaping, deep or stray entry is cannot be told from its name
+        student = parts[0] if len(parts) == 2 else Path(parts[0]).stem
+        if student and not student.startswith((".", "_")):
+            reasons.setdefault(student, f"{refusal.entry!r}: {refusal.reason}")
+    taken = {source.student: source for source in sources}
+    for student, reason in reasons.items():
+        if student not in taken or taken[student].path is None:
+            taken[student] = Source(student, None, refused=reason)
+    return list(taken.values())
 
 
 def _unwrapped(folder: Path, submission_file: str) -> Path:

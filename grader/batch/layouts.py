@@ -1,7 +1,7 @@
 """Returns the submissions in an LMS's bulk download, each under the LMS's own id, with the name kept.
 
 Each LMS names what it downloads in its own documented way (docs/lms.md): Canvas prefixes every file
-with the student's name, user id and submission id; Moodle makes a folder per participant; a
+with the student's name, user id (or anonymous id) and attachment id; Moodle makes a folder per participant; a
 Gradescope export holds a folder per submission and a metadata file naming the students; GitHub
 Classroom clones `assignment-username` repositories. A layout reads one such folder into Sources
 and, where the download carries them, the ids an LMS's gradebook import joins on.
@@ -9,27 +9,50 @@ and, where the download carries them, the ids an LMS's gradebook import joins on
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch.archives import OWN_ARCHIVE_LIMITS, Refusal, UnreadableArchive, extract, is_archive, walk_files
+from grader.batch.archives import Refusal, walk_files
 from grader.batch.gradescope_export import METADATA_NAME, read_export
+from grader.batch.picker import Candidate, Picker, is_code
 from grader.defaults import LAYOUTS
-from grader.exports.lms import Roster, Student
+from grader.exports.rosters import Roster, Student
 from grader.files import is_junk
 from grader.grading.outcomes import Source
 
-__all__ = ["LAYOUTS"]  # what `grade --layout` accepts (see grader.defaults): auto finds the layout itself
+__all__ = ["LAYOUTS", "Candidate", "Picker"]  # LAYOUTS: what `grade --layout` accepts; auto finds the layout
 
-CANVAS_NAME = re.compile(r"(?P<name>[^_/]+)_(?:(?P<late>LATE)_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)")
-"""Canvas: `{name}_{LATE_}{user id}_{submission id}_{original file name}`."""
-MOODLE_NAME = re.compile(r"(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)(?:_(?P<file>.*))?")
-"""Moodle: `{full name}_{participant id}_assignsubmission_{plugin}_` (a folder) or `..._{file}` (a file)."""
-RESUBMITTED = re.compile(r"(?P<stem>.+)-(?P<number>\d+)")
-"""Canvas adds -1, -2, ... to a file name a student hands in again."""
+CANVAS_NAME = re.compile(
+    r"(?:(?P<name>[^/]+?)_)??(?:(?P<late>LATE|late)_)?(?P<user>\d+|anon_[A-Za-z0-9]+)_"
+    r"(?:(?P<attachment>\d+)_(?P<file>.+)|(?P<entry>text|link)\.html)"
+)
+"""Canvas (lib/content_zipper.rb): `{name}_{LATE_}{user id}_{attachment id}_{file name}` for an upload,
+`{name}_{LATE_}{user id}_text.html` for a text entry, `..._link.html` for a URL; under anonymous grading
+`{LATE_}anon_{anonymous id}_...` with no name. Older downloads wrote `late` in lower case."""
+CANVAS_ENTRIES = {"text": "text entry (text.html)", "link": "website URL (link.html)"}
+"""What a Canvas text entry or URL submission is called in the lines printed: no file to grade."""
+ANONYMOUS_ID_COLUMN = "Anonymous ID"
+"""The id column of an anonymous Canvas download: its ids match no roster and no gradebook import."""
+MOODLE_STRUCTURE = r"_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_"
+MOODLE_FOLDER = re.compile(rf"(?P<name>.*){MOODLE_STRUCTURE}")
+"""Moodle's folder per participant, `{full name}_{participant id}_assignsubmission_{plugin}_`: read from the
+right end, the part Moodle writes, so that a full name holding the same words is never taken for an id."""
+MOODLE_FILE = re.compile(rf"(?P<name>.*?){MOODLE_STRUCTURE}(?P<file>.+)")
+"""Moodle's flat form, `{full name}_{participant id}_assignsubmission_{plugin}_{file name}`."""
+LAYOUT_NAMES = {
+    "canvas": "a Canvas download",
+    "moodle": "a Moodle download",
+    "gradescope": "a Gradescope export",
+    "classroom": "GitHub Classroom repositories",
+    "plain": "plain files and folders named by student",
+}
+"""Each layout as the one-line errors name it."""
+TEMPLATE_SHARE = 0.5
+"""A file (same path, same bytes) in at least this share of a class's Classroom repositories is the template's."""
 
 
 @dataclass
@@ -41,70 +64,6 @@ class Found:
     roster: Roster | None = None
     """The LMS's ids and names for the gradebook, when the download carries them."""
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One file a student handed in: its name as they gave it and where it was unpacked."""
-
-    original: str
-    path: Path
-
-
-class Picker:
-    """Chooses the file to grade among a student's files, unpacking their own archive one level."""
-
-    def __init__(self, submission_file: str, scratch: Path):
-        self.submission_file = submission_file
-        self.notebook = str(Path(submission_file).with_suffix(".ipynb"))
-        self.scratch = scratch
-        self.unpacked = 0
-
-    def pick(self, files: Sequence[Candidate]) -> tuple[Path | None, tuple[str, ...], str]:
-        """Returns the file to grade (the newest resubmission of the submission file), the other files'
-        names, and why the student's own archive was refused ("" when it was not)."""
-        ranked = [(rank, c) for c in files if (rank := self._rank(c.original)) is not None]
-        if ranked:
-            chosen = max(ranked, key=lambda item: item[0])[1]
-            return chosen.path, tuple(c.original for c in files if c is not chosen), ""
-        for candidate in files:
-            if is_archive(Path(candidate.original)):
-                path, refused = self._inside(candidate.path)
-                if path is not None or refused:
-                    return path, tuple(c.original for c in files if c is not candidate), refused
-        code = [c for c in files if Path(c.original).suffix in (".py", ".ipynb")]
-        if len(code) == 1:
-            return code[0].path, tuple(c.original for c in files if c is not code[0]), ""
-        return None, tuple(c.original for c in files), ""
-
-    def _rank(self, original: str) -> tuple[int, int] | None:
-        """Returns (resubmission number, .py before notebook) for the submission file's names, else None."""
-        path = Path(original)
-        stem, number = path.stem, 0
-        if (again := RESUBMITTED.fullmatch(stem)) and again.group("stem") + path.suffix in (
-            self.submission_file,
-            self.notebook,
-        ):
-            stem, number = again.group("stem"), int(again.group("number"))
-        name = stem + path.suffix
-        if name == self.submission_file:
-            return number, 1
-        return (number, 0) if name == self.notebook else None
-
-    def _inside(self, archive: Path) -> tuple[Path | None, str]:
-        self.unpacked += 1
-        folder = self.scratch / f"own-{self.unpacked}"
-        try:
-            refused = extract(archive, folder, OWN_ARCHIVE_LIMITS)
-        except UnreadableArchive as error:
-            return None, f"{archive.name} cannot be read: {error}"
-        inside = [Candidate(path.name, path) for path in walk_files(folder) if not is_archive(path)]
-        ranked = [((rank, -len(c.path.parts)), c) for c in inside if (rank := self._rank(c.original)) is not None]
-        if ranked:
-            return max(ranked, key=lambda item: item[0])[1].path, ""
-        if refused:
-            return None, f"{refused[0].entry!r} in {archive.name}: {refused[0].reason}"
-        return None, ""
 
 
 def read_download(root: Path, layout: str, picker: Picker, refusals: Sequence[Refusal] = ()) -> Found:
@@ -124,8 +83,9 @@ def detect(root: Path) -> str:
     if (root / METADATA_NAME).is_file():
         return "gradescope"
     entries = [e for e in root.iterdir() if not is_junk(e.name)] if root.is_dir() else []
-    for layout, pattern, kind in (("canvas", CANVAS_NAME, Path.is_file), ("moodle", MOODLE_NAME, lambda e: True)):
-        named = [e for e in entries if kind(e) and pattern.fullmatch(e.name)]
+    canvas = [e for e in entries if e.is_file() and CANVAS_NAME.fullmatch(e.name)]
+    moodle = [e for e in entries if (MOODLE_FOLDER if e.is_dir() else MOODLE_FILE).fullmatch(e.name)]
+    for layout, named in (("canvas", canvas), ("moodle", moodle)):
         if named and len(named) * 2 >= len(entries):
             return layout
     folders = [e for e in entries if e.is_dir()]
@@ -142,18 +102,19 @@ def _canvas(root: Path, picker: Picker, refusals: Sequence[Refusal]) -> Found:
             by_user[match.group("user")].append((match, file))
         else:
             found.notes.append(f"not named as Canvas names submissions, skipped: {file.relative_to(root)}")
-    refused_users = _refused_by(refusals, CANVAS_NAME, "user")
+    refused_users = _refused_by(refusals, "user", CANVAS_NAME)
     students: dict[str, Student] = {}
-    for user in sorted(set(by_user) | set(refused_users), key=int):
+    for user in sorted(set(by_user) | set(refused_users), key=lambda user: (not user.isdigit(), len(user), user)):
         entries = by_user.get(user, [])
-        name = entries[0][0].group("name") if entries else refused_users[user][0]
-        files = [Candidate(match.group("file"), file) for match, file in entries]
+        name = next((match.group("name") or "" for match, _ in entries), refused_users.get(user, ("", ""))[0])
+        files = [Candidate(match.group("file") or CANVAS_ENTRIES[match.group("entry")], f) for match, f in entries]
         path, others, refused = picker.pick(files)
         refused = refused or ("" if path is not None or not refused_users.get(user) else refused_users[user][1])
         late = any(match.group("late") for match, _ in entries)  # Canvas marks the whole submission
         found.sources.append(Source(user, path, name=name, late=late, superseded=others, refused=refused))
-        students[user.casefold()] = Student(user, user, name)
-    found.roster = Roster("ID", "Student", students)
+        students[user.casefold()] = Student(user, user.removeprefix("anon_"), name)
+    anonymous = any(user.startswith("anon_") for user in students)
+    found.roster = Roster(ANONYMOUS_ID_COLUMN if anonymous else "ID", None if anonymous else "Student", students)
     return found
 
 
@@ -161,21 +122,20 @@ def _moodle(root: Path, picker: Picker, refusals: Sequence[Refusal]) -> Found:
     found = Found("moodle")
     files: dict[str, list[Candidate]] = defaultdict(list)
     names: dict[str, str] = {}
-    for entry in sorted(root.iterdir()):
-        match = MOODLE_NAME.fullmatch(entry.name)
-        if match is None or is_junk(entry.name):
-            if not is_junk(entry.name):
-                found.notes.append(f"not named as Moodle names submissions, skipped: {entry.name}")
+    for entry in sorted(e for e in root.iterdir() if not is_junk(e.name)):
+        match = (MOODLE_FOLDER if entry.is_dir() else MOODLE_FILE).fullmatch(entry.name)
+        if match is None or (entry.is_file() and len(re.findall(MOODLE_STRUCTURE, entry.name)) > 1):
+            why = "not named as Moodle names submissions" if match is None else "named for two participants"
+            found.notes.append(f"{why}, skipped: {entry.name}")
             continue
-        participant = match.group("id")
+        participant, plugin = match.group("id"), match.group("plugin")
         names[participant] = "" if match.group("name") == "Participant" else match.group("name")
-        if match.group("plugin") != "file":
-            continue  # online text and other plugins hold no file to grade
+        shown = "" if plugin == "file" else f"{plugin}: "  # online text and other plugins hold no file to grade
         if entry.is_dir():
-            files[participant] += [Candidate(p.name, p) for p in walk_files(entry)]
-        elif entry.is_file() and match.group("file"):
-            files[participant].append(Candidate(match.group("file"), entry))
-    refused_ids = _refused_by(refusals, MOODLE_NAME, "id")
+            files[participant] += [Candidate(shown + p.name, p) for p in walk_files(entry)]
+        elif entry.is_file():
+            files[participant].append(Candidate(shown + match.group("file"), entry))
+    refused_ids = _refused_by(refusals, "id", MOODLE_FOLDER, MOODLE_FILE)
     students: dict[str, Student] = {}
     for participant in sorted(set(names) | set(refused_ids), key=int):
         path, others, refused = picker.pick(files.get(participant, []))
@@ -217,14 +177,32 @@ def _classroom(root: Path, picker: Picker, refusals: Sequence[Refusal]) -> Found
     found = Found("classroom")
     folders = sorted(e for e in root.iterdir() if e.is_dir() and not is_junk(e.name))
     prefix = _classroom_prefix(root, folders) or ""
+    repositories: dict[str, dict[tuple[str, str], Candidate]] = {}
     for folder in folders:
         if not folder.name.startswith(prefix) or len(folder.name) == len(prefix):
             found.notes.append(f"not an {prefix}USERNAME repository, skipped: {folder.name}")
             continue
-        path, others, refused = picker.pick([Candidate(str(p.relative_to(folder)), p) for p in walk_files(folder)])
-        username = folder.name[len(prefix) :]
+        listed = [Candidate(str(p.relative_to(folder)), p) for p in walk_files(folder)]
+        repositories[folder.name[len(prefix) :]] = {(c.original, _digest(c.path)): c for c in listed}
+    template = _template_files(list(repositories.values()))
+    for username, held in repositories.items():
+        path, others, refused = picker.pick([c for key, c in held.items() if key not in template])
+        if path is None and not refused:  # nothing of their own: the template's file, as they left it
+            path, others, refused = picker.pick(list(held.values()))
         found.sources.append(Source(username, path, superseded=_top_level(others), refused=refused))
     return found
+
+
+def _template_files(repositories: Sequence[Iterable[tuple[str, str]]]) -> set[tuple[str, str]]:
+    """Returns the (path, digest) of files that at least TEMPLATE_SHARE of the repositories (and two) hold
+    unchanged: the assignment template's (its tests, starter files), not any one student's work."""
+    held = Counter(key for files in repositories for key in files)
+    return {key for key, count in held.items() if count >= max(2, TEMPLATE_SHARE * len(repositories))}
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _classroom_prefix(root: Path, folders: Sequence[Path]) -> str | None:
@@ -249,17 +227,15 @@ def _classroom_prefix(root: Path, folders: Sequence[Path]) -> str | None:
 
 def _top_level(others: tuple[str, ...]) -> tuple[str, ...]:
     """Returns a repository's other files without the many a repository holds: only Python and notebooks."""
-    return tuple(name for name in others if Path(name).suffix in (".py", ".ipynb"))
+    return tuple(name for name in others if is_code(name))
 
 
-def _refused_by(refusals: Sequence[Refusal], pattern: re.Pattern[str], group: str) -> dict[str, tuple[str, str]]:
+def _refused_by(refusals: Sequence[Refusal], group: str, *patterns: re.Pattern[str]) -> dict[str, tuple[str, str]]:
     """Returns id → (name, reason) for refused entries whose name says whose they are."""
     found: dict[str, tuple[str, str]] = {}
     for refusal in refusals:
-        first = refusal.entry.replace("\\", "/").strip("/").split("/")
-        for part in first:
-            if (match := pattern.fullmatch(part)) is not None:
-                reason = f"{refusal.entry!r}: {refusal.reason}"
-                found.setdefault(match.group(group), (match.group("name"), reason))
-                break
+        parts = refusal.entry.replace("\\", "/").strip("/").split("/")
+        match = next((m for part in parts for pattern in patterns if (m := pattern.fullmatch(part))), None)
+        if match is not None:
+            found.setdefault(match.group(group), (match.group("name") or "", f"{refusal.entry!r}: {refusal.reason}"))
     return found

@@ -18,10 +18,20 @@ from grader import __version__
 from grader.assignment import Assignment
 from grader.batch.ids import printable
 from grader.batch.resume import Change, changes
-from grader.batch.store import Finished, RunFolder, closing_lines, finished_results, read_changes, read_roster_record
+from grader.batch.store import (
+    GRADEBOOK,
+    Finished,
+    RunFolder,
+    closing_lines,
+    finished_results,
+    read_changes,
+    read_export_record,
+    read_roster_record,
+)
 from grader.errors import GraderError
 from grader.exports.gradebook import GradebookRow
-from grader.exports.lms import Roster
+from grader.exports.rosters import Roster
+from grader.exports.round_trip import merged_export
 from grader.reports.results_file import StoredResult
 
 
@@ -72,12 +82,14 @@ def merge_outputs(
     *,
     language: str | None = None,
     roster: Roster | None = None,
+    export: str | None = None,
 ) -> MergeSummary:
     """Returns what was merged after writing `target` from the shards' `outs`; raises GraderError when
     an OUT is unusable or holds a result of another grader version or assignment digest.
 
     `language`: the summary's; None takes the one every student's reports are in (English if they differ).
-    `roster`: the gradebook's id and name columns; None takes those the shards were graded with."""
+    `roster`: the gradebook's id and name columns; None takes those the shards were graded with.
+    `export`: the LMS to write import and feedback files for; None or "auto" takes the shards'."""
     _check_folders(outs, target)
     found = [
         ShardResult(stored, folder, position)
@@ -87,7 +99,7 @@ def merge_outputs(
     for result in found:
         _check_graded_alike(result, assignment)
     kept, duplicates = _newest(found)
-    roster = roster if roster is not None else _shards_roster(outs)
+    roster = roster if roster is not None else shards_roster(outs)
     students = sorted(kept)
     run = RunFolder.of(target, students)
     previous = run.previous()  # what the merge's OUT held before: changed scores are against it
@@ -98,16 +110,25 @@ def merge_outputs(
     language = language or (languages.pop() if len(languages) == 1 else "en")
     rows = [kept[s].row for s in students]
     found_changes = _changes(previous, kept)
-    finished = run.finish(assignment, rows, entries, found_changes, roster=roster, language=language)
+    records = [record for out in outs if (record := read_export_record(out)) is not None]
+    lms = merged_export(records, export)
+    finished = run.finish(assignment, rows, entries, found_changes, roster=roster, language=language, export=lms)
     return MergeSummary(finished, tuple(duplicates))
 
 
 def _check_folders(outs: Sequence[Path], target: Path) -> None:
+    """Raises GraderError for an OUT that is not a shard's output: missing, the merge's own, or a folder
+    `grader grade` did not write (no gradebook.csv), which would merge into an empty gradebook."""
     for out in outs:
         if not out.is_dir():
             raise GraderError(f"no such output folder: {out}", "pass the OUT folders the shards were graded into")
         if out.resolve() == target.resolve():
             raise GraderError(f"{out} is both a shard's output and the merge's", "merge into a new folder with -o OUT")
+        if not (out / GRADEBOOK).is_file():
+            raise GraderError(
+                f"{out} is not the output of a shard (it has no {GRADEBOOK})",
+                "pass the -o folders of `grader grade --shard K/N`, after each has finished",
+            )
 
 
 def _check_graded_alike(result: ShardResult, assignment: Assignment) -> None:
@@ -139,7 +160,7 @@ def _newest(found: Sequence[ShardResult]) -> tuple[dict[str, ShardResult], list[
     return kept, duplicates
 
 
-def _shards_roster(outs: Sequence[Path]) -> Roster | None:
+def shards_roster(outs: Sequence[Path]) -> Roster | None:
     """Returns the roster the shards' gradebooks were written with, all their students together; None when
     none had one. Raises GraderError when shards were graded with rosters of different columns."""
     rosters = [roster for out in outs if (roster := read_roster_record(out)) is not None]

@@ -21,6 +21,7 @@ from grader.batch.resume import Change, changes, to_grade
 from grader.batch.store import Finished, RunFolder
 from grader.exports.gradebook import GradebookRow, spreadsheet_text
 from grader.exports.lms import Roster
+from grader.exports.round_trip import LmsExport
 from grader.grading.grade import grade_stream
 from grader.grading.outcomes import Source, internal_error_result, missing_result
 from grader.grading.parallel import Work, in_processes
@@ -96,6 +97,7 @@ def grade_batch(
     roster: Roster | None = None,
     language: str = "en",
     isolation: Isolation | None = None,
+    export: LmsExport | None = None,
 ) -> BatchSummary:
     """Returns the summary after grading every source that needs it; results depend on neither `jobs`
     nor the order of `sources`. Raises Interrupted on Ctrl-C, after stopping every worker.
@@ -104,7 +106,8 @@ def grade_batch(
     gradebook gets `roster`'s id and name columns. Each student's reports go in their folder of OUT
     (store.py). `on_progress` gets (finished, total) before grading, finished counting the results kept
     from an earlier run, then after each submission graded. Workers run at `isolation` (None: the
-    strongest this machine allows), in every grading process."""
+    strongest this machine allows), in every grading process. `export`: the LMS whose import and feedback
+    files the run writes (store.py)."""
     out.mkdir(parents=True, exist_ok=True)
     run = RunFolder.of(out, [s.student for s in sources] + list(missing))
     previous = run.previous()
@@ -127,7 +130,7 @@ def grade_batch(
     rows = [GradebookRow.from_stored(stored) for stored in kept] + [item.row for item in graded]
     entries = [stored.entry for stored in kept] + [item.entry for item in graded if item.entry is not None]
     found = changes(previous, [item.row for item in graded])
-    finished = run.finish(assignment, rows, entries, found, roster=roster, language=language)
+    finished = run.finish(assignment, rows, entries, found, roster=roster, language=language, export=export)
     return BatchSummary(finished, len(kept), tuple(graded))
 
 

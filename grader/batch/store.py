@@ -3,7 +3,9 @@
     OUT/<folder>/        a student's report.html, report.md and results.json (folder: ids.py; codec of
                          results.json: reports/results_file.py)
     OUT/gradebook.csv    a row per student, with the LMS's id and name columns when a roster gave them
-    OUT/.roster.json     that roster, so that `grader merge` writes the same gradebook from the shards
+    OUT/.roster.json     that roster and the LMS export, so that `grader merge` writes the same files
+    OUT/canvas-gradebook.csv, feedback-canvas.zip, moodle-grading-worksheet.csv, feedback-moodle.zip
+                         what the LMS's importers take back (exports/round_trip.py), for a Canvas or Moodle run
     OUT/changes.csv      the scores that changed since the results OUT held before
     OUT/summary.html|md  the class overview
     OUT/.cache/svg/      drawn plots, shared by the grading processes and by later runs
@@ -26,8 +28,9 @@ from grader.assignment import Assignment
 from grader.batch.ids import printable, report_folders
 from grader.batch.resume import Change
 from grader.errors import GraderError
-from grader.exports.gradebook import GradebookRow, spreadsheet_text, write_gradebook
+from grader.exports.gradebook import GradebookRow, late_cell, spreadsheet_text, write_gradebook
 from grader.exports.lms import Roster, Student, write_lms_gradebook
+from grader.exports.round_trip import ExportInputs, LmsExport, write_exports
 from grader.files import write_atomically
 from grader.formatting import format_points
 from grader.grading.diagnosis import mistake_titles
@@ -42,7 +45,7 @@ CHANGES = "changes.csv"
 ROSTER_RECORD = ".roster.json"
 """Hidden, as .cache: no student's folder can be named so (ids.py), and a merge skips dot-names."""
 CACHE_FOLDER = ".cache"
-CHANGES_COLUMNS = ("student", "old_score", "new_score", "old_status", "new_status")
+CHANGES_COLUMNS = ("student", "name", "old_score", "new_score", "old_status", "new_status", "late")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Finished:
     gradebook: Path
     changed: tuple[Change, ...] = ()
     """Sorted by student."""
+    exports: tuple[str, ...] = ()
+    """Lines saying where the LMS's import and feedback files are, and who they leave out."""
 
     @property
     def by_status(self) -> dict[str, int]:
@@ -133,16 +138,24 @@ class RunFolder:
         *,
         roster: Roster | None,
         language: str,
+        export: LmsExport | None = None,
     ) -> Finished:
-        """Writes the gradebook (with the roster's id and name columns when there is one), the roster it used,
-        changes.csv (when a score changed, or to empty an earlier one) and the class summary in `language`."""
+        """Writes the gradebook (with the roster's id and name columns when there is one), the LMS's import and
+        feedback files for `export`, the roster and export used, changes.csv (when a score changed, or to empty
+        an earlier one) and the class summary in `language`. Raises GraderError when `export` needs the LMS's
+        ids and there is no roster."""
         self.out.mkdir(parents=True, exist_ok=True)
+        entries = list(entries)
+        titles = mistake_titles(assignment)
         gradebook = self.out / GRADEBOOK
         if roster is not None:
             write_lms_gradebook(roster, rows, gradebook)
         else:
             write_gradebook(rows, gradebook)
-        _record_roster(roster, self.out / ROSTER_RECORD)
+        mistakes = {e.student: tuple(titles.get(d, d) for d in e.diagnoses) for e in entries}
+        inputs = ExportInputs(rows, roster, assignment.title, mistakes, self.folder)
+        exports = write_exports(export or LmsExport(), inputs, self.out)
+        _record_roster(roster, export, self.out / ROSTER_RECORD)
         changed = sorted(changed, key=lambda change: change.student)
         if changed or (self.out / CHANGES).exists():
             write_changes(changed, self.out / CHANGES)
@@ -150,12 +163,12 @@ class RunFolder:
             entries,
             self.out,
             assignment.title,
-            mistake_titles(assignment),
+            titles,
             language=language,
             locale_dirs=[assignment.locale],
             folders=self.folders,
         )
-        return Finished(tuple(rows), gradebook, tuple(changed))
+        return Finished(tuple(rows), gradebook, tuple(changed), tuple(exports))
 
 
 def finished_results(out: Path) -> list[tuple[Path, StoredResult]]:
@@ -186,10 +199,12 @@ def write_changes(found: Sequence[Change], path: Path) -> None:
             writer.writerow(
                 [
                     spreadsheet_text(change.student),
+                    spreadsheet_text(change.new.name),
                     format_points(change.old.score),
                     format_points(change.new.score),
                     change.old.status,
                     change.new.status,
+                    late_cell(change.new.late),
                 ]
             )
 
@@ -230,7 +245,20 @@ def read_roster_record(out: Path) -> Roster | None:
     return roster
 
 
-def _record_roster(roster: Roster | None, path: Path) -> None:
+def read_export_record(out: Path) -> LmsExport | None:
+    """Returns the LMS export another run wrote, None when it recorded none. Raises GraderError when the record
+    cannot be read."""
+    path = out / ROSTER_RECORD
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8")).get("export")
+        return LmsExport.from_json(record) if record is not None else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise GraderError(f"cannot read {path} ({error})", "grade that shard again into a fresh folder") from None
+
+
+def _record_roster(roster: Roster | None, export: LmsExport | None, path: Path) -> None:
     if roster is None:
         path.unlink(missing_ok=True)
         return
@@ -239,13 +267,15 @@ def _record_roster(roster: Roster | None, path: Path) -> None:
         "id_column": roster.id_column,
         "name_column": roster.name_column,
         "students": [{"submission": s.submission, "id": s.id, "name": s.name} for s in students],
+        **({"export": export.to_json()} if export is not None else {}),
     }
     write_atomically(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
 
 def closing_lines(finished: Finished, out: Path, opening: str, note: str = "") -> list[str]:
-    """Returns what a command that finished a run prints: each changed score, then `opening`, the count of
-    each status, `note` and where everything is. Student ids are their own text: printed escaped (ids.py)."""
+    """Returns what a command that finished a run prints: each changed score, where the LMS's files are, then
+    `opening`, the count of each status, `note` and where everything is. Student ids are their own text:
+    printed escaped (ids.py)."""
     lines = [
         f"changed: {printable(change.student)} "
         f"{format_points(change.old.score)} -> {format_points(change.new.score)}"
@@ -258,4 +288,4 @@ def closing_lines(finished: Finished, out: Path, opening: str, note: str = "") -
         f"{out / 'summary.html'}"
         + (f", {len(finished.changed)} changed scores in {out / CHANGES}" if finished.changed else "")
     )
-    return lines
+    return lines[:-1] + [printable(line) for line in finished.exports] + lines[-1:]

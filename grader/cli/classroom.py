@@ -19,11 +19,30 @@ from grader.cli.app import (
     jobs_option,
     workers_isolation,
 )
-from grader.defaults import LAYOUTS, SIMILARITY_FLOOR
+from grader.defaults import EXPORTS, LAYOUTS, SIMILARITY_FLOOR
 
 if TYPE_CHECKING:
     from grader.batch.intake import Intake
-    from grader.exports.lms import Roster
+    from grader.exports.rosters import Roster
+    from grader.exports.round_trip import LmsExport
+
+EXPORT_OPTION = click.option(
+    "--export",
+    "export_choice",
+    type=click.Choice(EXPORTS),
+    default="auto",
+    show_default=True,
+    help="Also write what this LMS imports: canvas (OUT/canvas-gradebook.csv, OUT/feedback-canvas.zip), moodle "
+    "(OUT/moodle-grading-worksheet.csv, OUT/feedback-moodle.zip) or plain (gradebook.csv only); auto takes the "
+    "LMS the download came from. See docs/lms.md.",
+)
+LATE_PENALTY_OPTION = click.option(
+    "--late-penalty",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Percent of the score taken per day late, in place of [late] percent_per_day in assignment.toml.",
+)
 
 
 @cli.command()
@@ -57,6 +76,15 @@ if TYPE_CHECKING:
     help="How the submissions are laid out: an LMS's download (Canvas, Moodle, a Gradescope export, GitHub "
     "Classroom clones) or plain files and folders named by student id. auto finds it and says what it found.",
 )
+@EXPORT_OPTION
+@click.option(
+    "--canvas-assignment",
+    default="",
+    metavar="ID",
+    help="The assignment's Canvas id (the number in its address): the Canvas import's column is "
+    "'Title (ID)', which Canvas matches by id. Without it, Canvas matches the assignment's exact title.",
+)
+@LATE_PENALTY_OPTION
 @SHARD_OPTION
 @LANGUAGE_OPTION
 @ISOLATION_OPTION
@@ -69,6 +97,9 @@ def grade(
     timings: bool,
     roster_path: Path | None,
     layout: str,
+    export_choice: str,
+    canvas_assignment: str,
+    late_penalty: float | None,
     shard_spec: str | None,
     language: str,
     isolation_choice: str | None,
@@ -83,15 +114,16 @@ def grade(
     submission got a result, whatever the scores.
     """
     from grader.assignment import find_assignment
-    from grader.batch.intake import take_submissions
+    from grader.batch.intake import refuse_output_inside, take_submissions
     from grader.batch.pool import Interrupted, default_jobs, grade_batch, write_timings
     from grader.batch.shards import in_shard, parse_shard, students_in_shard
     from grader.batch.store import closing_lines
     from grader.cli.progress import Progress
     from grader.results import Status
 
-    assignment = find_assignment(assignment_name, near=submissions)
+    assignment = find_assignment(assignment_name, near=submissions).with_late_penalty(late_penalty)
     shard = parse_shard(shard_spec) if shard_spec is not None else None
+    refuse_output_inside(submissions, out)
     with tempfile.TemporaryDirectory(prefix="grader-intake-") as scratch:  # unpacked archives, until graded
         intake = take_submissions(submissions, assignment.submission_file, layout, Path(scratch))
         _print_intake(intake)
@@ -99,20 +131,16 @@ def grade(
         isolation = workers_isolation(isolation_choice, untrusted=True)
         missing, roster = _roster_plan(roster_path, [source.student for source in sources], intake.roster)
         missing = students_in_shard(missing, shard)
+        export = _export_plan(export_choice, canvas_assignment, intake)
         started = time.monotonic()
         try:
             with Progress("grading", "submissions") as progress:
                 summary = grade_batch(
                     assignment, sources, out, jobs or default_jobs(), force, progress, missing, roster,
-                    language=language, isolation=isolation,
+                    language=language, isolation=isolation, export=export,
                 )  # fmt: skip
         except Interrupted as stopped:
-            click.echo(
-                f"Interrupted: {stopped.finished} of {stopped.total} submissions finished and kept in {out}/. "
-                "Run the same command again to grade the rest.",
-                err=True,
-            )
-            sys.exit(130)
+            _stopped(stopped.finished, stopped.total, out)
     if timings:
         write_timings(summary.graded, out / "timings.csv")
     skipped = f" ({summary.skipped} unchanged, not regraded)" if summary.skipped else ""
@@ -120,6 +148,16 @@ def grade(
     click.echo("\n".join(closing_lines(summary.finished, out, opening, note=f"Isolation: {isolation.level}. ")))
     if summary.by_status.get(Status.INTERNAL_ERROR.value):
         sys.exit(1)  # the grader failed on some submission: their rows say internal_error
+
+
+def _stopped(finished: int, total: int, out: Path) -> None:
+    """Says what Ctrl-C kept, and exits 130 as an interrupted command does."""
+    click.echo(
+        f"Interrupted: {finished} of {total} submissions finished and kept in {out}/. "
+        "Run the same command again to grade the rest.",
+        err=True,
+    )
+    sys.exit(130)
 
 
 def _print_intake(intake: Intake) -> None:
@@ -138,6 +176,16 @@ def _print_intake(intake: Intake) -> None:
             click.echo(f"{printable(source.student)}: refused: {printable(source.refused)}")
 
 
+def _export_plan(choice: str, canvas_assignment: str, intake: Intake) -> LmsExport:
+    """Returns the LMS export of the run: the one chosen, else the LMS the downloads came from."""
+    from grader.exports.round_trip import export_for
+
+    if canvas_assignment and not canvas_assignment.isdigit():
+        raise click.BadParameter(f"{canvas_assignment!r} is not a Canvas id (digits)", param_hint="--canvas-assignment")
+    names = {source.student: source.path.name for source in intake.sources if source.path is not None}
+    return export_for(choice, [layout for _, layout in intake.layouts], names, canvas_assignment)
+
+
 LAYOUT_WORDS = {
     "canvas": "a Canvas download (student id: Canvas user id; gradebook column ID)",
     "moodle": "a Moodle download (student id: participant id; gradebook column Identifier)",
@@ -152,13 +200,14 @@ def _roster_plan(
     roster_path: Path | None, students: list[str], download_ids: Roster | None = None
 ) -> tuple[list[str], Roster | None]:
     """Returns the roster's students who handed in nothing, and the roster whose id (and name) columns the
-    gradebook gets: the one given, else the ids the LMS's download carried, else none."""
+    gradebook gets: the one given (matched on the LMS's ids when the download carried them), else the ids
+    the LMS's download carried, else none."""
     from grader.batch.ids import printable
-    from grader.exports.lms import read_roster
+    from grader.exports.rosters import read_roster
 
     if roster_path is None:
         return [], download_ids
-    roster = read_roster(roster_path)
+    roster = read_roster(roster_path, download_ids)
     if unknown := roster.unknown(students):
         shown = ", ".join(printable(student) for student in unknown)
         click.echo(f"not on the roster (graded, no {roster.id_column} in the gradebook): {shown}")
@@ -182,20 +231,34 @@ def _roster_plan(
     help="Class roster CSV, as given to `grader grade --roster`: the gradebook gets its id column. Default: the "
     "roster the shards' gradebooks were written with (--roster, or the ids of an LMS's download).",
 )
-def merge_command(outs: tuple[Path, ...], assignment_name: str | None, out: Path, roster_path: Path | None) -> None:
+@EXPORT_OPTION
+@LATE_PENALTY_OPTION
+def merge_command(
+    outs: tuple[Path, ...],
+    assignment_name: str | None,
+    out: Path,
+    roster_path: Path | None,
+    export_choice: str,
+    late_penalty: float | None,
+) -> None:
     """Merge the output folders of `grader grade --shard K/N` runs into OUT, as one run would have written it.
 
-    Copies every student's reports and writes one gradebook, class summary and changes.csv. A student
+    Copies every student's reports and writes one gradebook, the LMS's import and feedback files the shards
+    wrote (or --export's), class summary and changes.csv. Pass the --late-penalty the shards were graded
+    with. A student
     found in two shards keeps the result graded last. Results graded by another grader version or
     another version of the assignment are refused (exit 2): grade that shard again.
     """
     from grader.assignment import find_assignment
-    from grader.batch.merge import merge_lines, merge_outputs
-    from grader.exports.lms import read_roster
+    from grader.batch.merge import merge_lines, merge_outputs, shards_roster
+    from grader.exports.rosters import read_roster
 
-    assignment = find_assignment(assignment_name)
-    roster = read_roster(roster_path) if roster_path is not None else None
-    for line in merge_lines(merge_outputs(assignment, outs, out, roster=roster), out):
+    assignment = find_assignment(assignment_name).with_late_penalty(late_penalty)
+    recorded = shards_roster(outs) if roster_path is not None else None
+    matched_on = recorded if recorded is not None and recorded.keyed_by_id() else None
+    roster = read_roster(roster_path, matched_on) if roster_path is not None else None
+    summary = merge_outputs(assignment, outs, out, roster=roster, export=export_choice)
+    for line in merge_lines(summary, out):
         click.echo(line)
 
 

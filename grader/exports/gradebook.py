@@ -38,6 +38,10 @@ class GradebookRow:
     """The status's value, e.g. "graded"; a Status given here is stored as its value."""
     late: bool = False
     """The LMS marked the submission late (or it came past the assignment's due time)."""
+    name: str = ""
+    """The student's name as the LMS download gave it; "" when it gave none."""
+    graded_at: str = ""
+    """When it was graded (UTC, ISO 8601): Moodle's worksheet says when each grade was made."""
 
     def __post_init__(self) -> None:
         # Status(...) also rejects a word outside the fixed set, so a gradebook never holds one.
@@ -46,12 +50,16 @@ class GradebookRow:
     @classmethod
     def from_result(cls, result: SubmissionResult) -> GradebookRow:
         """Returns the row for a full result."""
-        return cls(result.student, result.score, result.max_score, result.status, result.late)
+        return cls(
+            result.student, result.score, result.max_score, result.status, result.late, result.name, result.graded_at
+        )
 
     @classmethod
     def from_stored(cls, stored: StoredResult) -> GradebookRow:
         """Returns the row for a result an earlier run left in its results.json."""
-        return cls(stored.student, stored.score, stored.max_score, stored.status, stored.late)
+        return cls(
+            stored.student, stored.score, stored.max_score, stored.status, stored.late, stored.name, stored.graded_at
+        )
 
     @property
     def percent(self) -> float:
