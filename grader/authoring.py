@@ -114,11 +114,15 @@ def expect_close(
     atol: float = 0.0,
     what: str = N_("the returned value"),
     values: Mapping[str, Any] | None = None,
+    against: str | None = None,
+    call: Text | str | None = None,
 ) -> None:
     """Returns None when `actual` matches `expected` within tolerance; otherwise raises Mismatch.
 
     Shapes must agree; inf and nan must stand where the reference has them. `what` may hold {name}
-    placeholders filled from `values`, as for expect().
+    placeholders filled from `values`, as for expect(). `against` names what `expected` is when it is not
+    the reference's value (e.g. N_("your own run from {x0}.0"), filled from `values`); `call` is the call
+    that gave `actual` when it is not the last one made.
     """
     described = _filled(what, values)
     expected_array = np.asarray(expected, dtype=np.float64)
@@ -139,20 +143,25 @@ def expect_close(
     if close.all():
         return
     first = tuple(int(i) for i in np.argwhere(~close)[0])
-    at_first = {"expected": format_value(expected_array[first]), "actual": format_value(actual_array[first])}
-    sentence = (
-        text(
-            N_("{what} differs from the reference at index {index}: expected {expected}, got {actual}"),
-            what=described,
-            index=str(first if len(first) != 1 else first[0]),
-            **at_first,
-        )
-        if first
-        else text(
-            N_("{what} differs from the reference: expected {expected}, got {actual}"), what=described, **at_first
-        )
-    )
-    raise Mismatch(sentence, expected=format_value(expected), actual=format_value(actual))
+    at_first: dict[str, Text | str] = {
+        "expected": format_value(expected_array[first]),
+        "actual": format_value(actual_array[first]),
+    }
+    if against is not None:
+        at_first["against"] = _filled(against, values)
+    if first:
+        at_first["index"] = str(first if len(first) != 1 else first[0])
+    sentence = text(_DIFFERS[(against is not None, bool(first))], what=described, **at_first)
+    raise Mismatch(sentence, expected=format_value(expected), actual=format_value(actual), call=call)
+
+
+_DIFFERS = {
+    (False, True): N_("{what} differs from the reference at index {index}: expected {expected}, got {actual}"),
+    (False, False): N_("{what} differs from the reference: expected {expected}, got {actual}"),
+    (True, True): N_("{what} differs from {against} at index {index}: expected {expected}, got {actual}"),
+    (True, False): N_("{what} differs from {against}: expected {expected}, got {actual}"),
+}
+"""expect_close's sentence: against the reference or what `against` names, at an index of an array or not."""
 
 
 def _filled(template: str, values: Mapping[str, Any] | None) -> Text:

@@ -120,6 +120,7 @@ def _everything_a_student_reads(result: SubmissionResult) -> str:
     )
 
 
+@pytest.mark.slow
 def test_a_call_that_raises_names_the_cell_and_its_line(graded):
     result = graded["derivative_raises_in_cell_4"]
     assert result.status is Status.GRADED
@@ -132,6 +133,7 @@ def test_a_call_that_raises_names_the_cell_and_its_line(graded):
         )
 
 
+@pytest.mark.slow
 def test_the_output_names_cells_and_each_message_starts_on_its_own_line(graded):
     output = graded["derivative_raises_in_cell_4"].output
     # The print ended with ", ": the warning that follows it still starts a line of its own.
@@ -147,6 +149,7 @@ def test_the_output_names_cells_and_each_message_starts_on_its_own_line(graded):
     )
 
 
+@pytest.mark.slow
 def test_nothing_names_the_converted_file_or_a_worker_path(graded):
     for result in graded.values():
         read = _everything_a_student_reads(result)
@@ -154,6 +157,7 @@ def test_nothing_names_the_converted_file_or_a_worker_path(graded):
             assert leak not in read, (result.student, leak)
 
 
+@pytest.mark.slow
 def test_a_top_level_loop_names_the_cell_that_was_running(graded):
     result = graded["loops_forever_in_cell_3"]
     assert result.status is Status.TIMEOUT
@@ -165,6 +169,7 @@ def test_a_top_level_loop_names_the_cell_that_was_running(graded):
     assert result.score == 0
 
 
+@pytest.mark.slow
 def test_reports_label_the_line_by_its_cell_and_name_numpy(graded):
     result = graded["derivative_raises_in_cell_4"]
     check = render_check(build_context(result, "Gradient descent", with_svgs=False))
@@ -190,6 +195,7 @@ def test_the_running_cell_is_an_untrusted_note_checked_against_the_notebook(gd1d
         assert (named in failure.message) if named else "was running" not in failure.message, note
 
 
+@pytest.mark.slow
 def test_a_python_file_keeps_its_own_wording(gd1d, tmp_path):
     path = tmp_path / "gradient_descent.py"
     path.write_text("import time\nwhile True:\n    pass\n")
@@ -198,9 +204,11 @@ def test_a_python_file_keeps_its_own_wording(gd1d, tmp_path):
     assert result.status_message.startswith("loading gradient_descent.py took longer than 2 s.")
 
 
+@pytest.mark.slow
 def test_a_flood_of_progress_notes_is_a_broken_reply_not_a_hang(toy, tmp_path):
     path = tmp_path / "toy.py"
-    path.write_text("for i in range(20_000):\n    __grader_progress__(i)\n")
+    # The driver takes the hook out of the module before the file runs; hostile code can still reach it.
+    path.write_text("import sys\nhook = sys._getframe(2).f_locals['progress']\nfor i in range(20_000):\n    hook(i)\n")
     result = grade(toy, Source("flood", path), with_plots=False)
     assert result.status is Status.CRASHED
     assert "more than 10000 progress notes before one reply" in result.status_message

@@ -20,8 +20,13 @@ from grader.results import Outcome, Status, SubmissionResult
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 TWINS = ("correct", "wrong_double", "one_cell_raises")
 COLAB_SKIPPED = (
-    "cell 2, line 1 raised ModuleNotFoundError: No module named 'google'; the grader skipped the rest of cell 2\n"
-    "    from google.colab import drive"
+    "cell 2, line 1 raised ModuleNotFoundError: No module named 'google'; the grader went on with the next line."
+    " google is not installed where the grader runs your code: if your functions use drive, they fail with"
+    " NameError (write them with numpy and the standard library); if not, delete this import\n"
+    "    from google.colab import drive  # only exists on Colab: raises anywhere else\n"
+    "cell 2, line 2 raised NameError: name 'drive' is not defined (drive is missing because its import at cell 2,"
+    " line 1 failed); the grader skipped the rest of cell 2\n"
+    "    drive.mount('/content/drive')"
 )
 
 
@@ -171,6 +176,7 @@ def test_the_converted_files_own_code_sits_below_every_line_of_a_cell(tmp_path):
     assert len(source.encode()) < 1000  # data and a call: the driver is grader.sandbox.cells
 
 
+@pytest.mark.slow
 def test_an_error_in_a_call_points_at_the_notebook_line(toy, tmp_path):
     path = _notebook(tmp_path, "import numpy as np", "def double(x):\n    scale = 2\n    return int(x) * scale // 0")
     result = grade(toy, Source("nb", path), with_plots=False)
@@ -219,8 +225,13 @@ def test_the_converted_file_is_removed_after_grading(tmp_path):
     with notebooks.python_file(path) as converted:
         assert converted != path and converted.read_text().startswith('"""A notebook submission converted')
     assert not converted.exists()
-    with notebooks.python_file(tmp_path / "plain.py") as same:
-        assert same == tmp_path / "plain.py"
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    with notebooks.python_file(tmp_path / "plain.py") as script:
+        assert script != tmp_path / "plain.py" and script.read_text().startswith('"""A Python submission converted')
+    assert not script.exists()
+    (tmp_path / "latin.py").write_bytes(b"x = '\\xe9'\n\xff\n")  # not UTF-8 and no cookie: Python says so itself
+    with notebooks.python_file(tmp_path / "latin.py") as same:
+        assert same == tmp_path / "latin.py"
 
 
 def test_discovery_finds_notebooks_as_files_and_in_submission_folders(tmp_path):

@@ -275,7 +275,10 @@ def test_markdown_banner_for_a_submission_that_did_not_load():
     md = render_markdown(build_context(syntax_error_result(), TITLE))
     assert "## ✗ Syntax error: Python could not read your file" in md
     assert "**Line 3 of your file:**\n\n```python\ndef derivative(x)\n```" in md
-    assert "- `test_derivative` (1 point)\n- `test_step` (1 point): Your file did not load.\n" in md
+    # One line counts the tests that could not run; only one with a reason of its own is listed.
+    assert "Because of the problem above, 2 tests could not run and scored 0 (2 points).\n" in md
+    assert "- `test_step` (1 point): Your file did not load.\n" in md
+    assert "`test_derivative`" not in md
     assert "###" not in md
 
 

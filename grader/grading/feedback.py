@@ -8,12 +8,16 @@ Failure whose sentences are translatable Texts; no hidden test's source is ever 
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from grader.assignment import Assignment
 from grader.authoring import Mismatch, describe_last_call
+from grader.formatting import shorten
 from grader.grading.notebooks import Positions
 from grader.results import Failure, Status
 from grader.sandbox.client import Reply, Worker
@@ -76,6 +80,80 @@ def _notebook_load_status(load: Reply, assignment: Assignment, positions: Positi
         return Status.MEMORY_LIMIT, Failure.of("limit", sentence, **details)
     sentence = _either(_NOTEBOOK_RAISED, place=place, exception=exception)
     return Status.IMPORT_ERROR, Failure.of("error", sentence, **details)
+
+
+def raised_at_top_level(load: Reply) -> dict[str, Any] | None:
+    """Returns the exception that stopped a plain Python file's top level (the worker's driver went on to
+    keep what the file had defined, and says so in the load's value), checked; None when none did."""
+    raised = load.value.get("raised") if load.ok and isinstance(load.value, dict) else None
+    if not isinstance(raised, dict):
+        return None
+    line = raised.get("line")
+    return {
+        "type": shorten(str(raised.get("type", "Exception")), 80),
+        "message": shorten(str(raised.get("message", "")), 2000),
+        "line": line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None,
+        "code": shorten(str(raised.get("code", "")), 200),
+    }
+
+
+def kept_status(raised: dict[str, Any], assignment: Assignment, kept: Sequence[str]) -> tuple[Status, Failure]:
+    """Returns the status of a file whose top level raised `raised` after defining `kept`, the functions to
+    write that it defines.
+
+    It is graded, with a note, when it defined one of them: those earn their points as a notebook's do
+    when a later cell raises. Otherwise it is an import_error, as ever.
+    """
+    if not kept:
+        return load_status(Reply(ok=False, error=raised), assignment)  # type: ignore[return-value]  # failed: set
+    exception = f"{raised['type']}: {raised['message']}".strip(": ")
+    values = {"file": assignment.submission_file, "exception": exception, "names": ", ".join(kept)}
+    sentence = text(_KEPT[0], line=str(raised["line"]), **values) if raised["line"] else text(_KEPT[1], **values)
+    return Status.GRADED, Failure.of("error", sentence, exception=exception, line=raised["line"], code=raised["code"])
+
+
+_KEPT = (
+    N_(
+        "running the top level of {file} raised {exception} at line {line}; the grader kept what the file "
+        "defined above that line ({names}) and graded it, and skipped the rest of the file."
+    ),
+    N_(
+        "running the top level of {file} raised {exception}; the grader kept what the file defined before "
+        "({names}) and graded it, and skipped the rest of the file."
+    ),
+)
+
+
+def failed_imports(load: Reply) -> dict[str, str]:
+    """Returns, for each name a failed top-level import would have bound, the module it came from (checked)."""
+    found = load.value.get("imports") if load.ok and isinstance(load.value, dict) else None
+    names: dict[str, str] = {}
+    for entry in found if isinstance(found, list) else []:
+        if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], list):
+            for name in entry[2]:
+                if isinstance(name, str) and name.isidentifier():
+                    names.setdefault(name, shorten(str(entry[0]), 100))
+    return names
+
+
+def with_import_cause(failure: Failure, imports: dict[str, str]) -> Failure:
+    """Returns `failure` with its true cause when it is a NameError for a name whose import failed."""
+    found = _NAME_ERROR.match(failure.exception or "")
+    if not found or found.group(1) not in imports:
+        return failure
+    cause = text(
+        N_(
+            "{name} is not defined because importing {module} failed when your file was loaded: {module} is "
+            "not installed where the grader runs your code. Write this function with numpy and the standard library."
+        ),
+        name=found.group(1),
+        module=imports[found.group(1)],
+    )
+    sentence = text(N_("{failure} {cause}"), failure=failure.text or failure.message, cause=cause)
+    return dataclasses.replace(failure, message=sentence.render(), text=sentence)
+
+
+_NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
 
 
 def _either(

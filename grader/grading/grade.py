@@ -17,7 +17,7 @@ from typing import Any
 from grader.assignment import Assignment, load_reference
 from grader.grading import notebooks
 from grader.grading.diagnosis import diagnose, load_diagnoses
-from grader.grading.feedback import load_status, too_large
+from grader.grading.feedback import failed_imports, kept_status, load_status, raised_at_top_level, too_large
 from grader.grading.missing import missing_functions, required_functions
 from grader.grading.models import load_models
 from grader.grading.outcomes import Observed, Source, graded_result, internal_error_result, sha256_of
@@ -28,7 +28,7 @@ from grader.grading.proxy import RemoteSubmission
 from grader.grading.scoring import CollectedTest
 from grader.grading.session import run_pytest
 from grader.results import Diagnosis, Failure, MissingFunction, Status, SubmissionResult
-from grader.sandbox.client import Worker
+from grader.sandbox.client import Reply, Worker
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launchers import ForkServerLauncher, Launcher
 from grader.text import N_, Text, text
@@ -189,9 +189,11 @@ def _graded_in_worker(
     """Returns what loading, testing, diagnosing and plotting the submission in `worker` saw."""
     clock = _Clock()
     loaded = worker.load()
-    status, failure = load_status(loaded, assignment, positions)
+    status, failure = _load_status(assignment, worker, loaded, positions)
     clock.lap("worker start")
     submission = RemoteSubmission(worker, reference, positions) if status is Status.GRADED else None
+    if submission is not None:
+        submission.failed_imports = failed_imports(loaded)
     found: tuple[tuple[MissingFunction, ...], tuple[str, ...]] = ((), ())
     if submission is not None:
         found = _missing(assignment, submission, reference)
@@ -228,6 +230,18 @@ def _graded_in_worker(
         graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
     graded.output, graded.warnings, graded.timings = worker.output, worker.warnings, clock.laps
     return graded
+
+
+def _load_status(
+    assignment: Assignment, worker: Worker, loaded: Reply, positions: notebooks.Positions | None
+) -> tuple[Status, Failure | None]:
+    """Returns load_status, or for a Python file whose top level raised, kept_status of what it defined."""
+    status, failure = load_status(loaded, assignment, positions)
+    if status is Status.GRADED and (raised := raised_at_top_level(loaded)) is not None:
+        defined = RemoteSubmission(worker, None, positions).defined_functions()
+        to_write = [f.name for f in required_functions(assignment.starter) if f.to_write] or defined  # no starter
+        status, failure = kept_status(raised, assignment, [name for name in to_write if name in defined])
+    return status, failure
 
 
 def _missing(

@@ -67,8 +67,12 @@ def _raises_not_implemented(node: ast.FunctionDef) -> bool:
 def missing_functions(
     required: tuple[Required, ...], defined: list[str], submission: Any, reference: ModuleType
 ) -> tuple[MissingFunction, ...]:
-    """Returns each required function the submission does not define, with its functions that could stand in."""
-    absent = [function for function in required if function.name not in defined]
+    """Returns each function to write the submission does not define, with its functions that could stand in.
+
+    A function the starter gives (its body does not raise NotImplementedError, e.g. a helper the student
+    may use) is never reported: a test that needs it still fails, naming it, in its own section.
+    """
+    absent = [function for function in required if function.to_write and function.name not in defined]
     candidates = [name for name in defined if name not in {function.name for function in required}]
     answers: dict[tuple[str, int], list[Any] | None] = {}
     found = []

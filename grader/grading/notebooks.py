@@ -8,7 +8,8 @@ is compiled and run by itself, so a cell that raises is reported (in what the co
 and the functions the other cells define still earn their points. IPython-only lines are made inert
 (grader.grading.magics); plotting needs nothing special because the worker draws with matplotlib's
 headless Agg backend. Scripts split into cells by `# %%` lines (VS Code, Spyder, jupytext) give the same
-cells (script_cells).
+cells (script_cells) and are graded the same way, their lines kept where the script has them; a Python
+file without markers runs as one cell (converted_script; see grader.sandbox.cells for what that changes).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import re
 import tempfile
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,8 +81,8 @@ class Positions:
 
 
 def is_notebook(path: Path) -> bool:
-    """Returns whether `path` names a notebook (by its suffix)."""
-    return path.suffix == NOTEBOOK_SUFFIX
+    """Returns whether `path` names a notebook (by its suffix, in any case: `.IPYNB` too)."""
+    return path.suffix.casefold() == NOTEBOOK_SUFFIX
 
 
 def read_cells(path: Path) -> list[Cell]:
@@ -137,16 +139,35 @@ def converted_cells(cells: list[Cell]) -> tuple[str, Positions]:
         spans.append((cell.number, len(lines) + 1, len(cell.lines)))
         lines.extend(cell.lines)
         lines.append("")
+    return _driver_module(lines, spans, "notebook"), Positions(tuple(spans))
+
+
+def converted_script(text: str) -> str:
+    """Returns the Python module a Python file is graded as: its cells (`# %%`) each on its own, or, with no
+    marker, the whole file as one cell; every line where the file has it, so "line L" is the file's own."""
+    lines = _lines(text)
+    cells = script_cells(text)
+    if not cells:
+        return _driver_module(lines, [(1, 1, len(lines))], "file")
+    virtual = list(lines)
+    for cell in cells:
+        first = (cell.first_line or 1) - 1
+        virtual[first : first + len(cell.lines)] = cell.lines  # magics made inert, line for line
+    spans = [(cell.number, cell.first_line or 1, len(cell.lines)) for cell in cells]
+    return _driver_module(virtual, spans, "script")
+
+
+def _driver_module(lines: list[str], spans: list[tuple[int, int, int]], kind: str) -> str:
+    """Returns a module holding `lines` as data (below its docstring, one empty line each) and the driver's call."""
     virtual = [line + "\n" for line in lines]
-    module = (
-        '"""A notebook submission converted by the grader: each code cell runs on its own; one that raises is '
-        'skipped."""\n'
+    return (
+        f'"""A {"notebook" if kind == "notebook" else "Python"} submission converted by the grader: each code cell '
+        'runs on its own; one that raises is skipped."""\n'
         + "\n" * len(virtual)
         + f"from {driver.__name__} import run_cells as _grader_run_cells\n\n"
-        + f"_grader_run_cells(globals(), {spans!r}, {virtual!r})\n"
+        + f"_grader_run_cells(globals(), {spans!r}, {virtual!r}, {kind!r})\n"
         + "del _grader_run_cells\n"
     )
-    return module, Positions(tuple(spans))
 
 
 @contextlib.contextmanager
@@ -161,11 +182,19 @@ def python_file(path: Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def loadable_file(path: Path) -> Iterator[tuple[Path, Positions | None]]:
-    """Yields python_file's file and, for a notebook, where its lines came from (None for a Python file)."""
-    if not is_notebook(path):
+    """Yields python_file's file and, for a notebook, where its lines came from (None for a Python file,
+    whose converted lines are where the file has them).
+
+    A Python file is converted too (converted_script), so a script runs cell by cell as a notebook does;
+    one whose text Python would not decode is loaded as it is, and Python says why it cannot read it.
+    """
+    positions: Positions | None = None
+    if is_notebook(path):
+        source: str | None
+        source, positions = converted(path)
+    elif (source := _converted_python(path)) is None:
         yield path, None
         return
-    source, positions = converted(path)
     handle, name = tempfile.mkstemp(prefix="grader-notebook-", suffix=".py")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -174,6 +203,17 @@ def loadable_file(path: Path) -> Iterator[tuple[Path, Positions | None]]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
+
+
+def _converted_python(path: Path) -> str | None:
+    """Returns converted_script of a Python file, decoded as Python decodes it; None when it cannot be."""
+    try:
+        with path.open("rb") as file:
+            encoding, _ = tokenize.detect_encoding(file.readline)
+            file.seek(0)
+            return converted_script(file.read().decode(encoding))
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):  # Python's own load then says why
+        return None
 
 
 def _json_document(path: Path) -> Any:

@@ -19,9 +19,10 @@ from typing import Any
 
 from grader.authoring import last_call
 from grader.formatting import format_value
-from grader.grading.feedback import SubmissionCallFailed, failure_for
+from grader.grading.feedback import SubmissionCallFailed, failure_for, with_import_cause
 from grader.grading.notebooks import Positions
 from grader.grading.proof import Evidence, OwnFunction
+from grader.grading.signatures import other_signature
 from grader.results import Failure
 from grader.sandbox import protocol
 from grader.sandbox.client import Reply, Worker
@@ -89,6 +90,8 @@ class RemoteSubmission:
         self._worker = worker
         self._reference = reference
         self._positions = positions
+        self.failed_imports: dict[str, str] = {}
+        """Names a failed top-level import would have bound → its module: a NameError on one names it."""
         self.evidence: list[Evidence] | None = None
         """When a list, every call made is appended to it with what came back (see grader.grading.proof)."""
 
@@ -172,6 +175,9 @@ class RemoteSubmission:
             stand_in.calls = _recorded_calls(reply.scripted.get(key, []))
         if not reply.ok:
             failure = failure_for(reply, described(), self._worker, self._positions)
+            failure = with_import_cause(failure, self.failed_imports)
+            name = described.parts[0]
+            failure = other_signature(failure, name, _signature(getattr(self._reference, name, None)))
             raised = (failure.exception or "").partition(":")[0].strip() or failure.kind
             self._keep(described, None, raised, scripted.values())
             raise SubmissionCallFailed(failure)

@@ -14,9 +14,12 @@ from grader.i18n import Translator
 from grader.results import MissingFunction, SubmissionResult, TestResult
 
 
-def is_folded(test: TestResult) -> bool:
-    """Returns whether a test failed only because the file lacks a function: it is counted, not shown."""
-    return test.failure is not None and test.failure.kind == "missing"
+def is_folded(test: TestResult, result: SubmissionResult) -> bool:
+    """Returns whether a test failed only because the file lacks a function the missing-functions section
+    names: it is counted there, not shown. A test that needed a given function gets its own section."""
+    if test.failure is None or test.failure.kind != "missing":
+        return False
+    return any(missing.name == test.failure.missing for missing in result.missing_functions)
 
 
 def missing_view(result: SubmissionResult, translate: Translator) -> dict[str, Any] | None:

@@ -15,8 +15,10 @@ from typing import Any
 from markupsafe import Markup
 
 from grader.files import write_atomically
+from grader.formatting import format_points
 from grader.i18n import DEFAULT_LANGUAGE, Translator, translator
 from grader.reports import bounds
+from grader.reports.causes import causes, printed
 from grader.reports.missing import is_folded, missing_view
 from grader.reports.plotcache import SvgCache
 from grader.reports.results_file import encode_result
@@ -224,9 +226,11 @@ def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any
     result = ctx.result
     _ = translate.gettext
     graded = result.status is Status.GRADED
-    not_run = tuple(t for t in ctx.failed if not _is_explained(t, result) and not is_folded(t))
+    not_run = tuple(t for t in ctx.failed if not _is_explained(t, result) and not is_folded(t, result))
     mistakes = tuple(_diagnosis_view(d, translate) for d in result.diagnoses)
+    explained = tuple(t for t in ctx.failed if _is_explained(t, result) and not is_folded(t, result))
     plots = ctx.plots or result.plots
+    listed = tuple((test, _own_message(test, result)) for test in not_run)
     return {
         "result": result,
         "title": _(ctx.title),
@@ -234,21 +238,40 @@ def _template_values(ctx: ReportContext, translate: Translator) -> dict[str, Any
         # Messages are translated sentences (localize); only the values filled into them stay as written.
         "passed": ctx.passed,
         "failed": ctx.failed,
-        "explained": tuple(t for t in ctx.failed if _is_explained(t, result) and not is_folded(t)),
+        "explained": explained,
+        "causes": causes(explained, mistakes, lambda test: _notes(test, mistakes, translate), translate),
         "missing": missing_view(result, translate),
-        # Every test failed for the one reason the missing-functions section gives: no table of them.
-        "show_tests": result.status is not Status.MISSING_FUNCTIONS,
-        "not_run": tuple((test, _own_message(test, result)) for test in not_run),
-        "not_run_lead": _(N_("These tests did not run and scored 0."))
-        if graded
-        else _(N_("Because of the problem above, these tests could not run and scored 0.")),
-        "figures": tuple(zip(plots, ctx.svgs or ("",) * len(plots), strict=True)),
+        # The table helps only when some test ran: otherwise every row repeats the banner's one reason.
+        "show_tests": result.status is not Status.MISSING_FUNCTIONS and bool(ctx.passed or explained),
+        # A submission that did not load lists no tests that did not run: one line counts them.
+        "not_run": listed if graded else tuple(item for item in listed if item[1]),
+        "not_run_count": len(not_run),
+        "not_run_lead": _(N_("These tests did not run and scored 0.")) if graded else _not_run_line(not_run, translate),
+        "figures": tuple(zip(plots, ctx.svgs or ("",) * len(plots), strict=True))
+        if graded or _has_own_runs(plots)
+        else (),
+        "printed": printed(result.output, translate),
         "status_title": _(STATUS_TITLES[result.status]),
         "banner": None if graded else _(STATUS_TITLES[result.status]),
         "mistakes": mistakes,
         "mistakes_of": {test: [m for m in mistakes if test in m["tests"]] for test in (t.name for t in ctx.failed)},
         "notes_of": {test.name: _notes(test, mistakes, translate) for test in ctx.failed},
     }
+
+
+def _not_run_line(not_run: tuple[TestResult, ...], translate: Translator) -> str:
+    """Returns the one line that counts the tests a submission that did not load could not run."""
+    points = format_points(sum(t.max_score for t in not_run))
+    return translate.ngettext(
+        "Because of the problem above, {count} test could not run and scored 0 ({points} points).",
+        "Because of the problem above, {count} tests could not run and scored 0 ({points} points).",
+        len(not_run),
+    ).format(count=len(not_run), points=points)
+
+
+def _has_own_runs(plots: tuple[Plot, ...]) -> bool:
+    """Returns whether a plot holds a run of the student's: plots of the reference alone teach nothing here."""
+    return any(not series.is_reference for plot in plots for panel in plot.panels for series in panel.series)
 
 
 PIPELINE_NOTE = N_(

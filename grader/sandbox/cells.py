@@ -10,12 +10,22 @@ Each cell is compiled under the converted file's name with its lines where they 
 and those lines are put in linecache, so an error's line and code in a report are the notebook's own.
 Before each cell it sends the cell's number as a progress note over the worker's channel (the hook the
 worker binds in the module while loading): after a kill for time, the trusted side names that cell.
-What it writes itself (a skipped cell, a warning) names "cell N, line M" and starts on a line of its own,
-even when the student's last print ended without a newline.
+What it writes itself (a skipped cell, a warning) names "cell N, line M" (in a script, the script's own
+"line L": VS Code does not number cells) and starts on a line of its own, even when the student's last
+print ended without a newline.
+
+A Python file is run the same way, as a script of cells (`# %%`) or, without markers, as one cell whose
+lines are the file's: there the first exception (but a failed import) stops the file as Python would,
+what was defined above it is kept, and the failure is recorded in `last_run` for the load's reply. A
+SyntaxError or MemoryError in a plain file still fails the load: Python could not compile it, or the
+memory limit was reached. In every form a top-level `import` that fails does not stop the statements
+after it: the module is named, and so is the import when a later NameError is about a name it binds.
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
 import builtins
 import linecache
 import sys
@@ -44,22 +54,95 @@ DISPLAY_NAMES = (
 IPYTHON_VERSION = (9, 0, 0)
 """The stand-in IPython's version_info: libraries that see IPython loaded (matplotlib) ask which one it is."""
 
+KINDS = ("notebook", "script", "file")
+"""What the cells came from: a notebook, a script split by cell markers, or a plain Python file (one cell)."""
 
-def run_cells(namespace: dict[str, Any], spans: Sequence[Span], lines: Sequence[str]) -> None:
+last_run: dict[str, Any] = {"raised": None, "imports": []}
+"""What run_cells saw, for the load's reply: a plain file's top-level exception ({"type", "message", "line",
+"code"}) and each failed import ([module, line, [names it binds]]). A worker loads one submission."""
+
+
+def run_cells(namespace: dict[str, Any], spans: Sequence[Span], lines: Sequence[str], kind: str = "notebook") -> None:
     """Runs each cell in `namespace` (the converted file's module), reporting and skipping one that raises."""
     progress = namespace.pop(protocol.PROGRESS_HOOK, None)
     path = namespace["__file__"]
     install_stand_ins()
     linecache.cache[path] = (sum(map(len, lines)), None, list(lines), path)
-    output = _Output(path, spans, lines)
+    output = _Output(path, spans, lines, kind)
     for number, first, count in spans:
         if progress is not None:
             progress(number)
         source = "\n" * (first - 1) + "".join(lines[first - 1 : first - 1 + count])
         try:
-            exec(compile(source, path, "exec"), namespace)
+            _run_cell(source, path, namespace, output)
+        except (SyntaxError, MemoryError) as error:
+            if kind != "file":
+                output.skipped(number, error)
+                continue
+            if isinstance(error, SyntaxError) and error.lineno and 0 < error.lineno <= len(lines):
+                error.text = lines[error.lineno - 1]  # Python read it from the file at `path`: the converted one
+            raise  # nothing of a file that does not compile runs; the memory limit is the load's status
         except (Exception, SystemExit) as error:  # noqa: BLE001 - a student's cell may raise anything: reported
             output.skipped(number, error)
+
+
+def _run_cell(source: str, path: str, namespace: dict[str, Any], output: _Output) -> None:
+    """Runs one cell's source; a top-level import that fails is reported and the statements after it run."""
+    code = compile(source, path, "exec")  # a SyntaxError anywhere in the cell: nothing of it runs
+    if "import" not in source:
+        exec(code, namespace)
+        return
+    tree = ast.parse(source)
+    chunks = _chunks(tree.body)
+    if len(chunks) == 1 and not _is_import(chunks[0][0]):
+        exec(code, namespace)
+        return
+    flags = _future_flags(tree.body)
+    for chunk in chunks:
+        compiled = compile(ast.Module(body=chunk, type_ignores=[]), path, "exec", flags=flags, dont_inherit=True)
+        if not _is_import(chunk[0]):
+            exec(compiled, namespace)
+            continue
+        try:
+            exec(compiled, namespace)
+        except ImportError as error:
+            output.import_failed(chunk[0], error)
+
+
+def _is_import(statement: ast.stmt) -> bool:
+    """Returns whether `statement` imports a module (a `from __future__` line is a compiler directive)."""
+    return isinstance(statement, ast.Import) or (
+        isinstance(statement, ast.ImportFrom) and statement.module != "__future__"
+    )
+
+
+def _chunks(body: list[ast.stmt]) -> list[list[ast.stmt]]:
+    """Returns the statements in runs: each import alone, the statements between imports together."""
+    chunks: list[list[ast.stmt]] = []
+    for statement in body:
+        if _is_import(statement) or not chunks or _is_import(chunks[-1][0]):
+            chunks.append([statement])
+        else:
+            chunks[-1].append(statement)
+    return chunks
+
+
+def _future_flags(body: list[ast.stmt]) -> int:
+    """Returns the compiler flags of the cell's `from __future__` imports, kept for each of its runs."""
+    flags = 0
+    for statement in body:
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            for alias in statement.names:
+                feature = getattr(__future__, alias.name, None)
+                flags |= getattr(feature, "compiler_flag", 0)
+    return flags
+
+
+def bound_names(statement: ast.stmt) -> list[str]:
+    """Returns the names an import statement binds (`import a.b` binds a; `*` binds none we know)."""
+    names = statement.names if isinstance(statement, ast.Import | ast.ImportFrom) else []
+    bound = [alias.asname or alias.name.split(".")[0] for alias in names]
+    return [name for name in bound if name != "*"]
 
 
 def nothing(*args: Any, **kwargs: Any) -> None:
@@ -134,22 +217,43 @@ class _Output:
     Both stay after loading: a warning a call raises later still names its cell.
     """
 
-    def __init__(self, path: str, spans: Sequence[Span], lines: Sequence[str]):
+    def __init__(self, path: str, spans: Sequence[Span], lines: Sequence[str], kind: str = "notebook"):
         self.path = path
         self.spans = spans
         self.lines = lines
+        self.kind = kind
+        self.failed_imports: dict[str, str] = {}
+        """A name a failed import would have bound → where that import is, as a later NameError names it."""
         self.ended = True
+        last_run.update(raised=None, imports=[])
         sys.stdout = _Tracked(sys.stdout, self)  # type: ignore[assignment]
         sys.stderr = _Tracked(sys.stderr, self)  # type: ignore[assignment]
         warnings.showwarning = self.show_warning
 
     def where(self, line: int | None) -> tuple[str, str] | None:
-        """Returns "cell N, line M" and that line's code, indented, for a line of the file; None outside cells."""
+        """Returns "cell N, line M" (a script's "line L") and that line's code, indented; None outside cells."""
         for number, first, count in self.spans:
             if line and first <= line < first + count:
                 code = self.lines[line - 1].strip()
-                return f"cell {number}, line {line - first + 1}", f"\n    {code}" if code else ""
+                place = f"cell {number}, line {line - first + 1}" if self.kind == "notebook" else f"line {line}"
+                return place, f"\n    {code}" if code else ""
         return None
+
+    def import_failed(self, statement: ast.stmt, error: ImportError) -> None:
+        """Says which import failed and that the cell went on; records it for the load's reply."""
+        module = error.name or getattr(statement, "module", None) or "?"
+        names = bound_names(statement)
+        place, code = self.where(statement.lineno) or (f"line {statement.lineno}", "")
+        binds = " or ".join(names) or module
+        self.say(
+            f"{place} raised {type(error).__name__}: {error}; the grader went on with the next line. {module} is "
+            f"not installed where the grader runs your code: if your functions use {binds}, they fail with "
+            f"NameError (write them with numpy and the standard library); if not, delete this import{code}"
+        )
+        for name in names:
+            self.failed_imports.setdefault(name, place)
+        if len(last_run["imports"]) < 20:
+            last_run["imports"].append([str(module)[:100], statement.lineno, names[:10]])
 
     def say(self, message: str) -> None:
         sys.stderr.write(("" if self.ended else "\n") + message + "\n")
@@ -164,11 +268,26 @@ class _Output:
             self.say(f"{found[0]}: {category.__name__}: {message}{found[1]}")
 
     def skipped(self, number: int, error: BaseException) -> None:
-        """Says where cell `number` raised `error` and what the grader skipped."""
+        """Says where cell `number` raised `error` and what the grader skipped (a plain file: kept)."""
         frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == self.path]
         line = getattr(error, "lineno", None) if isinstance(error, SyntaxError) else None
         line = line or (frames[-1].lineno if frames else None)
-        place, code = self.where(line) or (f"cell {number}", "")
+        cell = self._cell_words(number)
+        place, code = self.where(line) or (cell, "")
         message = error.msg if isinstance(error, SyntaxError) else error
-        skipped = f"cell {number}" if isinstance(error, SyntaxError) else f"the rest of cell {number}"
-        self.say(f"{place} raised {type(error).__name__}: {message}; the grader skipped {skipped}{code}")
+        skipped = cell if isinstance(error, SyntaxError) else f"the rest of {cell}"
+        if self.kind == "file":
+            skipped = "the rest of the file, as Python stops there"
+            raised = {"type": type(error).__name__, "message": str(message)[:2000], "line": line}
+            last_run["raised"] = {**raised, "code": code.strip()[:200]}
+        cause = ""
+        if isinstance(error, NameError) and getattr(error, "name", None) in self.failed_imports:
+            cause = f" ({error.name} is missing because its import at {self.failed_imports[str(error.name)]} failed)"
+        self.say(f"{place} raised {type(error).__name__}: {message}{cause}; the grader skipped {skipped}{code}")
+
+    def _cell_words(self, number: int) -> str:
+        """Returns how the student finds cell `number`: "cell N" in a notebook, its lines in a script."""
+        if self.kind == "notebook":
+            return f"cell {number}"
+        first, count = next((f, c) for n, f, c in self.spans if n == number)
+        return f"the cell at lines {first}-{first + max(count, 1) - 1}"

@@ -226,8 +226,12 @@ class _Server:
             yield {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}"}}
 
     def load(self, path: str, module_name: str) -> dict[str, Any]:
+        from grader.sandbox import cells  # loaded by the zygote already: a worker may not read the grader's files
+
         self.path = os.path.abspath(path)
         try:
+            # IPython's display lines cost nothing in any file, as in a notebook: the worker has no IPython.
+            cells.install_stand_ins()
             spec = importlib.util.spec_from_file_location(module_name, self.path)
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)
@@ -238,7 +242,9 @@ class _Server:
             return {"ok": False, "error": self.describe(error)}
         self.module = module
         numpy = sys.modules.get("numpy")
-        return {"ok": True, "value": {"numpy": str(getattr(numpy, "__version__", ""))[:40]}}
+        # What the cells driver saw: a plain file's top-level exception, and failed imports (plain data).
+        seen = {"raised": cells.last_run["raised"], "imports": cells.last_run["imports"]}
+        return {"ok": True, "value": {"numpy": str(getattr(numpy, "__version__", ""))[:40], **seen}}
 
     def progress(self, note: Any) -> None:
         """Sends a note of how far loading got (a notebook's cell) before the reply: read if time runs out."""

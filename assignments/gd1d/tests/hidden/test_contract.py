@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gd1d_helpers import base_rate, column, loop_run, rates, rows, start_left, start_right
 
-from grader.authoring import N_, expect, expect_close
+from grader.authoring import N_, describe_last_call, expect, expect_close
 
 pytestmark = pytest.mark.about("gradient_descent")
 STAND_IN = N_("the grader's schedule")
@@ -71,6 +71,7 @@ def test_int_start_gives_the_same_history_as_a_float_start(submission, rng):
     from_int = run(submission, rng, x0, scheduled)
     if from_int is None:
         return
+    int_call = describe_last_call()  # the call a difference shows: the int run's, not the float run after it
     expect(
         isinstance(from_int, np.ndarray) and from_int.dtype == np.float64,
         expected=N_("a NumPy array of dtype float64"),
@@ -82,8 +83,10 @@ def test_int_start_gives_the_same_history_as_a_float_start(submission, rng):
     expect_close(
         rows(from_int, 5),
         from_float,
-        what=N_("the history from x0 = {x0} (int), against {x0}.0"),
+        what=N_("the history from x0 = {x0} (int)"),
         values={"x0": x0},
+        against=N_("your own run from x0 = {x0}.0"),
+        call=int_call,
     )
     if from_float.shape[1] == 3:  # the runs are this submission's own: they used the rates it was given
         expect_close(column(from_float, 2), scheduled, what=N_("the learning rate column (column 2)"))
