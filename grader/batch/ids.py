@@ -16,7 +16,17 @@ from collections.abc import Iterable
 
 OWN_OUTPUT = frozenset(
     name.casefold()
-    for name in ("gradebook.csv", "changes.csv", "summary.html", "summary.md", "timings.csv", ".cache", "results.json")
+    for name in (
+        "gradebook.csv",
+        "changes.csv",
+        "summary.html",
+        "summary.md",
+        "timings.csv",
+        ".cache",
+        "results.json",
+        "similarity.csv",
+        "similarity.html",
+    )
 )
 """What the grader itself writes into OUT: no student's folder may be named so."""
 

@@ -1,48 +1,45 @@
 """Returns the pairs of submissions whose code is alike, and writes similarity.csv and similarity.html.
 
-Reads text only: nothing of a submission runs. copydetect tokenises each submission (names become V,
-F, O; comments and layout are dropped), hashes its k-grams and keeps a winnowed set (the algorithm of
-MOSS); k-grams of the starter are boilerplate and never count. A notebook is compared on its code cells.
+Reads text only: nothing of a submission runs. Each submission becomes a set of fingerprints (hashes of
+runs of its normalised tokens, see grader.exports.fingerprints: names, comments and layout never count,
+reordered functions keep every run); the starter's runs are boilerplate and dropped. A notebook, or a
+script in `# %%` cells, is compared on its code cells.
 
-copydetect compares every pair, which grows with the square of the class. Here MinHash LSH Ensemble
-(datasketch; it estimates containment, the share copydetect's similarity is) first picks the pairs alike
-enough to be worth comparing, and copydetect compares only those.
+A run most of the class wrote (`return base_lr`) says little; one only two students share says much. So
+each run weighs log((N + 1) / students holding it), and a pair's similarity is the larger of the two
+shares of weight one submission finds in the other. Every pair is scored, in one sparse product: no
+candidate step that could lose a pair. Everything is ordered by student id and hashed stably, so the
+same submissions give byte-identical files in any process.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from copydetect import CodeFingerprint  # type: ignore[import-untyped]
-
 from grader.defaults import SIMILARITY_FLOOR
+from grader.exports.fingerprints import fingerprints, kept_names
+from grader.exports.gradebook import spreadsheet_text
 from grader.files import write_atomically
-from grader.grading.notebooks import UnreadableNotebook, is_notebook, read_cells
+from grader.grading.notebooks import UnreadableNotebook, is_notebook, read_cells, script_cells
 from grader.grading.outcomes import Source
 from grader.reports.similarity import PairView, render_similarity, segments
 
 DEFAULT_FLOOR = SIMILARITY_FLOOR
-KGRAM = 25
-"""Characters of filtered code per k-gram (copydetect's noise threshold): shorter matches never count."""
-WINDOW = 6
-"""Winnowing window (copydetect's default): any match of KGRAM + WINDOW - 1 characters is found."""
-NUM_PERM = 64
-"""MinHash permutations: 64 keeps the candidate step fast and small; the compare step is exact."""
-NUM_PARTS = 16
-"""LSH Ensemble partitions by set size: more partitions, fewer false candidates between unequal sizes."""
-LSH_MARGIN = 0.7
-"""The candidate step asks for a share of LSH_MARGIN x the floor: MinHash estimates it, so a margin keeps
-a pair over the floor from being missed (the recall is measured in benchmarks/similarity.py)."""
 MAX_BYTES = 1024 * 1024
 """A submission longer than this is read up to here: enough for any exercise, bounded for a hostile one."""
+SMALL_SHARE = 0.5
+"""A submission with less weight of its own than SMALL_SHARE x the class's median is measured against
+that much: a file holding only a line or two most students wrote is not "all copied"."""
+BLOCK = 256
+"""Rows of the pair matrix computed at a time: bounds memory at BLOCK x N numbers."""
 CSV_COLUMNS = ("student_a", "student_b", "similarity", "similarity_a", "similarity_b", "matched_characters")
 
 
@@ -55,10 +52,10 @@ class SimilarPair:
     similarity: float
     """The larger of similarity_a and similarity_b: a short copy inside a long file still ranks high."""
     similarity_a: float
-    """Share of student_a's (non-starter) code that is also in student_b's."""
+    """Share of student_a's (non-starter) code, by weight, that is also in student_b's."""
     similarity_b: float
     matched: int
-    """Characters of filtered code matched, in student_a's submission."""
+    """Characters of student_a's text inside matched runs."""
     slices_a: tuple[tuple[int, int], ...]
     """(start, end) character ranges of the matched code in student_a's text."""
     slices_b: tuple[tuple[int, int], ...]
@@ -73,39 +70,56 @@ class ClassComparison:
     compared: int
     """Submissions that had code beyond the starter."""
     candidates: int
-    """Pairs the candidate step proposed, each compared by copydetect."""
+    """Pairs scored: every pair of compared submissions."""
     starter_only: tuple[str, ...] = ()
     """Students whose submission holds nothing beyond the starter (and unreadable ones): never listed."""
 
 
+@dataclass(frozen=True)
+class Fingerprinted:
+    """One submission's text and its fingerprints (the starter's removed), each with where it is."""
+
+    code: str
+    spans: dict[int, list[tuple[int, int]]]
+
+
 def submission_code(path: Path) -> str:
-    """Returns the text compared for a submission: a file's text, or a notebook's code cells in order."""
+    """Returns the text compared for a submission: a file's text, or its code cells in order."""
     if is_notebook(path):
         try:
             return "\n\n".join("\n".join(cell.lines) for cell in read_cells(path))
         except UnreadableNotebook:
             return ""
     with path.open("rb") as file:
-        return file.read(MAX_BYTES).decode("utf-8", errors="replace")
+        text = file.read(MAX_BYTES).decode("utf-8", errors="replace")
+    cells = script_cells(text)
+    return "\n\n".join("\n".join(cell.lines) for cell in cells) if cells else text
 
 
-def fingerprint_code(code: str, boilerplate: np.ndarray | None = None) -> CodeFingerprint:
-    """Returns copydetect's fingerprint of Python `code`, without the boilerplate's k-grams."""
-    # copydetect and datasketch are imported where used: with matplotlib and SciPy they cost seconds, and
-    # every `grader` command (a student's `grader check` too) imports this module through the CLI.
-    from copydetect import CodeFingerprint  # type: ignore[import-untyped]
+@dataclass(frozen=True)
+class Starter:
+    """What the starter tells about every submission: its fingerprints, and names none can change."""
 
-    return CodeFingerprint("submission.py", KGRAM, WINDOW, boilerplate, fp=io.StringIO(code))
+    boilerplate: frozenset[int] = frozenset()
+    kept: frozenset[str] = frozenset()
 
 
-def starter_hashes(starter: Path | None) -> np.ndarray:
-    """Returns every k-gram hash of the starter (window 1: all of them), the boilerplate to drop."""
+def fingerprinted(code: str, starter: Starter = Starter()) -> Fingerprinted:
+    """Returns `code`'s fingerprints without the starter's."""
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for value, start, end in fingerprints(code, starter.kept):
+        if value not in starter.boilerplate:
+            spans[value].append((start, end))
+    return Fingerprinted(code, dict(spans))
+
+
+def read_starter(starter: Path | None) -> Starter:
+    """Returns the starter's names and every fingerprint of it: the boilerplate no submission is judged on."""
     if starter is None or not starter.is_file():
-        return np.array([], dtype=np.int64)
-    from copydetect import CodeFingerprint
-
-    whole = CodeFingerprint("starter.py", KGRAM, 1, fp=io.StringIO(submission_code(starter)))
-    return np.array(sorted(whole.hashes), dtype=np.int64)
+        return Starter()
+    code = submission_code(starter)
+    kept = kept_names(code)
+    return Starter(frozenset(value for value, _, _ in fingerprints(code, kept)), kept)
 
 
 def compare_class(
@@ -116,99 +130,102 @@ def compare_class(
 ) -> ClassComparison:
     """Returns the pairs of `sources` whose similarity is at least `floor`, highest first.
 
-    `on_progress` gets (steps done, steps in all): one step per submission read, then one per candidate
-    pair compared (their number is known once every submission is read)."""
-    boilerplate = starter_hashes(starter)
-    fingerprints: dict[str, CodeFingerprint] = {}
+    `on_progress` gets (steps done, steps in all): one step per submission read, then one per block of
+    BLOCK submissions scored against the whole class."""
+    given = read_starter(starter)
+    found: dict[str, Fingerprinted] = {}
     starter_only = []
-    on_progress(0, len(sources))
-    for done, source in enumerate(sorted(sources, key=lambda s: s.student), start=1):
+    ordered = sorted(sources, key=lambda s: s.student)
+    blocks = max(math.ceil(len(ordered) / BLOCK), 1)
+    on_progress(0, len(ordered) + blocks)
+    for done, source in enumerate(ordered, start=1):
         if source.path is not None and source.path.is_file():
-            fingerprint = fingerprint_code(submission_code(source.path), boilerplate)
-            if fingerprint.hashes:
-                fingerprints[source.student] = fingerprint
+            submission = fingerprinted(submission_code(source.path), given)
+            if submission.spans:
+                found[source.student] = submission
             else:
                 starter_only.append(source.student)
-        on_progress(done, len(sources))
-    candidates = candidate_pairs({student: fp.hashes for student, fp in fingerprints.items()}, floor)
-    pairs = []
-    steps = len(sources) + len(candidates)
-    for done, (a, b) in enumerate(candidates, start=len(sources) + 1):
-        # LSH's estimate may be generous: a pair whose exact share of fingerprints is far below the floor is not one.
-        if _shared_share(fingerprints[a].hashes, fingerprints[b].hashes) >= floor * LSH_MARGIN:
-            pair = compare_pair(a, fingerprints[a], b, fingerprints[b])
-            if pair is not None and pair.similarity >= floor:
-                pairs.append(pair)
-        on_progress(done, steps)
+        on_progress(done, len(ordered) + blocks)
+    students = sorted(found)
+    scored = scored_pairs([set(found[student].spans) for student in students], floor)
+    on_progress(len(ordered) + blocks, len(ordered) + blocks)
+    pairs = [_pair(students[i], found[students[i]], students[j], found[students[j]], share_i, share_j)
+             for i, j, share_i, share_j in scored]  # fmt: skip
     pairs.sort(key=lambda p: (-p.similarity, p.student_a, p.student_b))
-    code = {student: fp.raw_code for student, fp in fingerprints.items()}
-    return ClassComparison(tuple(pairs), code, len(fingerprints), len(candidates), tuple(starter_only))
+    code = {student: found[student].code for student in students}
+    pair_count = len(students) * (len(students) - 1) // 2
+    return ClassComparison(tuple(pairs), code, len(students), pair_count, tuple(starter_only))
 
 
-def candidate_pairs(hashes: dict[str, set[int]], floor: float = DEFAULT_FLOOR) -> list[tuple[str, str]]:
-    """Returns the pairs (a < b) worth comparing, sorted: LSH Ensemble finds, for each submission, those
-    that contain about `floor` or more of its fingerprints (copydetect's similarity is such a share)."""
-    from datasketch import MinHash, MinHashLSHEnsemble  # type: ignore[import-untyped]
+def scored_pairs(holdings: Sequence[set[int]], floor: float) -> list[tuple[int, int, float, float]]:
+    """Returns (i, j, share of i in j, share of j in i) for every pair i < j whose larger share is at least
+    `floor`; a share is the weight of i's fingerprints that j holds too, over i's own weight."""
+    from scipy import sparse  # type: ignore[import-untyped]
 
-    sketches = {}
-    for student, found in hashes.items():
-        # The values are already hashes: their low 32 bits feed MinHash without hashing them again.
-        sketch = MinHash(num_perm=NUM_PERM, hashfunc=_low_bits)
-        sketch.update_batch([int(value) for value in found])
-        sketches[student] = sketch
-    if len(sketches) < 2:
+    if len(holdings) < 2:
         return []
-    index = MinHashLSHEnsemble(threshold=max(floor * LSH_MARGIN, 0.05), num_perm=NUM_PERM, num_part=NUM_PARTS)
-    index.index((student, sketch, len(hashes[student])) for student, sketch in sketches.items())
-    pairs: set[tuple[str, str]] = set()
-    for student, sketch in sketches.items():
-        found_in = index.query(sketch, len(hashes[student]))
-        pairs.update((min(student, other), max(student, other)) for other in found_in if other != student)
-    return sorted(pairs)
+    columns: dict[int, int] = {}
+    rows, cols = [], []
+    for row, held in enumerate(holdings):
+        for value in sorted(held):
+            rows.append(row)
+            cols.append(columns.setdefault(value, len(columns)))
+    held_by = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(holdings), len(columns)))
+    holders = np.asarray(held_by.sum(axis=0)).ravel()
+    weights = np.log((len(holdings) + 1) / holders)
+    weighted = held_by @ sparse.diags(weights)
+    own = np.asarray(weighted.sum(axis=1)).ravel()
+    own = np.maximum(own, SMALL_SHARE * float(np.median(own)))
+    transposed = held_by.T.tocsc()
+    found = []
+    for first in range(0, len(holdings), BLOCK):
+        shared = (weighted[first : first + BLOCK] @ transposed).toarray()
+        for offset, row in enumerate(shared):
+            i = first + offset
+            later = np.arange(i + 1, len(holdings))
+            share_i = row[i + 1 :] / own[i]
+            share_j = row[i + 1 :] / own[i + 1 :]
+            for j in later[np.maximum(share_i, share_j) >= floor]:
+                found.append((i, int(j), float(share_i[j - i - 1]), float(share_j[j - i - 1])))
+    return found
 
 
-def _shared_share(a: set[int], b: set[int]) -> float:
-    """Returns the larger share of either fingerprint set found in the other: cheap, close to copydetect's."""
-    return len(a & b) / min(len(a), len(b))
-
-
-def _low_bits(value: int) -> int:
-    return value & 0xFFFFFFFF
-
-
-def compare_pair(a: str, fp_a: CodeFingerprint, b: str, fp_b: CodeFingerprint) -> SimilarPair | None:
-    """Returns copydetect's comparison of two fingerprints, or None when they share nothing."""
-    from copydetect import compare_files
-
-    matched, (share_a, share_b), (slices_a, slices_b) = compare_files(fp_a, fp_b)
-    if matched == 0:
-        return None
+def _pair(a: str, first: Fingerprinted, b: str, second: Fingerprinted, share_a: float, share_b: float) -> SimilarPair:
+    common = first.spans.keys() & second.spans.keys()
+    slices_a = _merged(span for value in common for span in first.spans[value])
+    slices_b = _merged(span for value in common for span in second.spans[value])
+    share_a, share_b = min(share_a, 1.0), min(share_b, 1.0)
     return SimilarPair(
-        a,
-        b,
-        round(float(max(share_a, share_b)), 4),
-        round(float(share_a), 4),
-        round(float(share_b), 4),
-        int(matched),
-        _ranges(slices_a),
-        _ranges(slices_b),
-    )
+        a, b, round(max(share_a, share_b), 4), round(share_a, 4), round(share_b, 4),
+        sum(end - start for start, end in slices_a), slices_a, slices_b,
+    )  # fmt: skip
 
 
-def _ranges(slices: np.ndarray) -> tuple[tuple[int, int], ...]:
-    return tuple((int(start), int(end)) for start, end in zip(slices[0], slices[1], strict=True))
+def _merged(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Returns character ranges that overlap or touch merged into one, in order."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((start, end) for start, end in merged)
 
 
 def write_similarity(found: ClassComparison, out: Path, title: str, shown: int = 100) -> None:
-    """Writes OUT/similarity.csv (every pair over the floor) and OUT/similarity.html (the first `shown`)."""
+    """Writes OUT/similarity.csv (every pair over the floor) and OUT/similarity.html (the first `shown`).
+
+    Ids are a student's own text: one that a spreadsheet would run as a formula is written as text, and
+    lines end in CRLF (RFC 4180), so the writer quotes any id holding a carriage return or a line break
+    and neither can start a row of its own in a spreadsheet."""
     out.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for pair in found.pairs:
         writer.writerow(
-            [pair.student_a, pair.student_b, f"{pair.similarity:.4f}", f"{pair.similarity_a:.4f}",
-             f"{pair.similarity_b:.4f}", pair.matched]
+            [spreadsheet_text(pair.student_a), spreadsheet_text(pair.student_b), f"{pair.similarity:.4f}",
+             f"{pair.similarity_a:.4f}", f"{pair.similarity_b:.4f}", pair.matched]
         )  # fmt: skip
     write_atomically(out / "similarity.csv", buffer.getvalue())
     views = [
