@@ -16,10 +16,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from grader.choice import fitting, marked_assignment
 from grader.errors import GraderError
 from grader.results import DEFAULT_XLABEL
 from grader.sandbox.limits import Limits
-from grader.schema import ASSIGNMENT_TOML, DEFAULT_SUBMISSION_KB
+from grader.schema import ASSIGNMENT_TOML, DEFAULT_GRID, DEFAULT_LEVELS, DEFAULT_SUBMISSION_KB
 from grader.settings import read_settings
 
 CONFIG_NAME = "assignment.toml"
@@ -48,6 +49,16 @@ class PlotPanel:
     transform: str
     about: float
     yscale: str
+    kind: str = "series"
+    """"series": `column` against the row; "path": `column` against `xcolumn`."""
+    xcolumn: int | None = None
+    xlabel: str | None = None
+    background: str | None = None
+    """A path's background: the name of a function f(x, y) of the reference."""
+    xrange: tuple[float, float] | None = None
+    yrange: tuple[float, float] | None = None
+    grid: int = DEFAULT_GRID
+    levels: int = DEFAULT_LEVELS
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,10 @@ class Assignment:
     never in the student bundle."""
     late: LatePolicy = LatePolicy()
     """What late work costs: nothing unless `[late]` says so."""
+    packages: tuple[str, ...] = ()
+    """What its code imports beyond NumPy, as pip names (`packages` under [assignment])."""
+    languages: tuple[str, ...] = ("en",)
+    """The report languages it ships catalogs for (`languages` under [assignment])."""
 
     def with_late_penalty(self, percent_per_day: float | None) -> Assignment:
         """Returns this assignment with `percent_per_day` (the command line's --late-penalty) in place of
@@ -161,15 +176,13 @@ def find_assignment(name_or_path: str | None, home: Path | None = None, near: It
     the one whose folder holds every path in `near` (the submissions)."""
     home = home or assignments_home()
     if name_or_path is None:
-        found = sorted(p.parent for p in home.glob(f"*/{CONFIG_NAME}")) if home.is_dir() else []
-        if len(found) > 1 and near:
-            paths = [Path(path).resolve() for path in near]
-            holding = [folder for folder in found if all(path.is_relative_to(folder.resolve()) for path in paths)]
-            found = holding if len(holding) == 1 else found
+        every = sorted(p.parent for p in home.glob(f"*/{CONFIG_NAME}")) if home.is_dir() else []
+        found = _chosen(every, [Path(path).resolve() for path in near]) if len(every) > 1 and near else every
         if len(found) != 1:
             names = ", ".join(p.name for p in found) or "none"
+            fit = f"{len(found)} of the {len(every)} under {home} fit" if found != every else ""
             raise GraderError(
-                f"cannot choose an assignment: {home} holds {len(found)} ({names})",
+                f"cannot choose an assignment: {fit or f'{home} holds {len(found)}'} ({names})",
                 "name one with -a NAME or -a PATH",
             )
         return load_assignment(found[0])
@@ -182,6 +195,28 @@ def find_assignment(name_or_path: str | None, home: Path | None = None, near: It
         f"unknown assignment {name_or_path!r} (no {CONFIG_NAME} there or under {home}; known: {known})",
         "pass -a with an assignment name or the path of a folder holding assignment.toml",
     )
+
+
+def _chosen(found: list[Path], paths: list[Path]) -> list[Path]:
+    """Returns the assignment folders that fit the submissions: the one holding them all, the one their
+    released bundle records, else, for one Python file, those whose starter functions it all defines."""
+    holding = [folder for folder in found if all(path.is_relative_to(folder.resolve()) for path in paths)]
+    if len(holding) == 1:
+        return holding
+    marked = marked_assignment(paths)
+    if marked is not None and any(folder.name == marked for folder in found):
+        return [folder for folder in found if folder.name == marked]
+    if len(paths) != 1 or not paths[0].is_file():
+        return found
+    starters = {}
+    for folder in found:
+        try:
+            assignment = load_assignment(folder)
+        except GraderError:
+            continue
+        starters[folder.name] = assignment.starter
+    fits = fitting(paths[0], starters)
+    return [folder for folder in found if folder.name in fits] if fits else found
 
 
 def load_assignment(folder: Path) -> Assignment:
@@ -240,6 +275,8 @@ def load_assignment(folder: Path) -> Assignment:
         submission_kb=limits["submission_kb"],
         secret=about["secret"],
         late=LatePolicy(float(late["percent_per_day"]), float(late["max_percent"]), late["due"]),
+        packages=tuple(about["packages"]),
+        languages=tuple(dict.fromkeys(["en", *about["languages"]])),
     )
 
 
@@ -298,8 +335,20 @@ def _plot(spec: dict[str, Any]) -> PlotSpec:
                 transform=panel["transform"],
                 about=float(panel["about"]),
                 yscale=panel["yscale"],
+                kind=panel["kind"],
+                xcolumn=panel["xcolumn"],
+                xlabel=panel["xlabel"],
+                background=panel["background"],
+                xrange=_range(panel["xrange"]),
+                yrange=_range(panel["yrange"]),
+                grid=panel["grid"],
+                levels=panel["levels"],
             )
             for panel in spec["panels"]
         ),
         xlabel=spec["xlabel"],
     )
+
+
+def _range(value: list[float] | None) -> tuple[float, float] | None:
+    return None if value is None else (float(value[0]), float(value[1]))

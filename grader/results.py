@@ -137,11 +137,25 @@ class Series:
     """The row (counted from 1) each value comes from, increasing, the run's last row last, when the run had
     more rows than a plot can show and grading reduced it (grading/decimation.py); () when every row is kept,
     the values being rows 1, 2, 3, ..."""
+    xs: tuple[float, ...] = ()
+    """On a path panel, the x of each value (the run's `xcolumn`), one per value; () on a series panel."""
 
     @property
     def length(self) -> int:
         """Returns how many rows the run had: the x axis's extent."""
         return self.steps[-1] if self.steps else len(self.values)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A function of the reference on a grid, drawn as a contour behind a path panel's paths: the same for
+    every student, computed in the trusted process."""
+
+    xrange: tuple[float, float]
+    yrange: tuple[float, float]
+    values: tuple[tuple[float, ...], ...]
+    """values[i][j] at the i-th y and the j-th x of an evenly spaced grid over the ranges (meshgrid's order)."""
+    levels: int
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,11 @@ class Panel:
     yscale: str
     """"linear" or "log"."""
     series: tuple[Series, ...]
+    kind: str = "series"
+    """"series" (values against the row) or "path" (values against each series' xs)."""
+    xlabel: str = ""
+    """A path panel's x axis's label; "" on a series panel (the plot's xlabel)."""
+    background: Field | None = None
 
 
 @dataclass(frozen=True)

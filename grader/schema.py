@@ -7,14 +7,17 @@ from __future__ import annotations
 from grader.results import DEFAULT_XLABEL
 from grader.settings import (
     ARRAY,
+    GRID_SIZE,
     INLINE_TABLE,
     INTEGER,
     NUMBER,
     PERCENT,
     POSITIVE_INTEGER,
     POSITIVE_NUMBER,
+    RANGE,
     REQUIRED,
     STRING,
+    STRINGS,
     ZONED_DATETIME,
     Key,
     Table,
@@ -25,6 +28,10 @@ DEFAULT_SUBMISSION_KB = 1024
 """A megabyte of Python is far more than any exercise's answer; beyond it a file is not read."""
 TRANSFORMS = ("identity", "abs", "distance")
 YSCALES = ("linear", "log")
+PANEL_KINDS = ("series", "path")
+DEFAULT_GRID = 101
+DEFAULT_LEVELS = 20
+DEFAULT_LANGUAGES = ("en",)
 
 ASSIGNMENT_TOML = Table(
     "",
@@ -47,6 +54,20 @@ ASSIGNMENT_TOML = Table(
                     shown_default="`reference/NAME/<submission>`",
                 ),
                 Key("secret", STRING, "", "Mixed into every submission's seeded inputs; never released to students."),
+                Key(
+                    "packages",
+                    STRINGS,
+                    [],
+                    "What the reference and students' code import beyond NumPy, as pip names: the Gradescope "
+                    "requirements; `grader validate` says when one is not installed.",
+                ),
+                Key(
+                    "languages",
+                    STRINGS,
+                    list(DEFAULT_LANGUAGES),
+                    'The report languages it ships catalogs for, e.g. ["en", "vi"]; English is always one.',
+                    shown_default='`["en"]`',
+                ),
             ),
         ),
         Table(
@@ -116,12 +137,38 @@ ASSIGNMENT_TOML = Table(
                 ),
                 Table(
                     "plots.panels",
-                    "One axes: a column of each run's result, one point per row.",
+                    "One axes: a column of each run's result, one point per row (a series), or one column "
+                    "against another (a path).",
                     array=True,
                     required=True,
                     keys=(
+                        Key(
+                            "kind",
+                            one_of(*PANEL_KINDS),
+                            PANEL_KINDS[0],
+                            'What is drawn: `column` against the row ("series") or against `xcolumn` ("path").',
+                        ),
                         Key("ylabel", STRING, REQUIRED, "The y axis's label."),
-                        Key("column", INTEGER, REQUIRED, "The column of each run's result drawn."),
+                        Key("column", INTEGER, REQUIRED, "The column of each run's result drawn (a path's y)."),
+                        Key("xcolumn", INTEGER, None, 'A path\'s x: the column on the x axis (with kind = "path").'),
+                        Key(
+                            "xlabel",
+                            STRING,
+                            None,
+                            "A path's x axis's label.",
+                            shown_default="the plot's `xlabel`",
+                        ),
+                        Key(
+                            "background",
+                            STRING,
+                            None,
+                            "A path's background: a function f(x, y) of the reference, drawn as a contour over "
+                            "`xrange` × `yrange` behind the paths.",
+                        ),
+                        Key("xrange", RANGE, None, "The background's x extent, e.g. [-3, 3]."),
+                        Key("yrange", RANGE, None, "The background's y extent."),
+                        Key("grid", GRID_SIZE, DEFAULT_GRID, "The background's points per side."),
+                        Key("levels", GRID_SIZE, DEFAULT_LEVELS, "The background's contour levels."),
                         Key(
                             "transform",
                             one_of(*TRANSFORMS),

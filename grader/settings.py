@@ -57,6 +57,18 @@ ZONED_DATETIME = Kind(
     "date-time with its offset, e.g. 2025-03-01T23:59:00+07:00", (datetime,), lambda value: value.tzinfo is not None
 )
 ARRAY = Kind("array", (list,))
+STRINGS = Kind("array of strings", (list,), lambda value: all(isinstance(item, str) for item in value))
+RANGE = Kind(
+    "array of two numbers, low < high",
+    (list,),
+    lambda value: (
+        len(value) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+        and value[0] < value[1]
+    ),
+)
+GRID_SIZE = Kind("integer from 2 to 401", (int,), lambda value: 2 <= value <= 401)
+"""A background's points per side: 401² values are already past what a report's panel shows."""
 INLINE_TABLE = Kind("inline table", (dict,))
 
 

@@ -15,7 +15,7 @@ GRADER = Path(__file__).parent.parent / "grader"
 
 LEAVES = {
     "grader", "grader.errors", "grader.text", "grader.formatting", "grader.files", "grader.results", "grader.defaults",
-    "grader.equality", "grader.settings", "grader.schema",
+    "grader.equality", "grader.settings", "grader.schema", "grader.choice",
 }  # fmt: skip
 """Shared leaf modules: they import nothing of the grader but one another."""
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 
-BUNDLE_FILES = ["README.md", "tests/public/test_public.py", "toy.py"]
+BUNDLE_FILES = [".grader-assignment", "README.md", "tests/public/test_public.py", "toy.py"]
 NOT_FOR_STUDENTS = ("examples/x.py", "golden/examples.json", "mistakes/y.py", "diagnoses.py")
 
 

@@ -113,7 +113,7 @@ def test_an_unknown_table_is_one_line_exit_2(toy_here, tmp_path):
             "unknown key assignment.call_seconds; did you mean limits.call_seconds?"  # in the wrong table
         )),
         ("seed = 7", "seed = 7\nhomepage = 1", (
-            "unknown key assignment.homepage; [assignment] takes title, submission, points, seed, reference, secret; "
+            "unknown key assignment.homepage; [assignment] takes title, submission, points, seed, reference, secret, packages, languages; "
             "docs/authoring.md lists every key"
         )),
         ("[assignment]", "[extras]\nx = 1\n[assignment]", (

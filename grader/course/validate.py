@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.assignment import Assignment
-from grader.course import audit
+from grader.course import audit, preflight
 from grader.course.authored import mutants_file
 from grader.course.release import bundle_files, bundle_leaks
 from grader.errors import GraderError
@@ -49,7 +49,7 @@ def validate(
     Workers run at `isolation` (None: the strongest this machine allows), the author's mutants' too.
     `on_progress` gets (gradings finished, gradings in all) as the reference, starter and mutants are graded.
     """
-    problems: list[str] = []
+    problems: list[str] = [*preflight.plot_problems(assignment), *preflight.package_problems(assignment)]
     sources = [Source("reference", assignment.reference_file)] * REFERENCE_RUNS
     if assignment.starter.is_file():
         sources.append(Source("starter", assignment.starter))

@@ -67,7 +67,8 @@ def build(assignment: Assignment, archive: Path, language: str = DEFAULT_LANGUAG
         entries[f"reference/{assignment.name}/{assignment.submission_file}"] = assignment.reference_file
     archive.parent.mkdir(parents=True, exist_ok=True)
     generated = {
-        "requirements.txt": "".join(f"{line}\n" for line in dependencies()),
+        # The grader's own, then what the assignment's code imports (`packages` in assignment.toml).
+        "requirements.txt": "".join(f"{line}\n" for line in dict.fromkeys([*dependencies(), *assignment.packages])),
         SETTINGS: json.dumps({"language": language}) + "\n",
     }
     for name, content in generated.items():

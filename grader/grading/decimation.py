@@ -139,3 +139,59 @@ def _gaps_collapsed(
     if keep is not None:
         inside &= rows != keep
     return rows[~inside], values[~inside]
+
+
+def reduced_path(
+    read_x: Reader, read_y: Reader, rows: int
+) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]:
+    """Returns (steps, xs, ys) of a path of `rows` rows (one point per row, x and y each a column): steps () and
+    every point when it fits in MAX_POINTS, else the rows kept (counted from 1) and their points.
+
+    A longer path keeps, per bucket of rows, the rows of its smallest and largest x and y and its first and
+    last point that cannot be drawn, in row order, so the path's extent and its gaps stay; and, as a line
+    does, its first and last rows, the first row out of range and the last drawable row before it.
+    """
+    if rows <= MAX_POINTS:
+        return (), tuple(float(v) for v in read_x(0, rows)), tuple(float(v) for v in read_y(0, rows))
+    width = -(-rows // (BUCKETS // 2))  # two columns' picks per bucket: half as many buckets
+    chunk = width * max(1, CHUNK_ROWS // width)
+    kept: list[np.ndarray] = []
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    first_bad: int | None = None
+    last_good: tuple[int, float, float] | None = None
+    for start in range(0, rows, chunk):
+        x, y = read_x(start, min(start + chunk, rows)), read_y(start, min(start + chunk, rows))
+        in_range = _classes(x, log=False)[0] & _classes(y, log=False)[0]
+        hidden = np.where(in_range, 0.0, np.nan)  # a path's point is drawn when both its values are
+        local = np.concatenate([_bucket_picks(x + hidden, in_range, width), _bucket_picks(y + hidden, in_range, width)])
+        if first_bad is None:
+            bad = np.flatnonzero(~in_range)
+            good = np.flatnonzero(in_range[: int(bad[0]) if bad.size else len(x)])
+            if good.size:
+                last_good = (start + int(good[-1]), float(x[good[-1]]), float(y[good[-1]]))
+            if bad.size:
+                first_bad = start + int(bad[0])
+                local = np.r_[local, int(bad[0])]
+                if last_good is not None:  # perhaps in an earlier chunk: kept as it was seen
+                    kept.append(np.array([last_good[0]]))
+                    xs.append(np.array([last_good[1]]))
+                    ys.append(np.array([last_good[2]]))
+        if start == 0:
+            local = np.r_[0, local]
+        if start + chunk >= rows:
+            local = np.r_[local, len(x) - 1]
+        local = np.unique(local.astype(np.int64))
+        kept.append(local + start)
+        xs.append(x[local])
+        ys.append(y[local])
+    rows_kept, order = np.unique(np.concatenate(kept), return_index=True)
+    x_kept, y_kept = np.concatenate(xs)[order], np.concatenate(ys)[order]
+    drawn = np.where(_classes(x_kept, log=False)[0] & _classes(y_kept, log=False)[0], 1.0, np.nan)
+    kept_rows, _ = _gaps_collapsed(rows_kept, drawn, log=False, keep=first_bad)
+    chosen = np.isin(rows_kept, kept_rows)
+    return (
+        tuple(int(row) + 1 for row in rows_kept[chosen]),
+        tuple(float(v) for v in x_kept[chosen]),
+        tuple(float(v) for v in y_kept[chosen]),
+    )

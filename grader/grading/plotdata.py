@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from grader.assignment import PlotPanel, PlotRun, PlotSpec
-from grader.grading.decimation import reduced_line
+from grader.grading.background import background_field
+from grader.grading.decimation import reduced_line, reduced_path
 from grader.grading.proxy import RemoteSubmission, SubmissionCallFailed, describe_call
 from grader.results import Panel, Plot, Series
 from grader.text import N_, Text, text
@@ -81,6 +82,7 @@ def _plot(spec: PlotSpec, reference: ModuleType, outcomes: Sequence[_Outcome]) -
                 for run, ref_values, student_values in zip(spec.runs, reference_runs, student_runs, strict=True)
                 for series in _series(run, panel, ref_values, student_values)
             ),
+            **_path_fields(panel, spec, reference),
         )
         for panel in spec.panels
     )
@@ -108,11 +110,38 @@ def _student_table(run: PlotRun, outcome: _Outcome, reference: ModuleType) -> tu
 
 
 def _series(run: PlotRun, panel: PlotPanel, reference: np.ndarray, student: np.ndarray | None) -> list[Series]:
-    series = []
-    if student is not None and panel.column < student.shape[1]:
-        series.append(_line(run, panel, student, is_reference=False))
-    series.append(_line(run, panel, reference, is_reference=True))
-    return series
+    """Returns the run's series in a panel: the student's and the reference's, each when its table has the
+    panel's columns (`grader validate` names a column the reference's table lacks)."""
+    draw = _path if panel.kind == "path" else _line
+    return [
+        draw(run, panel, table, is_reference=is_reference)
+        for table, is_reference in ((student, False), (reference, True))
+        if table is not None and _has_columns(panel, table)
+    ]
+
+
+def _has_columns(panel: PlotPanel, table: np.ndarray) -> bool:
+    columns = [panel.column, *([panel.xcolumn] if panel.kind == "path" and panel.xcolumn is not None else [])]
+    return all(-table.shape[1] <= column < table.shape[1] for column in columns)
+
+
+def _path(run: PlotRun, panel: PlotPanel, table: np.ndarray, *, is_reference: bool) -> Series:
+    """Returns a run's path (column `xcolumn` against `column`), reduced as a line is (decimation.py)."""
+
+    def reader(column: int) -> Callable[[int, int], np.ndarray]:
+        return lambda start, stop: table[start:stop, column].astype(np.float64)
+
+    xcolumn = panel.xcolumn if panel.xcolumn is not None else 0
+    steps, xs, ys = reduced_path(reader(xcolumn), reader(panel.column), table.shape[0])
+    return Series(run.label, run.color, ys, is_reference, steps, xs=xs)
+
+
+def _path_fields(panel: PlotPanel, spec: PlotSpec, reference: ModuleType) -> dict[str, Any]:
+    """Returns what a path panel adds to a Panel: its kind, its x label and its background."""
+    if panel.kind != "path":
+        return {}
+    background = background_field(panel, reference) if panel.background else None
+    return {"kind": "path", "xlabel": panel.xlabel or spec.xlabel, "background": background}
 
 
 def _line(run: PlotRun, panel: PlotPanel, table: np.ndarray, *, is_reference: bool) -> Series:

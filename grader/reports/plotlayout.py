@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from grader.i18n import Translator
-from grader.results import DRAWABLE_MAX, Panel, Plot, Series
+from grader.results import DRAWABLE_MAX, Field, Panel, Plot, Series
 from grader.text import N_
 
 NO_DATA_TEXT = N_("no finite values to draw")
@@ -54,7 +54,8 @@ drawn, and a frame is drawn without them."""
 class Divergence:
     """The mark where a run stops being finite: an X at its last drawable point and a note beside it."""
 
-    step: int
+    step: float
+    """The mark's x: the step of a series panel's last drawable point, the x of a path's."""
     value: float
     note: str
     leftward: bool
@@ -74,6 +75,8 @@ class SeriesFrame:
     """Points (step, value) with no drawable neighbour: a line segment cannot show them, so the frame draws a
     dot; at most MAX_DOTS."""
     divergence: Divergence | None = None
+    ends: tuple[tuple[float, float], ...] = ()
+    """On a path panel, the path's first and last drawable points (x, y): marked as its start and end."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ class PanelFrame:
     legend: LegendCorner | None
     """A corner from LEGEND_CORNERS, or None when nothing could be drawn (the panel says so instead)."""
     series: tuple[SeriesFrame, ...]
+    xlabel: str = ""
+    """A path panel's x axis's label; "" for the plot's."""
+    background: Field | None = None
+    """A path panel's contour, drawn behind its paths."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,8 @@ def layout(plot: Plot, words: Translator) -> Layout:
 
 
 def _panel(panel: Panel, xlabel: str, words: Translator) -> tuple[PanelFrame, tuple[Line | None, ...]]:
+    if panel.kind == "path":
+        return _path_panel(panel, xlabel, words)
     log = panel.yscale == "log"
     series_frames = []
     lines: list[Line | None] = []
@@ -172,6 +181,57 @@ def _series(series: Series, xlabel: str, words: Translator, *, log: bool) -> tup
     divergence = _divergence(values, steps, drawable, in_range, xlabel, words)
     frame = SeriesFrame(label, series.color, series.is_reference, True, dots, divergence)
     return frame, Line(steps.astype(np.float64), np.where(drawable, values, np.nan))
+
+
+def _path_panel(panel: Panel, xlabel: str, words: Translator) -> tuple[PanelFrame, tuple[Line | None, ...]]:
+    """Returns a path panel's frame: limits around its paths and background, each path's ends marked."""
+    frames_and_lines = [_path_series(series, xlabel, words) for series in panel.series]
+    series_frames = tuple(frame for frame, _ in frames_and_lines)
+    lines = tuple(line for _, line in frames_and_lines)
+    drawn = [line for line in lines if line is not None]
+    shown = (plain(panel.ylabel), False)
+    if not drawn:
+        return PanelFrame(*shown, (0.0, 1.0), (0.0, 1.0), (), None, series_frames, plain(panel.xlabel)), lines
+    field = panel.background
+    limits = []
+    for axis, extent in ((0, field.xrange if field else None), (1, field.yrange if field else None)):
+        finite = np.concatenate([(line.steps if axis == 0 else line.values) for line in drawn])
+        finite = finite[~np.isnan(finite)]
+        ends = [*extent] if extent else []
+        low, high, _ = _round_numbers(float(min(finite.min(), *ends)), float(max(finite.max(), *ends)))
+        limits.append(_padded(low, high, log=False))
+    legend = _emptiest_corner(drawn, limits[0], limits[1], log=False)
+    frame = PanelFrame(*shown, limits[0], limits[1], (), legend, series_frames, plain(panel.xlabel), field)
+    return frame, lines
+
+
+def _path_series(series: Series, xlabel: str, words: Translator) -> tuple[SeriesFrame, Line | None]:
+    xs = np.asarray(series.xs, dtype=np.float64)
+    ys = np.asarray(series.values, dtype=np.float64)
+    steps = np.asarray(series.steps or range(1, len(ys) + 1), dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        drawable = np.isfinite(xs) & np.isfinite(ys) & (np.abs(xs) <= DRAWABLE_MAX) & (np.abs(ys) <= DRAWABLE_MAX)
+    whose = words.gettext("reference") if series.is_reference else words.gettext("yours")
+    label = plain(f"{series.label} ({whose})")
+    if not drawable.any():
+        no_data = f"{label}: {words.gettext(NO_DATA_TEXT)}"
+        return SeriesFrame(no_data, series.color, series.is_reference, drawn=False), None
+    kept = np.flatnonzero(drawable)
+    ends = tuple((float(xs[i]), float(ys[i])) for i in (kept[0], kept[-1]))
+    divergence = None
+    if not drawable.all() and kept[-1] < len(ys) - 1:  # the path leaves the drawable plane for good
+        bad = int(kept[-1]) + 1
+        value = ys[bad] if not np.isfinite(ys[bad]) or abs(ys[bad]) > DRAWABLE_MAX else xs[bad]
+        note = words.gettext(DIVERGENCE_NOTE) % {
+            "value": _word_for(float(value), words),
+            "xlabel": xlabel,
+            "step": int(steps[bad]),
+        }
+        last_x, last_y = ends[1]
+        leftward = bool(last_x >= float(np.median(xs[kept])))
+        divergence = Divergence(last_x, last_y, plain(note), leftward)
+    frame = SeriesFrame(label, series.color, series.is_reference, True, (), divergence, ends)
+    return frame, Line(xs, np.where(drawable, ys, np.nan))
 
 
 def _thinned(isolated: np.ndarray, values: np.ndarray) -> np.ndarray:
