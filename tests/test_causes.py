@@ -49,7 +49,7 @@ def test_the_same_exception_at_the_same_line_is_one_section():
     found = causes(tests, (), lambda test: [], translator("en"))
     assert [len(cause["tests"]) for cause in found] == [2, 1]
     first = found[0]
-    assert first["title"] == "ValueError: bad" and first["lost"] == "3"
+    assert first["title"] == "The same error, raised at the same place" and first["lost"] == "3"
     assert first["lead"] == "This cause failed 2 tests, which cost 3 of 3 points:"
     assert first["hints"] == ["hint of test_a"]  # one hint: the cause's, not one per test
     assert found[1]["title"] is None  # a cause of one test keeps the section it always had

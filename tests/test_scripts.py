@@ -77,8 +77,8 @@ def test_a_plain_file_keeps_what_it_defined_before_its_top_level_failed():
     result = graded()["top_level_fails_after_api.py"]
     assert (result.status, result.score) == (Status.GRADED, 100)
     assert result.status_message.startswith(
-        f"running the top level of gradient_descent.py {NUMPY_2} at line 46; the grader kept what the file defined "
-        "above that line (derivative, fixed_lr, time_decay_lr, gradient_lr, gradient_descent) and graded it"
+        f"running the top level of top_level_fails_after_api.py {NUMPY_2} at line 46; the grader kept what the file "
+        "defined above that line (derivative, fixed_lr, time_decay_lr, gradient_lr, gradient_descent) and graded it"
     )
     assert result.failure is not None
     assert (result.failure.line, result.failure.code) == (46, "modelparams[i, 0] = localmin")
@@ -161,4 +161,8 @@ def test_the_driver_keeps_future_imports_and_reports_a_failed_import_in_the_midd
     exec(compile(module.read_text(), str(module), "exec"), namespace)
     assert namespace["f"].__annotations__ == {"x": "Undefined", "return": "int"}  # not evaluated: the future kept
     assert "line 2 raised ModuleNotFoundError: No module named 'no_such_module'" in capfd.readouterr().err
-    assert cells.last_run == {"raised": None, "imports": [["no_such_module", 2, ["no_such_module"]]]}
+    assert cells.last_run == {
+        "raised": None,
+        "imports": [["no_such_module", 2, ["no_such_module"]]],
+        "defined": {"f": [1]},  # issue 22: which cells define each function, for redefinitions across cells
+    }

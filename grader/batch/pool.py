@@ -98,6 +98,7 @@ def grade_batch(
     language: str = "en",
     isolation: Isolation | None = None,
     export: LmsExport | None = None,
+    summary_language: str | None = None,
 ) -> BatchSummary:
     """Returns the summary after grading every source that needs it; results depend on neither `jobs`
     nor the order of `sources`. Raises Interrupted on Ctrl-C, after stopping every worker.
@@ -107,7 +108,7 @@ def grade_batch(
     (store.py). `on_progress` gets (finished, total) before grading, finished counting the results kept
     from an earlier run, then after each submission graded. Workers run at `isolation` (None: the
     strongest this machine allows), in every grading process. `export`: the LMS whose import and feedback
-    files the run writes (store.py)."""
+    files the run writes (store.py). `summary_language`: the class summary's (None: `language`, the reports')."""
     out.mkdir(parents=True, exist_ok=True)
     run = RunFolder.of(out, [s.student for s in sources] + list(missing))
     previous = run.previous()
@@ -130,7 +131,9 @@ def grade_batch(
     rows = [GradebookRow.from_stored(stored) for stored in kept] + [item.row for item in graded]
     entries = [stored.entry for stored in kept] + [item.entry for item in graded if item.entry is not None]
     found = changes(previous, [item.row for item in graded])
-    finished = run.finish(assignment, rows, entries, found, roster=roster, language=language, export=export)
+    finished = run.finish(
+        assignment, rows, entries, found, roster=roster, language=summary_language or language, export=export
+    )
     return BatchSummary(finished, len(kept), tuple(graded))
 
 

@@ -167,8 +167,16 @@ class RunFolder:
             language=language,
             locale_dirs=[assignment.locale],
             folders=self.folders,
+            names={row.student: name for row in rows if (name := _name_of(row, roster))},
+            late={row.student for row in rows if row.late},
         )
         return Finished(tuple(rows), gradebook, tuple(changed), tuple(exports))
+
+
+def _name_of(row: GradebookRow, roster: Roster | None) -> str:
+    """Returns the student's name as the download gave it, else as the roster does; "" when neither does."""
+    found = roster.find(row.student) if roster is not None and not row.name else None
+    return row.name or (found.name if found is not None else "")
 
 
 def finished_results(out: Path) -> list[tuple[Path, StoredResult]]:

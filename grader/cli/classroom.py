@@ -20,6 +20,7 @@ from grader.cli.app import (
     workers_isolation,
 )
 from grader.defaults import EXPORTS, LAYOUTS, SIMILARITY_FLOOR
+from grader.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from grader.batch.intake import Intake
@@ -42,6 +43,15 @@ LATE_PENALTY_OPTION = click.option(
     default=None,
     metavar="PERCENT",
     help="Percent of the score taken per day late, in place of [late] percent_per_day in assignment.toml.",
+)
+
+SUMMARY_LANGUAGE_OPTION = click.option(
+    "--summary-lang",
+    "summary_language",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of the class summary (OUT/summary.html, OUT/summary.md) for the instructor. Default: the "
+    "language of the reports.",
 )
 
 
@@ -87,6 +97,7 @@ LATE_PENALTY_OPTION = click.option(
 @LATE_PENALTY_OPTION
 @SHARD_OPTION
 @LANGUAGE_OPTION
+@SUMMARY_LANGUAGE_OPTION
 @ISOLATION_OPTION
 def grade(
     submissions: tuple[Path, ...],
@@ -102,16 +113,16 @@ def grade(
     late_penalty: float | None,
     shard_spec: str | None,
     language: str,
+    summary_language: str | None,
     isolation_choice: str | None,
 ) -> None:
     """Grade SUBMISSIONS with the hidden tests and write every student's reports and the gradebook.
 
-    Each SUBMISSION is a submission file, a submission folder, a folder of submissions (one per file or
-    sub-folder; the student id is the file stem or folder name), an LMS's download (its folder or .zip:
-    the student id is the LMS's own), or a .zip or .tar.gz of any of these, unpacked safely. Rerunning into the same OUT
-    grades only what changed (submission, assignment or grader) and lists changed scores in
-    OUT/changes.csv; Ctrl-C keeps finished results and the next run resumes. Exit status 0 when every
-    submission got a result, whatever the scores.
+    Each SUBMISSION is a submission file, a submission folder, a folder of submissions (one per file or sub-folder;
+    the student id is the file stem or folder name), an LMS's download (its folder or .zip: the student id is the
+    LMS's own), or a .zip or .tar.gz of any of these, unpacked safely. Rerunning into the same OUT grades only what
+    changed (submission, assignment or grader) and lists changed scores in OUT/changes.csv; Ctrl-C keeps finished
+    results and the next run resumes. Exit status 0 when every submission got a result, whatever the scores.
     """
     from grader.assignment import find_assignment
     from grader.batch.intake import refuse_output_inside, take_submissions
@@ -137,7 +148,7 @@ def grade(
             with Progress("grading", "submissions") as progress:
                 summary = grade_batch(
                     assignment, sources, out, jobs or default_jobs(), force, progress, missing, roster,
-                    language=language, isolation=isolation, export=export,
+                    language=language, isolation=isolation, export=export, summary_language=summary_language,
                 )  # fmt: skip
         except Interrupted as stopped:
             _stopped(stopped.finished, stopped.total, out)
@@ -233,6 +244,7 @@ def _roster_plan(
 )
 @EXPORT_OPTION
 @LATE_PENALTY_OPTION
+@SUMMARY_LANGUAGE_OPTION
 def merge_command(
     outs: tuple[Path, ...],
     assignment_name: str | None,
@@ -240,6 +252,7 @@ def merge_command(
     roster_path: Path | None,
     export_choice: str,
     late_penalty: float | None,
+    summary_language: str | None,
 ) -> None:
     """Merge the output folders of `grader grade --shard K/N` runs into OUT, as one run would have written it.
 
@@ -257,7 +270,7 @@ def merge_command(
     recorded = shards_roster(outs) if roster_path is not None else None
     matched_on = recorded if recorded is not None and recorded.keyed_by_id() else None
     roster = read_roster(roster_path, matched_on) if roster_path is not None else None
-    summary = merge_outputs(assignment, outs, out, roster=roster, export=export_choice)
+    summary = merge_outputs(assignment, outs, out, language=summary_language, roster=roster, export=export_choice)
     for line in merge_lines(summary, out):
         click.echo(line)
 

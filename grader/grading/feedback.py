@@ -18,6 +18,8 @@ import pytest
 from grader.assignment import Assignment
 from grader.authoring import Mismatch, describe_last_call
 from grader.formatting import shorten
+from grader.grading.assertions import assertion_text
+from grader.grading.limit_causes import WAITED, WAITED_IN_CELLS, WAITED_LOADING, waited_in_call, with_process_limit
 from grader.grading.notebooks import Positions
 from grader.results import Failure, Status
 from grader.sandbox.client import Reply, Worker
@@ -25,18 +27,28 @@ from grader.text import N_, Text, text
 
 
 def load_status(
-    load: Reply, assignment: Assignment, positions: Positions | None = None
+    load: Reply, assignment: Assignment, positions: Positions | None = None, file_name: str = ""
 ) -> tuple[Status, Failure | None]:
     """Returns the status and, when it failed, the student-facing reason from the reply to loading.
 
     `positions` is a notebook's map from its converted file to its cells (None for a Python file): the
     reason then names "cell N, line M" and the notebook, never the file the student did not write.
+    `file_name` is the name of the file the student handed in (the assignment's file name by default).
     """
-    file = assignment.submission_file
     if load.ok:
         return Status.GRADED, None
     if positions is not None:
-        return _notebook_load_status(load, assignment, positions)
+        status, failure = _notebook_load_status(load, assignment, positions)
+        return status, with_process_limit(failure)
+    status, failure = _file_load_status(load, assignment, file_name or assignment.submission_file)
+    return status, with_process_limit(failure)
+
+
+def _file_load_status(load: Reply, assignment: Assignment, file: str) -> tuple[Status, Failure]:
+    """Returns load_status for a Python file named `file` that did not load."""
+    if load.limit == WAITED:
+        sentence = text(WAITED_LOADING, file=file, seconds=f"{assignment.limits.wall_seconds:g}")
+        return Status.TIMEOUT, Failure.of("limit", sentence)
     if load.limit in ("time", "total_time", "total_wall"):
         sentence = text(_LOAD_TIMEOUT, file=file, seconds=f"{assignment.limits.call_seconds:g}")
         return Status.TIMEOUT, Failure.of("limit", sentence)
@@ -66,6 +78,9 @@ def _notebook_load_status(load: Reply, assignment: Assignment, positions: Positi
     """Returns load_status for a notebook, whose driver already reports (and skips) a cell that raises."""
     # The running cell comes from the worker's progress note: untrusted, so only a cell the notebook has.
     cell = int(load.progress) if load.progress.isdigit() and positions.has_cell(int(load.progress)) else None
+    if load.limit == WAITED:
+        sentence = _either(WAITED_IN_CELLS, cell=cell, seconds=f"{assignment.limits.wall_seconds:g}")
+        return Status.TIMEOUT, Failure.of("limit", sentence, cell=cell)
     if load.limit in ("time", "total_time", "total_wall"):
         sentence = _either(_NOTEBOOK_TIMEOUT, cell=cell, seconds=f"{assignment.limits.call_seconds:g}")
         return Status.TIMEOUT, Failure.of("limit", sentence, cell=cell)
@@ -97,7 +112,9 @@ def raised_at_top_level(load: Reply) -> dict[str, Any] | None:
     }
 
 
-def kept_status(raised: dict[str, Any], assignment: Assignment, kept: Sequence[str]) -> tuple[Status, Failure]:
+def kept_status(
+    raised: dict[str, Any], assignment: Assignment, kept: Sequence[str], file_name: str = ""
+) -> tuple[Status, Failure]:
     """Returns the status of a file whose top level raised `raised` after defining `kept`, the functions to
     write that it defines.
 
@@ -105,11 +122,13 @@ def kept_status(raised: dict[str, Any], assignment: Assignment, kept: Sequence[s
     when a later cell raises. Otherwise it is an import_error, as ever.
     """
     if not kept:
-        return load_status(Reply(ok=False, error=raised), assignment)  # type: ignore[return-value]  # failed: set
+        failed = Reply(ok=False, error=raised)
+        return load_status(failed, assignment, file_name=file_name)  # type: ignore[return-value]  # failed: set
     exception = f"{raised['type']}: {raised['message']}".strip(": ")
-    values = {"file": assignment.submission_file, "exception": exception, "names": ", ".join(kept)}
+    values = {"file": file_name or assignment.submission_file, "exception": exception, "names": ", ".join(kept)}
     sentence = text(_KEPT[0], line=str(raised["line"]), **values) if raised["line"] else text(_KEPT[1], **values)
-    return Status.GRADED, Failure.of("error", sentence, exception=exception, line=raised["line"], code=raised["code"])
+    failure = Failure.of("error", sentence, exception=exception, line=raised["line"], code=raised["code"])
+    return Status.GRADED, with_process_limit(failure)
 
 
 _KEPT = (
@@ -258,7 +277,13 @@ class SubmissionUnavailable(Exception):
 
 def failure_for(reply: Reply, call: Text, worker: Worker, positions: Positions | None = None) -> Failure:
     """Returns the student-facing Failure for a reply that carried no value (`positions`: as in load_status)."""
+    return with_process_limit(_failure_for(reply, call, worker, positions))
+
+
+def _failure_for(reply: Reply, call: Text, worker: Worker, positions: Positions | None) -> Failure:
     limits = worker.limits
+    if reply.limit == WAITED:
+        return Failure.of("limit", waited_in_call(call, limits), call=call)
     if reply.limit == "time":
         sentence = text(N_("timed out after {seconds} s in {call}."), seconds=f"{limits.call_seconds:g}", call=call)
         return Failure.of("limit", sentence, call=call)
@@ -355,7 +380,7 @@ def describe_exception(error: BaseException) -> Failure:
     call = describe_last_call()
     if isinstance(error, AssertionError):
         # The test's own message: a report translates it when the assignment's catalog has it.
-        return Failure.of("check", text(str(error).strip() or N_("a check on your values failed.")), call=call)
+        return Failure.of("check", assertion_text(str(error).strip()), call=call)
     if isinstance(error, pytest.skip.Exception):
         return Failure.of("internal", text(N_("the test was skipped, so it scores 0.")))
     if call is not None:

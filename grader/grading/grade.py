@@ -25,6 +25,7 @@ from grader.grading.plotdata import build_plots
 from grader.grading.plugin import GradingPlugin, TestRun, submission_inputs_key
 from grader.grading.proof import Evidence
 from grader.grading.proxy import RemoteSubmission
+from grader.grading.redefinitions import redefinition_note
 from grader.grading.scoring import CollectedTest
 from grader.grading.session import run_pytest
 from grader.results import Diagnosis, Failure, MissingFunction, Status, SubmissionResult
@@ -117,7 +118,9 @@ def _grade_in_session(
                 file, positions = loadable
                 worker = stack.enter_context(Worker(file, assignment.submission_file, assignment.limits, launcher))
                 key = inputs_key or submission_inputs_key(assignment.secret, sha256_of(source.path))
-                graded = _graded_in_worker(assignment, worker, plugin, reference, with_plots, key, positions)
+                graded = _graded_in_worker(
+                    assignment, worker, plugin, reference, with_plots, key, positions, source.path
+                )
             else:
                 status, failure = loadable
                 graded = Observed(status, failure, plugin.run(None, failure))
@@ -185,11 +188,13 @@ def _graded_in_worker(
     with_plots: bool,
     inputs_key: str,
     positions: notebooks.Positions | None = None,
+    handed_in: Path | None = None,
 ) -> Observed:
-    """Returns what loading, testing, diagnosing and plotting the submission in `worker` saw."""
+    """Returns what loading, testing, diagnosing and plotting the submission in `worker` saw (`handed_in`:
+    the file the student handed in, whose name its reasons use)."""
     clock = _Clock()
     loaded = worker.load()
-    status, failure = _load_status(assignment, worker, loaded, positions)
+    status, failure = _load_status(assignment, worker, loaded, positions, handed_in.name if handed_in else "")
     clock.lap("worker start")
     submission = RemoteSubmission(worker, reference, positions) if status is Status.GRADED else None
     if submission is not None:
@@ -233,14 +238,17 @@ def _graded_in_worker(
 
 
 def _load_status(
-    assignment: Assignment, worker: Worker, loaded: Reply, positions: notebooks.Positions | None
+    assignment: Assignment, worker: Worker, loaded: Reply, positions: notebooks.Positions | None, file_name: str
 ) -> tuple[Status, Failure | None]:
     """Returns load_status, or for a Python file whose top level raised, kept_status of what it defined."""
-    status, failure = load_status(loaded, assignment, positions)
+    status, failure = load_status(loaded, assignment, positions, file_name)
     if status is Status.GRADED and (raised := raised_at_top_level(loaded)) is not None:
         defined = RemoteSubmission(worker, None, positions).defined_functions()
         to_write = [f.name for f in required_functions(assignment.starter) if f.to_write] or defined  # no starter
-        status, failure = kept_status(raised, assignment, [name for name in to_write if name in defined])
+        status, failure = kept_status(raised, assignment, [name for name in to_write if name in defined], file_name)
+    if status is Status.GRADED and failure is None and positions is not None:
+        to_write = [f.name for f in required_functions(assignment.starter) if f.to_write]
+        failure = redefinition_note(loaded, to_write, positions)
     return status, failure
 
 

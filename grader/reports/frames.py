@@ -217,7 +217,9 @@ def _draw_series(axes: Axes, panel: PanelFrame, series: SeriesFrame, stand_in_id
         axes.plot(steps, values, color=series.color, marker="o", markersize=3, linestyle="none")
     for (end_x, end_y), marker in zip(series.ends, ("o", "s"), strict=False):  # a path's start and end
         face = "white" if series.is_reference else series.color
-        axes.plot([end_x], [end_y], marker=marker, markersize=6, color=series.color, markerfacecolor=face, linestyle="none")
+        axes.plot(
+            [end_x], [end_y], marker=marker, markersize=6, color=series.color, markerfacecolor=face, linestyle="none"
+        )
     if series.divergence is not None:
         mark = series.divergence
         axes.plot([mark.step], [mark.value], marker="X", markersize=8, color=series.color, linestyle="none")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,10 @@ class StudentLine:
     status_title: str
     mistakes: tuple[str, ...]
     """Titles of the named mistakes found."""
+    name: str = ""
+    """The student's name as the roster or the LMS download gave it; "" when none did."""
+    late: bool = False
+    """The LMS marked the submission late (or it came past the assignment's due time)."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,10 @@ class ClassSummary:
     """Functions some submission does not define, most often missing first: a renamed function scores 0."""
     define_none: int = 0
     """Submissions that define none of the functions to write (status missing_functions), so nothing was graded."""
+    with_names: bool = False
+    """Some student has a name: the students' table has a name column."""
+    late: int = 0
+    """Submissions handed in late: the students' table has a late column when there are any."""
 
 
 def build_summary(
@@ -161,9 +169,12 @@ def build_summary(
     mistake_titles: Mapping[str, str],
     translate: Translator,
     folders: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
+    late: Collection[str] = (),
 ) -> ClassSummary:
     """Returns the class overview of `entries`; mistake_titles maps a mistake id to its English title,
-    `folders` a student to the folder of their reports (the student id itself by default)."""
+    `folders` a student to the folder of their reports (the student id itself by default), `names` a
+    student to their name (when a roster or the download gave one), `late` the students who handed in late."""
     _ = translate.gettext
 
     def link(student: str) -> str:
@@ -187,6 +198,7 @@ def build_summary(
                 status=e.status,
                 status_title=_(STATUS_TITLES[Status(e.status)]),
                 mistakes=tuple(_(mistake_titles.get(i, i)) for i in e.diagnoses),
+                **_person(e.student, names, late),
             )
             for e in entries
         ),
@@ -208,7 +220,14 @@ def build_summary(
             MissingFunction(name, tuple(s), tuple(link(student) for student in s)) for name, s in _not_defined(entries)
         ),
         define_none=statuses[Status.MISSING_FUNCTIONS.value],
+        with_names=any((names or {}).get(e.student) for e in entries),
+        late=sum(e.student in late for e in entries),
     )
+
+
+def _person(student: str, names: Mapping[str, str] | None, late: Collection[str]) -> dict[str, Any]:
+    """Returns a StudentLine's name and late values for `student`."""
+    return {"name": (names or {}).get(student, ""), "late": student in late}
 
 
 def _histogram(entries: Sequence[SummaryEntry]) -> tuple[Bar, ...]:
@@ -273,10 +292,12 @@ def write_summary(
     language: str = DEFAULT_LANGUAGE,
     locale_dirs: Iterable[Path] = (),
     folders: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
+    late: Collection[str] = (),
 ) -> None:
-    """Writes OUT/summary.html and OUT/summary.md for the class (`folders` as for build_summary)."""
+    """Writes OUT/summary.html and OUT/summary.md for the class (`folders`, `names`, `late` as for build_summary)."""
     translate = translator(language, locale_dirs)
-    summary = build_summary(entries, title, mistake_titles, translate, folders)
+    summary = build_summary(entries, title, mistake_titles, translate, folders, names, late)
     if (out / "similarity.html").is_file():
         summary = dataclasses.replace(summary, similarity_link="similarity.html")
     write_atomically(out / "summary.html", render_summary(summary, "summary.html.j2", translate))

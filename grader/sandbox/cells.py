@@ -57,9 +57,10 @@ IPYTHON_VERSION = (9, 0, 0)
 KINDS = ("notebook", "script", "file")
 """What the cells came from: a notebook, a script split by cell markers, or a plain Python file (one cell)."""
 
-last_run: dict[str, Any] = {"raised": None, "imports": []}
+last_run: dict[str, Any] = {"raised": None, "imports": [], "defined": {}}
 """What run_cells saw, for the load's reply: a plain file's top-level exception ({"type", "message", "line",
-"code"}) and each failed import ([module, line, [names it binds]]). A worker loads one submission."""
+"code"}), each failed import ([module, line, [names it binds]]) and, per function the cells define, the
+cells that (re)define it ({name: [cell, ...]}). A worker loads one submission."""
 
 
 def run_cells(namespace: dict[str, Any], spans: Sequence[Span], lines: Sequence[str], kind: str = "notebook") -> None:
@@ -72,6 +73,7 @@ def run_cells(namespace: dict[str, Any], spans: Sequence[Span], lines: Sequence[
     for number, first, count in spans:
         if progress is not None:
             progress(number)
+        before = _functions(namespace, path)
         source = "\n" * (first - 1) + "".join(lines[first - 1 : first - 1 + count])
         try:
             _run_cell(source, path, namespace, output)
@@ -84,6 +86,27 @@ def run_cells(namespace: dict[str, Any], spans: Sequence[Span], lines: Sequence[
             raise  # nothing of a file that does not compile runs; the memory limit is the load's status
         except (Exception, SystemExit) as error:  # noqa: BLE001 - a student's cell may raise anything: reported
             output.skipped(number, error)
+        finally:
+            _note_definitions(before, _functions(namespace, path), number)
+
+
+def _functions(namespace: dict[str, Any], path: str) -> dict[str, Any]:
+    """Returns the namespace's functions whose code is the submission's own (not imported ones)."""
+    return {
+        name: value
+        for name, value in namespace.items()
+        if type(value) is types.FunctionType and value.__code__.co_filename == path
+    }
+
+
+def _note_definitions(before: dict[str, Any], after: dict[str, Any], number: int) -> None:
+    """Records in last_run the cell `number` as one that (re)defined each function it bound anew (bounded)."""
+    defined = last_run["defined"]
+    for name, function in after.items():
+        if before.get(name) is not function and (name in defined or len(defined) < 200):
+            cells = defined.setdefault(name[:100], [])
+            if len(cells) < 20:
+                cells.append(number)
 
 
 def _run_cell(source: str, path: str, namespace: dict[str, Any], output: _Output) -> None:
@@ -225,7 +248,7 @@ class _Output:
         self.failed_imports: dict[str, str] = {}
         """A name a failed import would have bound → where that import is, as a later NameError names it."""
         self.ended = True
-        last_run.update(raised=None, imports=[])
+        last_run.update(raised=None, imports=[], defined={})
         sys.stdout = _Tracked(sys.stdout, self)  # type: ignore[assignment]
         sys.stderr = _Tracked(sys.stderr, self)  # type: ignore[assignment]
         warnings.showwarning = self.show_warning

@@ -35,7 +35,8 @@ class Reply:
     missing: str | None = None
     """A function the call named that the submission does not define."""
     limit: str | None = None
-    """"time", "total_time", "total_wall" or "memory" when a limit stopped the call."""
+    """"time", "total_time", "total_wall" or "memory" when a limit stopped the call; "wait" when the call's
+    wall-clock backstop stopped it within its CPU limit (it slept or waited rather than computed)."""
     crash: str | None = None
     """How the worker died during the call, e.g. "exited with status 0"."""
     seconds: float = 0.0
@@ -220,6 +221,8 @@ class Worker:
             self.seconds_used += clock.last_cpu
         else:
             limit = "time" if budget == self.limits.call_seconds else "total_time"
+            if clock.started_cpu is not None and clock.last_cpu < WAITED_SHARE * budget:
+                limit = "wait"  # the wall-clock backstop stopped a call that barely computed: it slept or waited
             self.seconds_used += budget  # a call stopped at a limit costs its whole budget, however it got there
         self._stop()
         self.wall_used += seconds
@@ -271,6 +274,11 @@ class Worker:
 
 POLL_SECONDS = 0.05
 """How often a waiting call reads the worker's CPU time."""
+
+WAITED_SHARE = 0.25
+"""A call the wall-clock backstop stopped is said to have waited when it used less than this share of its CPU
+limit: a sleep uses almost none, while computing on a machine so loaded it gets a sixteenth of a core does not
+pass for waiting."""
 
 
 class _Channel:

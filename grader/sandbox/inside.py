@@ -242,8 +242,8 @@ class _Server:
             return {"ok": False, "error": self.describe(error)}
         self.module = module
         numpy = sys.modules.get("numpy")
-        # What the cells driver saw: a plain file's top-level exception, and failed imports (plain data).
-        seen = {"raised": cells.last_run["raised"], "imports": cells.last_run["imports"]}
+        # What the cells driver saw: a plain file's top-level exception, failed imports, cells that define (plain data).
+        seen = {key: cells.last_run[key] for key in ("raised", "imports", "defined")}
         return {"ok": True, "value": {"numpy": str(getattr(numpy, "__version__", ""))[:40], **seen}}
 
     def progress(self, note: Any) -> None:
