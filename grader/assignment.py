@@ -21,7 +21,7 @@ from grader.errors import GraderError
 from grader.results import DEFAULT_XLABEL
 from grader.sandbox.limits import Limits
 from grader.schema import ASSIGNMENT_TOML, DEFAULT_GRID, DEFAULT_LEVELS, DEFAULT_SUBMISSION_KB
-from grader.settings import read_settings
+from grader.settings import problems, read_settings
 
 CONFIG_NAME = "assignment.toml"
 DIAGNOSES_NAME = "diagnoses.py"
@@ -174,6 +174,12 @@ def assignments_home() -> Path:
 def find_assignment(name_or_path: str | None, home: Path | None = None, near: Iterable[Path] = ()) -> Assignment:
     """Returns the assignment named (or at the path) given; without one, the only one under `home`, or
     the one whose folder holds every path in `near` (the submissions)."""
+    return load_assignment(assignment_folder(name_or_path, home, near))
+
+
+def assignment_folder(name_or_path: str | None, home: Path | None = None, near: Iterable[Path] = ()) -> Path:
+    """Returns the folder of the assignment named (or at the path) given, chosen as find_assignment does,
+    without reading its settings."""
     home = home or assignments_home()
     if name_or_path is None:
         every = sorted(p.parent for p in home.glob(f"*/{CONFIG_NAME}")) if home.is_dir() else []
@@ -185,11 +191,11 @@ def find_assignment(name_or_path: str | None, home: Path | None = None, near: It
                 f"cannot choose an assignment: {fit or f'{home} holds {len(found)}'} ({names})",
                 "name one with -a NAME or -a PATH",
             )
-        return load_assignment(found[0])
+        return found[0]
     candidate = Path(name_or_path)
     for folder in (candidate, home / name_or_path):
         if (folder / CONFIG_NAME).is_file():
-            return load_assignment(folder)
+            return folder
     known = ", ".join(sorted(p.parent.name for p in home.glob(f"*/{CONFIG_NAME}"))) or "none"
     raise GraderError(
         f"unknown assignment {name_or_path!r} (no {CONFIG_NAME} there or under {home}; known: {known})",
@@ -223,27 +229,14 @@ def load_assignment(folder: Path) -> Assignment:
     """Returns the assignment in `folder`, its assignment.toml checked against the declaration (grader.schema)."""
     folder = folder.resolve()
     config_path = folder / CONFIG_NAME
-    shown = _shown_path(config_path)
-    try:
-        config = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GraderError(f"{shown} does not exist", "point -a at an assignment folder") from None
-    except tomllib.TOMLDecodeError as error:
-        raise GraderError(f"{shown} is not valid TOML ({error})", "fix the file and run again") from None
-    settings = read_settings(ASSIGNMENT_TOML, config, str(shown))
+    settings = read_settings(ASSIGNMENT_TOML, _parsed(config_path), str(_shown_path(config_path)))
     about, limits, late = settings["assignment"], settings["limits"], settings["late"]
     name = folder.name
     submission_file = about["submission"]
-    reference_file = (
-        (folder / about["reference"]).resolve()
-        if about["reference"]
-        else folder.parent.parent / "reference" / name / submission_file
-    )
-    if not reference_file.is_file():
-        raise GraderError(
-            f"the reference for {name} is missing: {reference_file} does not exist",
-            f'add it, or set reference = "PATH" under [assignment] in {shown}',
-        )
+    reference_file = _reference_file(folder, about)
+    missing = _missing_reference(folder, reference_file)
+    if missing is not None:
+        raise missing
     diagnoses_file = folder / DIAGNOSES_NAME
     return Assignment(
         name=name,
@@ -277,6 +270,51 @@ def load_assignment(folder: Path) -> Assignment:
         late=LatePolicy(float(late["percent_per_day"]), float(late["max_percent"]), late["due"]),
         packages=tuple(about["packages"]),
         languages=tuple(dict.fromkeys(["en", *about["languages"]])),
+    )
+
+
+def load_problems(folder: Path) -> list[GraderError]:
+    """Returns every problem that stops `folder`'s assignment from loading, where load_assignment raises
+    only the first: each way its assignment.toml breaks the declaration, then a missing reference."""
+    folder = folder.resolve()
+    config_path = folder / CONFIG_NAME
+    try:
+        config = _parsed(config_path)
+    except GraderError as error:
+        return [error]
+    found = problems(ASSIGNMENT_TOML, config, str(_shown_path(config_path)))
+    about = config.get("assignment")
+    if isinstance(about, dict) and isinstance(about.get("submission"), str):
+        if isinstance(about.get("reference", ""), str):
+            missing = _missing_reference(folder, _reference_file(folder, about))
+            found += [missing] if missing is not None else []
+    return found
+
+
+def _parsed(config_path: Path) -> dict[str, Any]:
+    """Returns assignment.toml parsed, or raises a GraderError when it is missing or is no TOML."""
+    shown = _shown_path(config_path)
+    try:
+        return tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GraderError(f"{shown} does not exist", "point -a at an assignment folder") from None
+    except tomllib.TOMLDecodeError as error:
+        raise GraderError(f"{shown} is not valid TOML ({error})", "fix the file and run again") from None
+
+
+def _reference_file(folder: Path, about: dict[str, Any]) -> Path:
+    """Returns where the reference is: `reference` under [assignment], else reference/NAME/<submission>."""
+    if about.get("reference"):
+        return (folder / about["reference"]).resolve()
+    return folder.parent.parent / "reference" / folder.name / about["submission"]
+
+
+def _missing_reference(folder: Path, reference_file: Path) -> GraderError | None:
+    if reference_file.is_file():
+        return None
+    return GraderError(
+        f"the reference for {folder.name} is missing: {reference_file} does not exist",
+        f'add it, or set reference = "PATH" under [assignment] in {_shown_path(folder / CONFIG_NAME)}',
     )
 
 

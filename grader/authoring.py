@@ -47,7 +47,7 @@ from grader.equality import RTOL
 from grader.formatting import format_value
 from grader.text import N_, Text, as_verbatim, text
 
-__all__ = ["N_", "Finding", "Mismatch", "Probe", "expect", "expect_close", "mistake", "mutant"]
+__all__ = ["N_", "Finding", "Mismatch", "Probe", "describe_last_call", "expect", "expect_close", "mistake", "mutant"]
 
 last_call: contextvars.ContextVar[Callable[[], Text | str] | None] = contextvars.ContextVar("last_call", default=None)
 """Describes the most recent call a test made into the submission; set by the submission proxy.
@@ -87,11 +87,13 @@ def expect(
     actual: Any,
     what: str = N_("the returned value"),
     values: Mapping[str, Any] | None = None,
+    call: Text | str | None = None,
 ) -> None:
     """Returns None when `condition` holds; otherwise raises Mismatch describing the property.
 
     `what` and `expected` may hold {name} placeholders filled from `values`; written as N_("...") in a
-    hidden test, they are extracted into the assignment's catalog and translated in reports.
+    hidden test, they are extracted into the assignment's catalog and translated in reports. `call` is the
+    call that gave `actual` when it is not the last one made (capture it with describe_last_call()).
     """
     if bool(condition):
         return
@@ -103,7 +105,7 @@ def expect(
         actual=" ".join(shown.split()),
         expected=property_,
     )
-    raise Mismatch(sentence, expected=property_, actual=shown)
+    raise Mismatch(sentence, expected=property_, actual=shown, call=call)
 
 
 def expect_close(

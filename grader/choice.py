@@ -1,7 +1,7 @@
 """Returns which assignment a command means when it is not named: the one a released bundle records, or the
 one whose functions a submission defines (read as a syntax tree, never imported).
 
-With several assignments under one grader, `grader check gradient_descent.py` must still find its own:
+With several assignments under one grader, `grader check solution.py` must still find its own:
 inside a student bundle the bundle says (`grader release` writes BUNDLE_MARKER at its root); elsewhere
 the file's own functions say, when only one assignment's starter functions are all defined there.
 """

@@ -7,7 +7,7 @@ when first used, so a checkout or a fresh `pip install` needs no build step and 
 Untranslated and fuzzy entries fall back to English (tests/test_i18n.py fails when any exists).
 
 Maintainers refresh the catalogs after changing a string with
-`python -m grader.course.catalogs update [ASSIGNMENT]`.
+`python -m grader.course.catalogs update --engine` (an assignment's: `update ASSIGNMENT`).
 """
 
 from __future__ import annotations

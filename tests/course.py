@@ -12,10 +12,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.i18n import DEFAULT_LANGUAGE
+from grader.schema import DEFAULT_LANGUAGES
 
 PROJECT = Path(__file__).parent.parent
 ASSIGNMENTS = sorted(p.parent for p in (PROJECT / "assignments").glob("*/assignment.toml"))
 NAMES = [folder.name for folder in ASSIGNMENTS]
+
+
+def declared_languages(folder: Path) -> list[str]:
+    """Returns the report languages beyond English an assignment declares (`languages` in assignment.toml):
+    the only ones whose catalogs the tests require."""
+    about = tomllib.loads((folder / "assignment.toml").read_text(encoding="utf-8")).get("assignment", {})
+    return [language for language in about.get("languages", DEFAULT_LANGUAGES) if language != DEFAULT_LANGUAGE]
+
+
+TRANSLATED = [(folder, language) for folder in ASSIGNMENTS for language in declared_languages(folder)]
+"""(assignment folder, language) for every catalog an assignment ships by its own declaration."""
+TRANSLATED_IDS = [f"{folder.name}-{language}" for folder, language in TRANSLATED]
 
 GOLDEN = "golden"
 """An assignment's golden files, beside its examples; never shipped (release and gradescope leave it out)."""

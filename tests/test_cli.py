@@ -22,6 +22,7 @@ def run(*args: str) -> click.testing.Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_grade_writes_reports_and_gradebook_and_exits_0(tmp_path):
     out = tmp_path / "out"
     result = run(
@@ -48,6 +49,7 @@ def test_grade_writes_reports_and_gradebook_and_exits_0(tmp_path):
     assert json.loads((out / "good" / "results.json").read_text())["score"] == 5.0
 
 
+@pytest.mark.slow
 def test_parallel_and_serial_batches_write_identical_results(tmp_path):
     names = ["good", "wrong_double", "syntax_error", "hangs_in_one_call"]
     paths = [str(SUBMISSIONS / f"{name}.py") for name in names]
@@ -83,7 +85,9 @@ def test_user_mistakes_name_the_fix(args, message):
 
 GRADING = ("check", "grade", "ci", "validate", "audit")
 """The commands that start workers, so GRADER_ISOLATION applies to them."""
-NOT_GRADING = ("release", "gradescope", "merge", "similarity")
+NOT_GRADING = ("release", "gradescope", "merge", "similarity", "new")
+WRITES_AN_ASSIGNMENT = ("new",)
+"""Commands that take no -a: they write an assignment (their own user mistakes: tests/test_new.py)."""
 
 
 def command_line(name: str, submission: str, tmp_path: Path) -> list[str]:
@@ -103,8 +107,8 @@ TAKES_A_FILE = [
     name for name, command in cli.commands.items() if any(isinstance(p, click.Argument) for p in command.params)
 ]
 MISTAKES = [
-    *((name, GOOD, "nonexistent", {}) for name in cli.commands),
-    *((name, "missing.py", TOY, {}) for name in TAKES_A_FILE),
+    *((name, GOOD, "nonexistent", {}) for name in cli.commands if name not in WRITES_AN_ASSIGNMENT),
+    *((name, "missing.py", TOY, {}) for name in TAKES_A_FILE if name not in WRITES_AN_ASSIGNMENT),
     *((name, GOOD, TOY, {"GRADER_ISOLATION": "bogus"}) for name in GRADING),
 ]
 """(command, submission, assignment, environment): one user mistake each, of every command."""
@@ -140,6 +144,7 @@ def test_bad_toml_is_a_user_mistake(tmp_path):
     assert result.output.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_check_passes_a_good_submission_and_fails_a_wrong_one():
     good = run("check", str(SUBMISSIONS / "good.py"), "-a", TOY)
     assert good.exit_code == 0 and "✓" in good.output

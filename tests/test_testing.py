@@ -51,6 +51,16 @@ def test_mismatch_names_the_last_call_into_the_submission():
     )
 
 
+def test_expect_names_the_call_it_is_given_over_the_last_one_made():
+    token = last_call.set(lambda: "f(x=2.0)")
+    try:
+        with pytest.raises(Mismatch) as raised:
+            expect(False, expected="x > 0", actual=-1.0, what="x", call="f(x=1.0)")
+    finally:
+        last_call.reset(token)
+    assert (raised.value.call, raised.value.message) == ("f(x=1.0)", "x is -1.0; expected x > 0")
+
+
 def reference_apply(function, n, scale=1.0):
     return [function(i) * scale for i in range(n)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from grader.assignment import load_assignment
@@ -34,6 +35,7 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_a_ready_toy_passes(ready_toy):
     found = validate(load_assignment(ready_toy))
     assert found.problems == ()
@@ -126,6 +128,7 @@ def harmless(x):
 """
 
 
+@pytest.mark.slow
 def test_each_named_mistakes_mutant_must_lose_points_and_get_its_name(ready_toy):
     folder = ready_toy
     (folder / "diagnoses.py").write_text(NAMED_MISTAKES)
@@ -142,3 +145,42 @@ def test_unknown_assignment_is_a_usage_error():
     result = CliRunner().invoke(cli, ["validate", "-a", "nope"])
     assert result.exit_code == 2
     assert result.output.startswith("Error: unknown assignment 'nope'")
+
+
+def test_every_problem_of_assignment_toml_is_listed_in_one_run_and_exit_2(ready_toy):
+    config = ready_toy / "assignment.toml"
+    text = config.read_text(encoding="utf-8").replace("seed =", "sead =").replace("memory_mb = 400", "memory_mb = -4")
+    config.write_text(text + "\n[late]\npercent_per_dy = 10\n", encoding="utf-8")
+    (ready_toy / "reference_toy.py").rename(ready_toy / "elsewhere.py")
+    result = run("validate", "-a", str(ready_toy))
+    assert result.exit_code == 2, result.output
+    toml, reference = config.resolve(), ready_toy.resolve() / "reference_toy.py"
+    assert result.stdout.splitlines() == [
+        f"problem: {toml}: unknown key assignment.sead; did you mean assignment.seed?",
+        f"problem: {toml}: unknown key late.percent_per_dy; did you mean late.percent_per_day?",
+        f"problem: {toml}: limits.memory_mb must be a positive integer, not -4; docs/authoring.md lists every key",
+        f"problem: {toml}: assignment.seed is missing; set it to a positive integer under [assignment]",
+        f"problem: the reference for toy is missing: {reference} does not exist; "
+        f'add it, or set reference = "PATH" under [assignment] in {toml}',
+        "toy cannot be loaded: 5 problem(s) to fix first.",
+    ]
+    # Other commands stop at the first problem, in one line.
+    result = CliRunner().invoke(cli, ["release", "-a", str(ready_toy), "-o", str(ready_toy / "out")])
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "assignment.sead" in result.output
+
+
+def test_a_declared_language_needs_its_catalog_and_reports_in_it(ready_toy):
+    from grader.course.preflight import language_problems
+
+    config = ready_toy / "assignment.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("seed = 7", 'seed = 7\nlanguages = ["vi", "fr"]'), encoding="utf-8")
+    assignment = load_assignment(ready_toy)
+    catalog = assignment.locale / "vi" / "LC_MESSAGES" / "messages.po"
+    assert language_problems(assignment) == [
+        f"languages names 'vi' but {catalog} does not exist: run python -m grader.course.catalogs update toy and "
+        "translate it, or leave 'vi' out of languages",
+        "languages names 'fr' (assignment.toml), in which no report can be written: use some of en, vi",
+    ]
+    config.write_text(text, encoding="utf-8")  # English only, the default: no catalog needed
+    assert language_problems(load_assignment(ready_toy)) == []

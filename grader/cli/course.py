@@ -11,6 +11,26 @@ import click
 from grader.cli.app import ASSIGNMENT_OPTION, LANGUAGE_OPTION, cli, jobs_option, workers_isolation
 
 
+@cli.command(name="new")
+@click.argument("name")
+def new_command(name: str) -> None:
+    """Write the skeleton of a new assignment NAME: assignments/NAME/ and reference/NAME/.
+
+    It holds the fewest files `grader validate -a NAME` finds ready: assignment.toml with the required
+    keys (a seed and a secret of its own, English only), a reference with one function, the starter's
+    stub raising NotImplementedError, a public test and its conftest, one hidden test with points and a
+    hint, the student README. Rename the function and grow the tests from there (docs/authoring.md).
+    Exit status 2, writing nothing, when NAME is taken or is no Python module name.
+    """
+    from grader.assignment import assignments_home
+    from grader.course.skeleton import write_skeleton
+
+    skeleton = write_skeleton(name, assignments_home())
+    for path in skeleton.files:
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: grader validate -a {name}, then edit {skeleton.assignment}/ and {skeleton.reference}/.")
+
+
 @cli.command(name="validate")
 @ASSIGNMENT_OPTION
 def validate_command(assignment_name: str | None) -> None:
@@ -20,14 +40,22 @@ def validate_command(assignment_name: str | None) -> None:
     needs points and a hint, and the points must add up to the assignment's total; the student bundle
     must hold no hidden test and no reference text; each named mistake's mutant in mutants.py must
     lose points and get its name (a quick audit: `grader audit` runs the full one). Exit status 0
-    when ready, 1 when not.
+    when ready, 1 when not, 2 when assignment.toml or the reference stop it loading (every such problem
+    is listed).
     """
-    from grader.assignment import find_assignment
+    from grader.assignment import assignment_folder, load_assignment, load_problems
     from grader.cli.progress import Progress
     from grader.course import validate
     from grader.formatting import format_points
 
-    assignment = find_assignment(assignment_name)
+    folder = assignment_folder(assignment_name)
+    blocking = load_problems(folder)
+    for error in blocking:
+        click.echo(f"problem: {error}")
+    if blocking:
+        click.echo(f"{folder.name} cannot be loaded: {len(blocking)} problem(s) to fix first.")
+        sys.exit(2)
+    assignment = load_assignment(folder)
     with Progress("validating", "gradings") as progress:
         found = validate.validate(assignment, workers_isolation(None, untrusted=False), on_progress=progress)
     for problem in found.problems:

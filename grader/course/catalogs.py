@@ -2,7 +2,9 @@
 
 The engine's messages are extracted from its Python files and templates; an assignment's from its
 settings, hints (as pytest collects them), checks and diagnoses. Run after changing a string:
-`python -m grader.course.catalogs update [ASSIGNMENT...]`, then translate the new entries.
+`python -m grader.course.catalogs update ASSIGNMENT...` (the catalogs of the languages each assignment
+declares, nothing else) or `python -m grader.course.catalogs update --engine` (the engine's), then
+translate the new entries.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from grader.errors import GraderError
 from grader.grading.diagnosis import load_diagnoses
 from grader.grading.plugin import register_markers
 from grader.grading.session import run_pytest
-from grader.i18n import DOMAIN, ENGINE_LOCALE, LANGUAGES, TEMPLATE_OPTIONS, catalog_path
+from grader.i18n import DEFAULT_LANGUAGE, DOMAIN, ENGINE_LOCALE, LANGUAGES, TEMPLATE_OPTIONS, catalog_path
 from grader.results import DEFAULT_XLABEL
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
@@ -138,8 +140,11 @@ def _unique(messages: Iterable[Message]) -> Iterator[Message]:
             yield message
 
 
-def update_catalogs(messages: list[Message], locale_dir: Path, project: str) -> None:
-    """Writes messages.pot under `locale_dir` and merges it into each language's catalog.
+def update_catalogs(
+    messages: list[Message], locale_dir: Path, project: str, languages: Iterable[str] = LANGUAGES
+) -> None:
+    """Writes messages.pot under `locale_dir` and merges it into the catalog of each of `languages` but
+    English (the source language has none).
 
     New messages arrive untranslated, changed ones fuzzy: both fail the translation test until done.
     """
@@ -150,7 +155,7 @@ def update_catalogs(messages: list[Message], locale_dir: Path, project: str) -> 
     locale_dir.mkdir(parents=True, exist_ok=True)
     with (locale_dir / f"{DOMAIN}.pot").open("wb") as file:
         write_po(file, template, width=110, omit_header=False, include_lineno=False)
-    for language in LANGUAGES[1:]:
+    for language in [language for language in languages if language != DEFAULT_LANGUAGE]:
         path = catalog_path(locale_dir, language)
         if path.is_file():
             with path.open("rb") as file:
@@ -163,16 +168,29 @@ def update_catalogs(messages: list[Message], locale_dir: Path, project: str) -> 
             write_po(file, catalog, width=110, ignore_obsolete=True, include_lineno=False)
 
 
-def main(argv: list[str]) -> int:
-    """`python -m grader.course.catalogs update [ASSIGNMENT...]`: refreshes the engine's and assignments' catalogs."""
-    if not argv or argv[0] != "update":
-        print(main.__doc__, file=sys.stderr)
-        return 2
+USAGE = """usage: python -m grader.course.catalogs update ASSIGNMENT...   refresh these assignments' catalogs
+       python -m grader.course.catalogs update --engine          refresh the engine's own catalogs
 
-    update_catalogs(engine_messages(), ENGINE_LOCALE, "gd-autograder")
-    for name in argv[1:]:
-        assignment = find_assignment(name)
-        update_catalogs(assignment_messages(assignment), assignment.root / "locale", assignment.name)
+An assignment's catalogs are those of the languages its assignment.toml declares (languages = [...]);
+new entries arrive untranslated, changed ones fuzzy: translate them, then run the tests."""
+
+
+def main(argv: list[str]) -> int:
+    """Refreshes the catalogs `argv` names (see USAGE); returns the exit status: 2 on a usage error."""
+    if not argv or argv[0] != "update" or len(argv) < 2 or ("--engine" in argv and len(argv) > 2):
+        print(USAGE, file=sys.stderr)
+        return 2
+    if argv[1:] == ["--engine"]:
+        update_catalogs(engine_messages(), ENGINE_LOCALE, "gd-autograder")
+        return 0
+    try:
+        assignments = [find_assignment(name) for name in argv[1:]]
+    except GraderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for assignment in assignments:
+        messages = assignment_messages(assignment)
+        update_catalogs(messages, assignment.locale, assignment.name, assignment.languages)
     return 0
 
 

@@ -1,5 +1,6 @@
 """Returns the problems an assignment's settings have that reading them cannot see: its plots' columns and
-backgrounds against what the reference returns, and the packages its reference imports.
+backgrounds against what the reference returns, the packages its reference imports, and the catalogs of the
+languages it declares.
 
 `grader validate` runs these before grading, so a plot the settings get wrong is one problem naming
 `plots[i].panels[j]`, never an internal error in every student's report.
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.assignment import Assignment, PlotPanel, PlotRun, load_reference
+from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog_path
 
 
 def plot_problems(assignment: Assignment) -> list[str]:
@@ -131,3 +133,22 @@ def _installed(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except (ImportError, ValueError):
         return False
+
+
+def language_problems(assignment: Assignment) -> list[str]:
+    """Returns one problem per language the assignment declares that no report can be written in, or whose
+    catalog it does not ship (whether every entry is translated is the catalog test's to say)."""
+    problems = []
+    for language in assignment.languages:
+        if language not in LANGUAGES:
+            problems.append(
+                f"languages names {language!r} (assignment.toml), in which no report can be written: "
+                f"use some of {', '.join(LANGUAGES)}"
+            )
+        elif language != DEFAULT_LANGUAGE and not catalog_path(assignment.locale, language).is_file():
+            problems.append(
+                f"languages names {language!r} but {catalog_path(assignment.locale, language)} does not exist: "
+                f"run python -m grader.course.catalogs update {assignment.name} and translate it, or leave "
+                f"{language!r} out of languages"
+            )
+    return problems

@@ -49,7 +49,11 @@ def validate(
     Workers run at `isolation` (None: the strongest this machine allows), the author's mutants' too.
     `on_progress` gets (gradings finished, gradings in all) as the reference, starter and mutants are graded.
     """
-    problems: list[str] = [*preflight.plot_problems(assignment), *preflight.package_problems(assignment)]
+    problems: list[str] = [
+        *preflight.plot_problems(assignment),
+        *preflight.package_problems(assignment),
+        *preflight.language_problems(assignment),
+    ]
     sources = [Source("reference", assignment.reference_file)] * REFERENCE_RUNS
     if assignment.starter.is_file():
         sources.append(Source("starter", assignment.starter))
