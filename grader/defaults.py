@@ -11,9 +11,9 @@ EXPORTS = ("auto", "canvas", "moodle", "plain")
 """Which LMS's import and feedback files a run writes: auto takes the LMS the download came from."""
 
 SIMILARITY_FLOOR = 0.9
-"""Pairs below this similarity (the larger of the two shares of matched code) are not listed. Short
-exercises leave students few ways to write a function: in a generated class of a five-function exercise,
-half the pairs of independent solutions share 50% of their code, 2% share 90%; a disguised copy scores 1."""
+"""Pairs below this similarity (the larger of the two shares of matched, rarity-weighted code) are not
+listed. Short exercises leave students few ways to write a function, so independent solutions can score
+high too; on the planted class of benchmarks/similarity_planted.py the 5 disguised copies rank first."""
 
 CI_MIN_SCORE = 100.0
 """Percent of the assignment's points at or above which `grader ci` exits 0: by default a job is green
