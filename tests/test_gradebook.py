@@ -87,3 +87,13 @@ def test_row_keeps_the_status_as_its_plain_value():
 def test_row_rejects_a_status_outside_the_fixed_set():
     with pytest.raises(ValueError):
         GradebookRow("a", 1.0, 2.0, "passed")
+
+
+def test_a_carriage_return_in_an_id_cannot_forge_a_row(tmp_path):
+    # Issue 24: csv quotes only what is in its line ending (\n), so a bare \r reached the file unquoted
+    # and a spreadsheet or an LMS importer read "victim,100,..." as a row of its own.
+    forged = ("mallory\rvictim,100,100,100", 1.0, 5.0, Status.GRADED)
+    path = tmp_path / "gradebook.csv"
+    write_gradebook([forged], path)
+    lines = path.read_bytes().decode().splitlines()  # splitlines breaks at \r, as importers do
+    assert len(lines) == 2 and lines[1].startswith('"mallory\\rvictim,100')

@@ -19,11 +19,14 @@ forms some spreadsheets accept too)."""
 
 
 def spreadsheet_text(cell: str) -> str:
-    """Returns a text cell a spreadsheet shows as text: one that would run as a formula gets a leading '.
+    """Returns a text cell a spreadsheet shows as text, in one row: a formula gets a leading ', a CR shows as \\r.
 
     Only for text a student chose (their id, a name); ids an LMS matches rows by, and numbers, are
     written as they are, so the gradebook still imports (Canvas matches by its ID and SIS columns).
     """
+    # A bare carriage return is a row break to a spreadsheet and an LMS importer but not to the csv
+    # module (lines end in \n here), which leaves it unquoted: shown as the two characters \r instead.
+    cell = cell.replace("\r", "\\r")
     return "'" + cell if cell.lstrip(" ").startswith(FORMULA_STARTS) else cell
 
 
