@@ -7,6 +7,8 @@ import socket
 import threading
 from pathlib import Path
 
+import pytest
+
 from grader.assignment import Assignment
 from grader.results import Status
 
@@ -26,6 +28,19 @@ SHORT_BUDGET = frozenset({"sleeps_just_under_the_backstop"})
 wall-clock budget (4 × 0.6 = 2.4 s) then runs out at the third call that sleeps 1 s, below each call's 1.2 s
 backstop, with a margin of 0.2 s either way."""
 SHORT_BUDGET_SECONDS = 0.6
+SLOW = frozenset(
+    {
+        "sleeps_at_import", "loops_in_call", "sleeps_in_call", "ignores_sigterm", "valid_but_slow",
+        "sleeps_just_under_the_backstop", "escapes_cpu_limit_by_forking",
+    }
+)  # fmt: skip
+"""The attacks that take over a second each to grade on 2 cores (measured: they wait on a limit, or their
+honest calls are slow); their tests are marked slow (see slow_marked)."""
+
+
+def slow_marked(names: list[str]) -> list:
+    """Returns the attack names as pytest parameters, those in SLOW marked slow."""
+    return [pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name for name in names]
 
 
 def with_call_limit(assignment: Assignment, seconds: float) -> Assignment:

@@ -18,6 +18,7 @@ from grader.assignment import Assignment, load_assignment
 from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.results import SubmissionResult
+from grader.sandbox.launchers import ForkServerLauncher
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOY = FIXTURES / "toy"
@@ -102,12 +103,25 @@ def toy_with_mistakes(tmp_path_factory: pytest.TempPathFactory) -> Assignment:
 
 
 @pytest.fixture(scope="session")
-def grade_toy(toy: Assignment):
+def session_launcher():
+    """One fork server at the strongest isolation, shared by the session's tests as a batch shares one: a
+    fresh one costs most of a second (a warm interpreter, bubblewrap), a forked worker a few milliseconds."""
+    launcher = ForkServerLauncher()
+    yield launcher
+    launcher.close()
+
+
+@pytest.fixture(scope="session")
+def grade_toy(toy: Assignment, session_launcher: ForkServerLauncher):
+    """Grades a fixture submission of the toy once per session, from the session's fork server.
+
+    Its workers inherit the environment the fork server started with: a test about what a worker sees of
+    the grader's environment grades with a launcher of its own, started after it set the variable."""
     cache: dict[str, SubmissionResult] = {}
 
     def grade_fixture(name: str) -> SubmissionResult:
         if name not in cache:
-            cache[name] = grade(toy, Source(name, SUBMISSIONS / f"{name}.py"))
+            cache[name] = grade(toy, Source(name, SUBMISSIONS / f"{name}.py"), launcher=session_launcher)
         return cache[name]
 
     return grade_fixture

@@ -70,6 +70,7 @@ def test_every_named_mistake_has_a_submission_that_makes_it(folder):
 
 
 @pytest.mark.parametrize("path", SUBMISSIONS, ids=IDS)
+@pytest.mark.slow
 def test_grading_names_each_mistake_and_only_it(path):
     result = graded(path.parent.parent)[path.stem]
     assert result.status is Status.GRADED, result.status_message
@@ -108,6 +109,7 @@ def _finds(probe, submission, reference) -> bool:
 @pytest.mark.parametrize(
     "path", [pytest.param(p, id=i) for p, i in zip(SUBMISSIONS, IDS, strict=True) if expected_ids(p)]
 )
+@pytest.mark.slow
 def test_each_mistake_is_named_in_every_report_and_language(path, language):
     assignment = assignment_at(path.parent.parent)
     result = graded(path.parent.parent)[path.stem]

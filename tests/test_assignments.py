@@ -101,6 +101,7 @@ def test_the_reference_scores_full_marks(assignment, reference):
     ), reference.status_message
 
 
+@pytest.mark.slow
 def test_the_starter_loads_and_scores_zero(assignment):
     starter = graded(assignment.root)[1]
     assert (starter.status, starter.score, starter.max_score) == (Status.GRADED, 0.0, assignment.points)

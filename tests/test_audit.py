@@ -110,6 +110,7 @@ def by_id(data):
     return {mutant["id"]: mutant for mutant in data["mutants"]}
 
 
+@pytest.mark.slow
 def test_every_mutant_caught_exits_0_and_writes_three_files(covered):
     result, data, out = covered
     assert result.exit_code == 0, result.output
@@ -139,6 +140,7 @@ def test_every_mutant_caught_exits_0_and_writes_three_files(covered):
         assert (mutant["verdict"] == "caught") == bool(mutant["failed_tests"])
 
 
+@pytest.mark.slow
 def test_equivalent_mutants_are_shown_equal_by_their_values(covered):
     _, data, _ = covered
     equivalent = {m["description"]: m["note"] for m in data["mutants"] if m["verdict"] == "equivalent"}
@@ -152,6 +154,7 @@ def test_equivalent_mutants_are_shown_equal_by_their_values(covered):
     )
 
 
+@pytest.mark.slow
 def test_caught_mutants_name_the_tests_that_caught_them(covered):
     _, data, out = covered
     dropped = next(m for m in data["mutants"] if m["description"] == "`range(n)` → `range(n - 1)`")
@@ -164,6 +167,7 @@ def test_caught_mutants_name_the_tests_that_caught_them(covered):
     assert f"| `{dropped['id']}` | `range(n)` → `range(n - 1)` | {score} | test\\_toy.py::test\\_apply" in markdown
 
 
+@pytest.mark.slow
 def test_a_hole_in_the_tests_exits_1_and_lists_the_survivors_first(tmp_path):
     out = tmp_path / "audit"
     result = run_audit(toy_copy(tmp_path, steps_tested=False), out, "-j", "1")
@@ -182,6 +186,7 @@ def test_a_hole_in_the_tests_exits_1_and_lists_the_survivors_first(tmp_path):
     assert html.index("✗ survived") < html.index('id="caught"')
 
 
+@pytest.mark.slow
 def test_named_mistakes_get_their_mutant_and_authors_list_equivalents(tmp_path):
     found = audit(load_assignment(toy_copy(tmp_path, named=True)))
     data = found.to_json()
@@ -262,6 +267,7 @@ def test_the_report_escapes_code_in_html():
     assert "```diff\n-    return a < b\n+    return a <= b\n```" in markdown
 
 
+@pytest.mark.slow
 def test_replaying_calls_finds_where_values_differ(tmp_path):
     toy = load_assignment(TOY)
     wrong = tmp_path / "wrong" / "toy.py"
@@ -413,6 +419,7 @@ def broken_toy(tmp_path: Path, test: str, *, named: bool = False) -> Path:
     ],
     ids=["seed_dependent", "cascade", "replay"],
 )
+@pytest.mark.slow
 def test_an_assignment_built_to_break_a_fairness_check_fails_the_audit(tmp_path, test, named, line):
     out = tmp_path / "audit"
     result = run_audit(broken_toy(tmp_path, test, named=named), out, "-j", "2")
@@ -423,6 +430,7 @@ def test_an_assignment_built_to_break_a_fairness_check_fails_the_audit(tmp_path,
     assert data["counts"][check if check != "replay" else "replay_pays"] >= 1
 
 
+@pytest.mark.slow
 def test_a_name_no_model_bears_out_is_a_false_name_and_grading_never_attaches_one(tmp_path, monkeypatch):
     """With the grading gate in place the over-eager probe names nothing it cannot prove; with the gate
     taken away (as a bug would), the audit's own check finds the false names."""

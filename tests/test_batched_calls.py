@@ -187,12 +187,13 @@ def test_a_reply_the_grader_refuses_ends_the_batch_as_it_ends_a_single_call(laun
     assert "does not accept" in replies[1].crash and worker._process is None
 
 
+@pytest.mark.slow
 def test_a_call_that_hangs_in_a_batch_hits_the_time_limit_on_that_call(launcher, submission_file):
     with Worker(submission_file, "sub.py", LIMITS, launcher) as worker:
         assert worker.load().ok
         started = time.monotonic()
         replies = worker.calls([record(1), record(2), ("spin", [], []), record(4)])
-        assert time.monotonic() - started < 3 * LIMITS.call_seconds
+        assert time.monotonic() - started < LIMITS.wall_seconds + 1  # the backstop, however busy the machine
         assert [reply.ok for reply in replies] == [True, True, False] and replies[2].limit == "time"
         assert protocol.decode(replies[1].value)[0] == 2  # the results before the hang are kept
         assert worker._process is None  # stopped, as after a single call that hangs
@@ -200,6 +201,7 @@ def test_a_call_that_hangs_in_a_batch_hits_the_time_limit_on_that_call(launcher,
         assert seen(worker) == []  # a fresh worker answers the next call; record(4) never ran anywhere
 
 
+@pytest.mark.slow
 def test_each_call_of_a_batch_has_its_own_time_limit_and_the_total_runs_out_on_the_same_call(launcher, submission_file):
     limits = Limits(call_seconds=1, total_seconds=1.5, memory_mb=400, output_kb=1)
     requests = [("burn", [0.4], [])] * 5
@@ -238,6 +240,7 @@ def test_a_batch_on_a_worker_that_cannot_load_gets_the_loads_reply(launcher, tmp
     assert not reply.ok and reply.error is not None and reply.error["type"] == "SyntaxError"
 
 
+@pytest.mark.slow
 def test_cpu_that_a_background_thread_burns_between_calls_counts_toward_the_total(launcher, submission_file):
     limits = Limits(call_seconds=1, total_seconds=1, memory_mb=400, output_kb=1)
     with Worker(submission_file, "sub.py", limits, launcher) as worker:

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each runs a benchmark script in a fresh interpreter
 PROJECT = Path(__file__).parent.parent
 
 

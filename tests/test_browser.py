@@ -24,6 +24,7 @@ from grader.batch.pool import grade_batch
 from grader.i18n import LANGUAGES, translator
 from grader.reports.audit import write_audit_reports
 
+pytestmark = pytest.mark.slow  # Chromium starts once per module, and every page is a graded class's
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 CHROMEDRIVER = "chromedriver"
 INSTALL = "install them with: apt-get update && apt-get install -y chromium chromium-driver (as .ci/run does)"

@@ -26,6 +26,7 @@ def run(*args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(cli, list(args), env=environment, catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_a_correct_submission_passes_with_summary_and_junit(tmp_path):
     summary, junit = tmp_path / "summary.md", tmp_path / "reports" / "grade.xml"
     summary.write_text("earlier step\n")
@@ -40,6 +41,7 @@ def test_a_correct_submission_passes_with_summary_and_junit(tmp_path):
     assert len(suite.findall("testcase")) == 5
 
 
+@pytest.mark.slow
 def test_below_the_minimum_exits_1_and_at_or_above_it_exits_0():
     below = run("ci", str(SUBMISSIONS / "wrong_double.py"), "-a", TOY)
     assert below.exit_code == 1

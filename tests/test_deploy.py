@@ -124,6 +124,7 @@ def test_the_slurm_script_names_the_grader_it_cannot_find(tmp_path):
     assert default.returncode == 2 and f"no grader at {tmp_path}/.venv/bin/grader" in default.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     shutil.which("sbatch") is None or os.geteuid() != 0,
     reason="needs Slurm (apt-get install slurm-wlm munge) and root to start its daemons",

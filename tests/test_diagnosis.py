@@ -137,6 +137,7 @@ def test_diagnoses_are_in_results_json():
     ]
 
 
+@pytest.mark.slow
 def test_grading_runs_the_assignment_s_probes_on_what_failed(toy_with_mistakes):
     """The toy's one probe ("triples", for test_double*) on a submission making it, one making another
     mistake, and a correct one."""

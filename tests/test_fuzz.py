@@ -6,10 +6,13 @@ import csv
 import random
 from pathlib import Path
 
+import pytest
+
 from grader.batch.discovery import discover
 from grader.batch.pool import grade_batch
 from grader.results import Status
 
+pytestmark = pytest.mark.slow  # grades a class of generated submissions
 GOOD = (Path(__file__).parent / "fixtures" / "submissions" / "good.py").read_bytes()
 EXPECTED = {
     "empty": ("graded", "0"),

@@ -77,6 +77,7 @@ def test_setup_sh_and_run_autograder_are_valid_bash(autograder_zip, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["good", "wrong_double", "syntax_error"])
+@pytest.mark.slow
 def test_run_autograder_writes_results_that_match_the_grader(autograder_zip, toy, tmp_path, name):
     completed, results = run_autograder(autograder_zip, tmp_path, {"toy.py": SUBMISSIONS / f"{name}.py"})
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -91,6 +92,7 @@ def test_run_autograder_writes_results_that_match_the_grader(autograder_zip, toy
     assert all(t["output"] for t in failed)  # each failed test says why
 
 
+@pytest.mark.slow
 def test_a_notebook_in_a_folder_is_found_and_graded(autograder_zip, tmp_path):
     notebook = FIXTURES / "notebooks" / "correct.ipynb"
     completed, results = run_autograder(autograder_zip, tmp_path, {"work/Copy_of_toy.ipynb": notebook})
@@ -99,6 +101,7 @@ def test_a_notebook_in_a_folder_is_found_and_graded(autograder_zip, tmp_path):
     assert results["score"] == 5
 
 
+@pytest.mark.slow
 def test_no_submission_scores_0_with_a_reason(autograder_zip, tmp_path):
     completed, results = run_autograder(autograder_zip, tmp_path, {"notes.txt": PROJECT / "README.md"})
     assert completed.returncode == 0

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 
+pytestmark = pytest.mark.slow  # each runs run_autograder in a fresh interpreter
 FIXTURES = Path(__file__).parent / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
 SYSTEM_PYTHON = "/usr/bin/python3"

@@ -89,9 +89,9 @@ def test_the_x_axis_is_named_in_the_assignments_words_or_the_engines():
 
 
 @pytest.fixture(scope="module")
-def wrong_double(toy_with_mistakes):
+def wrong_double(toy_with_mistakes, session_launcher):
     """Wrong in every call of double: each failure has values, a hint, and the named mistake "triples"."""
-    return grade(toy_with_mistakes, Source("wrong_double", WRONG_DOUBLE))
+    return grade(toy_with_mistakes, Source("wrong_double", WRONG_DOUBLE), launcher=session_launcher)
 
 
 def test_a_vietnamese_report_has_no_english_of_the_engine(wrong_double, toy_with_mistakes):
@@ -118,6 +118,7 @@ def test_english_stays_the_default(wrong_double, toy_with_mistakes):
     assert "the returned value differs from the reference at index 0: expected 2.0, got 3.0" in html
 
 
+@pytest.mark.slow
 def test_check_and_grade_take_lang(tmp_path, toy_with_mistakes):
     runner = CliRunner()
     toy = str(toy_with_mistakes.root)

@@ -114,6 +114,7 @@ the functions the toy's starter leaves to students."""
 
 
 @pytest.mark.parametrize(("arguments", "variable", "graded", "left"), COMMANDS)
+@pytest.mark.slow
 def test_the_level_the_command_chose_reaches_every_launcher_and_the_environment_is_untouched(
     arguments, variable, graded, left, launched, monkeypatch, tmp_path
 ):
@@ -132,6 +133,7 @@ def test_the_level_the_command_chose_reaches_every_launcher_and_the_environment_
         assert f"Isolation: {LIMITS_ONLY}." in result.output
 
 
+@pytest.mark.slow
 def test_the_gradescope_entry_grades_at_the_level_of_grader_isolation(launched, monkeypatch, tmp_path):
     monkeypatch.setenv("GRADER_ISOLATION", "limits")
     root = tmp_path / "autograder"
@@ -145,6 +147,7 @@ def test_the_gradescope_entry_grades_at_the_level_of_grader_isolation(launched, 
     assert f"isolation: {LIMITS_ONLY}" in json.loads((root / "results" / "results.json").read_text())["output"]
 
 
+@pytest.mark.slow
 def test_library_grading_without_a_level_runs_at_the_strongest_and_ignores_the_variable(launched, monkeypatch):
     """A caller that passes no level gets the launcher's default, never a level from the environment."""
     from grader.assignment import load_assignment

@@ -204,6 +204,7 @@ def test_the_export_follows_the_download_unless_chosen():
     assert LmsExport.from_json(shards[1].to_json()) == shards[1]
 
 
+@pytest.mark.slow
 def test_a_canvas_export_without_canvas_ids_is_a_usage_error(tmp_path):
     (tmp_path / "class").mkdir()
     (tmp_path / "class" / "ada.py").write_bytes((EXAMPLES / "syntax_error.py").read_bytes())

@@ -271,6 +271,7 @@ json_values = st.recursive(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     document=json_values,

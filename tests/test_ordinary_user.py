@@ -18,7 +18,10 @@ from attacks import ATTACKS
 
 PROJECT = Path(__file__).parent.parent
 USER = "grader-test-user"
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="making an ordinary user to run as needs root")
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="making an ordinary user to run as needs root"),
+    pytest.mark.slow,  # each starts the sandbox in a fresh interpreter as another user
+]
 
 SCRIPT = """
 import sys
@@ -45,7 +48,10 @@ launcher.close()
 @pytest.fixture(scope="module")
 def ordinary_user():
     if subprocess.run(["id", USER], capture_output=True).returncode != 0:
-        subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", USER], check=True)
+        # Another pytest worker may add the user at the same moment: only its absence afterwards is an error.
+        command = ["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", USER]
+        made = subprocess.run(command, capture_output=True, text=True)
+        assert subprocess.run(["id", USER], capture_output=True).returncode == 0, made.stderr
     return USER
 
 

@@ -6,6 +6,7 @@ import io
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
@@ -74,6 +75,7 @@ def test_on_a_terminal_tqdm_draws_the_bar_from_the_kept_results_on():
     assert "| 4/5 [" in drawn.split("\r")[-1]
 
 
+@pytest.mark.slow
 def test_the_cli_prints_heartbeats_without_carriage_returns(tmp_path, monkeypatch):
     monkeypatch.setattr(progress_module, "HEARTBEAT_SECONDS", 0.0)  # a line for every submission
     folder = tmp_path / "class"

@@ -16,8 +16,10 @@ PROJECT = Path(__file__).parent.parent
 
 @pytest.mark.parametrize(
     "command",
-    [[sys.executable, "-m", "ruff", "check", "--no-cache", "."], [sys.executable, "-m", "mypy", "--no-incremental"]],
-    ids=["ruff", "mypy"],
+    [
+        pytest.param([sys.executable, "-m", "ruff", "check", "--no-cache", "."], id="ruff"),
+        pytest.param([sys.executable, "-m", "mypy", "--no-incremental"], id="mypy", marks=pytest.mark.slow),
+    ],
 )
 def test_linters_pass(command):
     result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)

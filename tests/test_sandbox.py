@@ -76,6 +76,7 @@ def processes_with(token: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_timeout_kills_the_worker_and_orphans_in_new_sessions(launcher, tmp_path):
     token = f"grader-test-orphan-{uuid.uuid4().hex}"
     source = (
@@ -103,7 +104,8 @@ def test_timeout_kills_the_worker_and_orphans_in_new_sessions(launcher, tmp_path
         worker.load()
         started = time.monotonic()
         reply = worker.call("spawn", [], [])
-        assert reply.limit == "time" and time.monotonic() - started < 3
+        # Within the wall-clock backstop, however busy the machine: waiting on the orphans would take 60 s.
+        assert reply.limit == "time" and time.monotonic() - started < LIMITS.wall_seconds + 1
     deadline = time.monotonic() + 2
     while processes_with(token) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -119,6 +121,7 @@ def test_memory_error_is_reported_as_the_memory_limit(launcher, tmp_path):
         assert worker.call("hog", [], []).limit == "memory"  # still alive for the next call
 
 
+@pytest.mark.slow
 def test_total_time_limit_stops_further_calls(launcher, tmp_path):
     limits = Limits(call_seconds=1, total_seconds=1.5, memory_mb=400, output_kb=1)
     with Worker(write(tmp_path, "def spin():\n    while True:\n        pass\n"), "sub.py", limits, launcher) as worker:

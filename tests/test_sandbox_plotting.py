@@ -39,6 +39,7 @@ def value(worker: Worker, function: str):
     return reply.value
 
 
+@pytest.mark.slow
 def test_a_figure_or_setting_one_student_leaves_is_not_seen_by_the_next(launcher):
     with Worker(PLOTTING / "leaves_a_figure_open.py", "submission.py", LIMITS, launcher) as first:
         assert first.load().ok

@@ -61,10 +61,11 @@ def starter_of(name: str) -> str:
     return f"assignments/{name}/starter/{ORIGINAL.submission_file}"
 
 
+@pytest.mark.slow
 def test_validate_by_name(in_project):
     result = run("validate", "-a", "spring")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"OK: spring: reference {format_points(ORIGINAL.points)}/")
+    assert result.stdout.startswith(f"OK: spring: reference {format_points(ORIGINAL.points)}/")
 
 
 def test_release_by_name(in_project):
@@ -76,6 +77,7 @@ def test_release_by_name(in_project):
     assert f"spring/{ORIGINAL.submission_file}" in names and all(name.startswith("spring/") for name in names)
 
 
+@pytest.mark.slow
 def test_check_by_name(in_project):
     passing = run("check", f"elsewhere/{ORIGINAL.submission_file}", "-a", "autumn")
     assert passing.exit_code == 0, passing.output
@@ -83,6 +85,7 @@ def test_check_by_name(in_project):
     assert failing.exit_code == 1, failing.output
 
 
+@pytest.mark.slow
 def test_grade_by_path(in_project):
     spring = str(in_project / "assignments" / "spring")
     result = run("grade", starter_of("spring"), "-a", spring, "-o", "graded", "-j", "1")
@@ -91,6 +94,7 @@ def test_grade_by_path(in_project):
     assert (stored["assignment"], stored["score"], stored["status"]) == ("spring", 0.0, "graded")
 
 
+@pytest.mark.slow
 def test_ci_by_path(in_project):
     submission = in_project / "elsewhere" / ORIGINAL.submission_file
     result = CliRunner().invoke(
@@ -118,6 +122,7 @@ def test_gradescope_by_path(in_project):
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.slow
 def test_without_a_name_grade_picks_the_assignment_holding_the_submissions(in_project, name):
     result = run("grade", starter_of(name), "-o", f"picked-{name}", "-j", "1")
     assert result.exit_code == 0, result.output

@@ -7,6 +7,7 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
@@ -38,6 +39,7 @@ def write_class(folder: Path) -> None:
     shutil.copyfile(bench.STARTER, folder / "untouched_b.py")
 
 
+@pytest.mark.slow
 def test_a_disguised_copy_ranks_first_and_starters_never_count(tmp_path):
     write_class(tmp_path / "class")
     result = CliRunner().invoke(

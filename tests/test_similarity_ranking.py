@@ -32,6 +32,7 @@ def write_planted(folder: Path) -> list[tuple[str, str]]:
     return planted
 
 
+@pytest.mark.slow
 def test_the_output_is_byte_identical_whatever_the_hash_seed(tmp_path):
     write_planted(tmp_path / "class")
     outputs = []

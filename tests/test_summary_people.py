@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click.testing
+import pytest
 from click.testing import CliRunner
 
 from grader.assignment import load_assignment
@@ -60,6 +61,7 @@ def run(*args: str) -> click.testing.Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_summary_lang_writes_the_summary_apart_from_the_reports(tmp_path):
     out, merged = tmp_path / "out", tmp_path / "merged"
     graded = run("grade", str(GOOD), "-a", str(TOY), "-o", str(out), "--lang", "vi", "--summary-lang", "en")

@@ -45,6 +45,7 @@ def test_forking_at_load_names_the_process_limit(graded):
     assert "its process limit" in result.status_message
 
 
+@pytest.mark.slow
 def test_a_call_that_sleeps_is_said_to_wait_not_compute(graded):
     result = graded("waits_for_a_keypress_in_double")
     message = next(test.message for test in result.tests if "double(" in test.message)
@@ -66,6 +67,7 @@ def _write(tmp_path: Path, source: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_backstop_says_wait_and_the_cpu_limit_says_time(session_launcher, tmp_path):
     sleeper = _write(tmp_path, "import time\ndef f():\n    time.sleep(30)\ndef g():\n    while True:\n        pass\n")
     with Worker(sleeper, "sub.py", QUICK, session_launcher) as worker:
@@ -76,6 +78,7 @@ def test_the_backstop_says_wait_and_the_cpu_limit_says_time(session_launcher, tm
         assert worker.call("g", [], []).limit == "time"
 
 
+@pytest.mark.slow
 def test_a_sleeping_load_is_said_to_wait(toy, session_launcher, tmp_path):
     with Worker(_write(tmp_path, "import time\ntime.sleep(30)\n"), "sub.py", QUICK, session_launcher) as worker:
         loaded = worker.load()

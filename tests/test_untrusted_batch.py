@@ -9,6 +9,7 @@ import shutil
 import unicodedata
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from grader.assignment import load_assignment
@@ -17,6 +18,7 @@ from grader.grading.grade import grade
 from grader.grading.outcomes import Source
 from grader.reports.bounds import MAX_REPORT_BYTES
 
+pytestmark = pytest.mark.slow  # grades a class of attacks
 FIXTURES = Path(__file__).parent / "fixtures"
 TOY = FIXTURES / "toy"
 GOOD = FIXTURES / "submissions" / "good.py"
