@@ -134,7 +134,7 @@ def test_total_time_limit_stops_further_calls(launcher, tmp_path):
 def test_output_beyond_the_cap_is_dropped_with_a_marker(launcher, tmp_path):
     with Worker(write(tmp_path, "print('x' * 5000)\n"), "sub.py", LIMITS, launcher) as worker:
         worker.load()
-        output = worker.output
+    output = worker.output  # read once the worker is closed: all it printed has been drained by then
     assert output.startswith("x" * 1024) and "output truncated" in output and "3977 bytes" in output
 
 

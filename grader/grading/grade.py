@@ -233,6 +233,9 @@ def _graded_in_worker(
             seconds=f"{assignment.limits.total_wall_seconds:g}",
         )
         graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
+    # Stopped first: its output pipe is then read to the end. Read while the worker still runs, the
+    # reader thread may not have caught up on a loaded machine, and a report would miss what it printed.
+    worker.close()
     graded.output, graded.warnings, graded.timings = worker.output, worker.warnings, clock.laps
     return graded
 
