@@ -40,7 +40,7 @@ for name in sys.argv[1:]:
     with Worker(Path(name), "toy.py", Limits(2, 10, 400, 4), launcher) as worker:
         loaded, reply = worker.load().ok, worker.call("double", [1.0], [])
         print(Path(name).stem, loaded, float(protocol.decode(reply.value)) if reply.ok else reply)
-        print(worker.output)
+    print(worker.output)  # once the worker is closed: all it printed has been read by then
 launcher.close()
 """
 

@@ -143,7 +143,7 @@ def test_worker_runs_in_a_private_directory_with_only_its_file(launcher, tmp_pat
     source = source.replace("os.environ['PWD_OF_GRADER']", repr(os.getcwd()))
     with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
         worker.load()
-        time.sleep(0.1)
+        worker.close()  # its output is read to the end once it is stopped
         assert worker.output.strip() == "['sub.py'] True"
 
 
@@ -177,7 +177,7 @@ def test_a_forked_worker_never_collects_what_it_shares_with_the_fork_server(fork
     source = "import gc\nprint('frozen', gc.get_freeze_count() > 10000)\n"
     with Worker(write(tmp_path, source), "sub.py", LIMITS, fork_server) as worker:
         assert worker.load().ok
-        time.sleep(0.05)
+        worker.close()
         assert worker.output.strip() == "frozen True"
 
 
@@ -196,7 +196,7 @@ def test_unseeded_randomness_is_the_same_in_every_worker(launcher, tmp_path):
     for _ in range(2):
         with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
             worker.load()
-            time.sleep(0.05)
+            worker.close()
             printed.append(worker.output)
     assert printed[0] == printed[1] != ""
 
@@ -229,5 +229,5 @@ def test_worker_cannot_import_the_reference_or_hidden_tests(launcher, tmp_path):
     )
     with Worker(write(tmp_path, source), "sub.py", LIMITS, launcher) as worker:
         assert worker.load().ok
-        time.sleep(0.1)
+        worker.close()
         assert worker.output.strip() == "False [None, None]"
