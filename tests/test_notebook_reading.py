@@ -126,13 +126,13 @@ def test_deep_nesting_is_refused_by_our_bound_before_nbformat_sees_it(tmp_path, 
     path = tmp_path / "deep.ipynb"
     depth = 1_000_000
     path.write_text('{"nbformat": 4, "cells": [], "metadata": {"a": ' + "[" * depth + "]" * depth + "}}")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: the same on a busy machine
     with pytest.raises(
         notebooks.UnreadableNotebook,
         match=rf"its JSON nested {depth + 2} levels deep \(the grader accepts at most 64\)",
     ):
         notebooks.read_cells(path)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_a_line_break_python_does_not_know_stays_inside_its_line(tmp_path):
