@@ -121,3 +121,27 @@ def test_a_file_that_is_not_an_archive_is_unreadable(tmp_path):
     fake.write_bytes(b"not a zip at all")
     with pytest.raises(UnreadableArchive):
         extract(fake, tmp_path / "out")
+
+
+def test_folders_count_too_and_an_archive_of_countless_entries_is_read_no_further(tmp_path):
+    # Issue 24: a student's tar.gz of 3 M folder members held the whole class in intake for minutes.
+    archive = tmp_path / "folders.tar.gz"
+    with tarfile.open(archive, "w:gz") as bundle:
+        for number in range(3000):
+            folder = tarfile.TarInfo(f"s/{number}")
+            folder.type = tarfile.DIRTYPE
+            bundle.addfile(folder)
+        bundle.addfile(tarfile.TarInfo("s/late.py"), io.BytesIO(b""))
+    refused = extract(archive, tmp_path / "out", ArchiveLimits(entries=1000))
+    assert [r.reason for r in refused] == ["more than 1000 entries: the rest of the archive is not read"]
+    assert sum(1 for _ in (tmp_path / "out" / "s").iterdir()) == 1000
+    assert not (tmp_path / "out" / "s" / "late.py").exists()
+
+
+def test_refused_entries_print_a_bounded_number_of_lines():
+    from grader.batch.archives import Refusal
+    from grader.batch.intake import MAX_REFUSAL_LINES, _refusal_lines
+
+    lines = _refusal_lines("class.zip", [Refusal(f"link{n}", "a link") for n in range(100_000)])
+    assert len(lines) == MAX_REFUSAL_LINES + 1
+    assert lines[-1] == f"refused from class.zip: {100_000 - MAX_REFUSAL_LINES} more entries, not listed"

@@ -109,7 +109,7 @@ def _from_archive(archive: Path, into: Path, layout: str, picker: Picker, submis
         ) from None
     root = _unwrapped(into, submission_file)
     found = _read(root, archive, layout, picker, refusals)
-    found.notes[:0] = [f"refused from {archive.name}: {r.entry!r}: {r.reason}" for r in refusals]
+    found.notes[:0] = _refusal_lines(archive.name, refusals)
     if found.layout == "plain":
         try:
             found.sources = discover([root], submission_file)
@@ -117,6 +117,19 @@ def _from_archive(archive: Path, into: Path, layout: str, picker: Picker, submis
             found.notes.append(f"{archive.name}: {empty.problem}")
         found.sources = _with_refusals(found.sources, refusals)
     return found
+
+
+MAX_REFUSAL_LINES = 20
+"""Refused entries listed one by one; the rest are counted in one line (an archive of 100,000 links would
+otherwise print 100,000 lines). Every refusal still decides its student's row."""
+
+
+def _refusal_lines(archive: str, refusals: Sequence[Refusal]) -> list[str]:
+    """Returns the lines that say what was refused from `archive`: the first MAX_REFUSAL_LINES, then a count."""
+    lines = [f"refused from {archive}: {r.entry!r}: {r.reason}" for r in refusals[:MAX_REFUSAL_LINES]]
+    if len(refusals) > MAX_REFUSAL_LINES:
+        lines.append(f"refused from {archive}: {len(refusals) - MAX_REFUSAL_LINES} more entries, not listed")
+    return lines
 
 
 def _with_refusals(sources: list[Source], refusals: Sequence[Refusal]) -> list[Source]:
