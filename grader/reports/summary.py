@@ -108,8 +108,9 @@ class Mistake:
 
 
 @dataclass(frozen=True)
-class MissingFunction:
-    """A function the grader calls and the submissions that do not define it."""
+class UndefinedInClass:
+    """For the class summary: a function the grader calls and the submissions that do not define it (one
+    student's view of a missing function is results.MissingFunction)."""
 
     name: str
     students: tuple[str, ...]
@@ -153,7 +154,7 @@ class ClassSummary:
     median_percent: float
     similarity_link: str = ""
     """similarity.html beside the summary when `grader similarity` wrote one there; else empty."""
-    missing_functions: tuple[MissingFunction, ...] = ()
+    missing_functions: tuple[UndefinedInClass, ...] = ()
     """Functions some submission does not define, most often missing first: a renamed function scores 0."""
     define_none: int = 0
     """Submissions that define none of the functions to write (status missing_functions), so nothing was graded."""
@@ -217,7 +218,7 @@ def build_summary(
         mean_percent=sum(percents) / len(percents) if percents else 0.0,
         median_percent=_median(percents),
         missing_functions=tuple(
-            MissingFunction(name, tuple(s), tuple(link(student) for student in s)) for name, s in _not_defined(entries)
+            UndefinedInClass(name, tuple(s), tuple(link(student) for student in s)) for name, s in _not_defined(entries)
         ),
         define_none=statuses[Status.MISSING_FUNCTIONS.value],
         with_names=any((names or {}).get(e.student) for e in entries),
