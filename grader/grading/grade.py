@@ -215,29 +215,31 @@ def _graded_in_worker(
     if with_plots and status is not Status.MISSING_FUNCTIONS:  # nothing of theirs to draw
         graded.plots = tuple(build_plots(assignment.plots, reference, submission))
         clock.lap("plot data")
-    if submission is not None and worker.seconds_used >= assignment.limits.total_seconds:
-        sentence = text(
-            N_(
-                "your code used up the time limit for the whole submission ({seconds} s); "
-                "tests that came after scored 0."
-            ),
-            seconds=f"{assignment.limits.total_seconds:g}",
-        )
-        graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
-    elif submission is not None and worker.wall_used >= assignment.limits.total_wall_seconds:
-        sentence = text(
-            N_(
-                "your code used up the wall-clock time for the whole submission ({seconds} s); "
-                "tests that came after scored 0."
-            ),
-            seconds=f"{assignment.limits.total_wall_seconds:g}",
-        )
-        graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", sentence)
+    if submission is not None and (used_up := _budget_used_up(assignment, worker)) is not None:
+        graded.status, graded.failure = Status.TIMEOUT, Failure.of("limit", used_up)
     # Stopped first: its output pipe is then read to the end. Read while the worker still runs, the
     # reader thread may not have caught up on a loaded machine, and a report would miss what it printed.
     worker.close()
     graded.output, graded.warnings, graded.timings = worker.output, worker.warnings, clock.laps
     return graded
+
+
+_USED_UP_CPU = N_(
+    "your code used up the time limit for the whole submission ({seconds} s); tests that came after scored 0."
+)
+_USED_UP_WALL = N_(
+    "your code used up the wall-clock time for the whole submission ({seconds} s); tests that came after scored 0."
+)
+
+
+def _budget_used_up(assignment: Assignment, worker: Worker) -> Text | None:
+    """Returns why the submission's whole budget, of CPU or of wall-clock time, ran out; None while it lasts."""
+    limits = assignment.limits
+    if worker.seconds_used >= limits.total_seconds:
+        return text(_USED_UP_CPU, seconds=f"{limits.total_seconds:g}")
+    if worker.wall_used >= limits.total_wall_seconds:
+        return text(_USED_UP_WALL, seconds=f"{limits.total_wall_seconds:g}")
+    return None
 
 
 def _load_status(
