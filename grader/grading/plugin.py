@@ -48,6 +48,7 @@ class GradingPlugin:
         self._seed = seed
         self._drive = drive
         self._session: pytest.Session | None = None
+        self._plan: list[tuple[pytest.Item, bool, pytest.Item | None]] = []
         self._submission: RemoteSubmission | None = None
         self._inputs_key = ""
         self._unavailable: Failure | None = None
@@ -67,18 +68,78 @@ class GradingPlugin:
         self._submission, self._unavailable, self._inputs_key = submission, unavailable, inputs_key
         self._outcomes, self._failures = {}, {}
         evidence: dict[str, tuple[Evidence, ...]] = {}
-        items = self._session.items
-        for index, item in enumerate(items):
-            # nextitem=None after the last item tears every fixture down: nothing outlives a submission.
-            nextitem = items[index + 1] if index + 1 < len(items) else None
+        for item, direct, nextitem in self._plan:
             if submission is not None:
                 submission.evidence = []
-            item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            if direct:
+                self._run_directly(item)
+            else:
+                # nextitem=None after the last such item tears every fixture down: nothing outlives a submission.
+                item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             if submission is not None:
                 if self._outcomes.get(item.nodeid) != "passed":
                     evidence[item.nodeid] = tuple(submission.evidence or ())
                 submission.evidence = None
         return TestRun(self._outcomes, self._failures, evidence)
+
+    def _run_directly(self, item: pytest.Function) -> None:
+        """Runs a test that needs nothing of pytest's but its parameters and this plugin's fixtures, as pytest's
+        protocol would (setup, then the call; the same outcomes and failures) without its hooks: on a whole class
+        they cost a third of the tests' time."""
+        nodeid = item.nodeid
+        try:
+            arguments = {name: self._argument(item, name) for name in item._fixtureinfo.argnames}
+        except Exception as error:  # noqa: BLE001 - as a fixture's setup error: the submission did not load
+            self._failures.setdefault(nodeid, describe_exception(error))
+            self._outcomes[nodeid] = "error"
+            return
+        try:
+            item.obj(**arguments)
+        except (KeyboardInterrupt, pytest.exit.Exception):
+            raise
+        except pytest.skip.Exception:
+            self._outcomes[nodeid] = "skipped"
+            return
+        except BaseException as error:  # noqa: BLE001 - pytest's call phase catches SystemExit too
+            self._failures.setdefault(nodeid, describe_exception(error))
+            self._outcomes[nodeid] = "failed"
+            return
+        self._outcomes[nodeid] = "passed"
+
+    def _argument(self, item: pytest.Function, name: str) -> object:
+        if name == "submission":
+            return self._submission_fixture()
+        if name == "reference":
+            return self._reference
+        if name == "rng":
+            return seeded_rng(self._seed, self._inputs_key, item.nodeid)
+        return item.callspec.params[name]
+
+    def _planned(self, items: list[pytest.Item]) -> list[tuple[pytest.Item, bool, pytest.Item | None]]:
+        """Returns each item, whether it runs directly, and the next item pytest's protocol runs after it."""
+        direct = [self._runs_directly(item) for item in items]
+        plan, following = [], None
+        for item, alone in reversed(list(zip(items, direct, strict=True))):
+            plan.append((item, alone, following))
+            following = following if alone else item
+        return plan[::-1]
+
+    def _runs_directly(self, item: pytest.Item) -> bool:
+        """Whether `item` needs nothing but its direct parameters and this plugin's own fixtures: no other
+        fixture (autouse or xunit setup included), no class, no marker pytest acts on (skip, xfail, ...)."""
+        if type(item) is not pytest.Function or item.cls is not None:
+            return False
+        markers = list(item.iter_markers())
+        if any(m.name not in _OWN_MARKERS for m in markers) or any(m.kwargs.get("indirect") for m in markers):
+            return False
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        definitions = item._fixtureinfo.name2fixturedefs
+        for name in item.fixturenames:
+            if name in params or name == "request" and name not in item._fixtureinfo.argnames:
+                continue
+            if name not in _OWN_FIXTURES or getattr(definitions[name][-1].func, "__self__", None) is not self:
+                return False  # a fixture of the test file's (or one overriding this plugin's)
+        return True
 
     # -- pytest hooks ---------------------------------------------------------------------------------
 
@@ -109,6 +170,7 @@ class GradingPlugin:
         if self.collection_errors or not session.items:
             return True  # nothing trustworthy to run: the runner reports every submission as internal_error
         self._session = session
+        self._plan = self._planned(session.items)
         try:
             self._drive(self)
         except KeyboardInterrupt:
@@ -158,6 +220,9 @@ class GradingPlugin:
 
     @pytest.fixture
     def submission(self) -> RemoteSubmission:
+        return self._submission_fixture()
+
+    def _submission_fixture(self) -> RemoteSubmission:
         last_call.set(None)
         if self._submission is None:
             raise SubmissionUnavailable(self._unavailable or Failure.of("unavailable", text(N_("not loaded"))))
@@ -171,6 +236,11 @@ class GradingPlugin:
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         return seeded_rng(self._seed, self._inputs_key, request.node.nodeid)
 
+
+_OWN_FIXTURES = ("submission", "reference", "rng")
+_OWN_MARKERS = ("points", "hint", "about", "pipeline", "parametrize")
+"""Markers only this plugin reads (and pytest's parametrisation, done at collection): a test with any other
+marker (skip, skipif, xfail, usefixtures, filterwarnings, ...) runs through pytest's protocol, which acts on it."""
 
 MARKERS = (
     "points(n): points each collected case of this test is worth",

@@ -103,15 +103,14 @@ SIGNS = {"positive": [(0.5, 9.01)], "negative": [(-15.01, -5), (-5, -0.5)], "las
 @pytest.mark.about("gradient_lr")
 @pytest.mark.hint(GRADIENT_HINT)
 @pytest.mark.parametrize(
-    "base_lr, epoch, n_epochs, grad",
+    "base_lr, epoch, n_epochs, grad, case",
     [
-        pytest.param(0.01, 0, 50, 9.0, id="positive gradient"),
-        pytest.param(0.01, 3, 50, -4.5, id="negative gradient"),
-        pytest.param(0.05, 49, 50, 2.0, id="last epoch"),
+        pytest.param(0.01, 0, 50, 9.0, "positive", id="positive gradient"),
+        pytest.param(0.01, 3, 50, -4.5, "negative", id="negative gradient"),
+        pytest.param(0.05, 49, 50, 2.0, "last", id="last epoch"),
     ],
 )
-def test_gradient_lr(submission, reference, rng, request, base_lr, epoch, n_epochs, grad):
-    case = request.node.callspec.id.split()[0]
+def test_gradient_lr(submission, reference, rng, base_lr, epoch, n_epochs, grad, case):
     epochs = {"positive": "first", "negative": "middle", "last": "last"}[case]
     drawn = [drawn_call(rng, epoch=epochs, grad=gradient(rng, low, high)) for low, high in SIGNS[case]]
     check(submission, reference, "gradient_lr", [(base_lr, epoch, n_epochs, grad), *drawn])
