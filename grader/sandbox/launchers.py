@@ -17,7 +17,7 @@ from typing import Protocol
 
 from grader.sandbox.isolation import LIMITS_ONLY, Isolation, choose_isolation
 from grader.sandbox.limits import Limits, worker_environment
-from grader.sandbox.processes import kill_tree, orphans_cpu_seconds, parent_pid, remove_tree, tree_cpu_seconds
+from grader.sandbox.processes import WorkerCpuClock, kill_tree, parent_pid, remove_tree, tree_cpu_seconds
 from grader.sandbox.strategies import strategy_for
 
 # Imports the grader package from its own folder without putting the folder above it (the project,
@@ -210,23 +210,15 @@ class ForkServerLauncher:
         outer = self.strategy.host_pid(zygote.pid, pid) if zygote is not None else None
         if outer is not None:
             self._workers.add(outer)
-        return Started(grader_end.detach(), output_read, lambda: self._stop(pid, folder, outer), self._cpu_clock(outer))
-
-    def _cpu_clock(self, outer: int | None) -> Callable[[], float | None]:
-        """Returns what reads the CPU seconds of the worker `outer` and of every process it started.
-
-        The worker is the subreaper of what it starts, but when the worker itself ends (its child answering the
-        calls in its place) its children are re-parented to the fork server and leave its tree. They count too:
-        the fork server's children are its workers, each counted as its own tree, and such orphans.
-        """
         server = parent_pid(outer) if outer is not None else None  # the fork server, as the grader sees it
+        clock = WorkerCpuClock(outer, server, self._workers) if outer is not None and server is not None else None
 
-        def cpu_seconds() -> float | None:
-            if outer is None or server is None:
-                return None
-            return tree_cpu_seconds(outer) + orphans_cpu_seconds(server, self._workers)
+        def stop() -> int | None:
+            if clock is not None:
+                clock.close()
+            return self._stop(pid, folder, outer)
 
-        return cpu_seconds
+        return Started(grader_end.detach(), output_read, stop, clock.seconds if clock is not None else lambda: None)
 
     def _stop(self, pid: int, folder: Path, outer: int | None = None) -> int | None:
         """Kills everything the worker may have started, reaps it, and removes its folder."""
