@@ -5,6 +5,8 @@ library and NumPy. Messages are JSON objects framed by a 4-byte big-endian lengt
 strings, booleans, null and lists, plus a few tagged objects:
 
 - ``{"__array__": {"dtype": "<f8", "shape": [n, 3], "data": base64}}``: a NumPy array of a numeric dtype;
+- ``{"__scalar__": ["<f8", 0.25]}``: a NumPy scalar or 0-d array of a real dtype holding a finite number (the
+  same 0-d array as the ``__array__`` form, without base64: a loop sends thousands of them);
 - ``{"__float__": "inf" | "-inf" | "nan"}``: a non-finite float, since JSON has none;
 - ``{"__function__": name}``: the submission's own function ``name`` (grader to worker only);
 - ``{"__scripted__": {"id": k, "values": [...]}}``: a grader-supplied function (grader to worker only).
@@ -186,6 +188,8 @@ def encode_array(array: np.ndarray) -> dict[str, Any]:
         )
     if (problem := shape_problem(list(array.shape), dtype.itemsize)) is not None:
         raise UnsupportedValue(f"an array of shape {array.shape}: {problem}")
+    if array.ndim == 0 and dtype.kind in _SCALAR_KINDS and (dtype.kind != "f" or np.isfinite(array)):
+        return {"__scalar__": [dtype.str, array.item()]}
     data = np.ascontiguousarray(array, dtype=dtype).tobytes()
     return {"__array__": {"dtype": dtype.str, "shape": list(array.shape), "data": base64.b64encode(data).decode()}}
 
@@ -215,6 +219,8 @@ def _decode(value: Any, depth: int, count: list[int]) -> Any:
         ((tag, body),) = value.items()
         if tag == "__array__":
             return decode_array(body)
+        if tag == "__scalar__":
+            return decode_scalar(body)
         if tag == "__float__" and body in ("inf", "-inf", "nan"):
             return float(body)
     raise ProtocolError(f"unexpected value of type {type_name(kind)}")
@@ -244,6 +250,29 @@ def decode_array(body: Any) -> np.ndarray:
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     except (ValueError, OverflowError, MemoryError) as error:  # a shape NumPy refuses is the sender's fault
         raise ProtocolError(f"array shape NumPy refuses: {cut(str(error), MAX_NAME_CHARS)}") from None
+
+
+_SCALAR_KINDS = "biuf"
+"""Dtype kinds (bool, signed, unsigned, real float) whose finite values JSON carries exactly."""
+
+
+def decode_scalar(body: Any) -> np.ndarray:
+    """Returns the 0-d array of a ``__scalar__`` form, checking its dtype and that its value fits it."""
+    if type(body) is not list or len(body) != 2 or body[0] not in ALLOWED_DTYPES:
+        raise ProtocolError("malformed scalar")
+    dtype, value = np.dtype(body[0]), body[1]
+    if type(value) not in _SCALAR_TYPES.get(dtype.kind, ()):
+        raise ProtocolError("malformed scalar")
+    try:
+        if dtype.kind == "f" and not (math.isfinite(value) and abs(value) <= float(np.finfo(dtype).max)):
+            raise OverflowError  # as float16 or float32 it would be inf
+        return np.array(value, dtype=dtype)
+    except (OverflowError, ValueError):
+        raise ProtocolError(f"scalar out of the range of {dtype}") from None
+
+
+_SCALAR_TYPES = {"b": (bool,), "i": (int,), "u": (int,), "f": (float, int)}
+"""The JSON values a ``__scalar__`` of each dtype kind may hold."""
 
 
 def shape_problem(shape: list[int], itemsize: int) -> str | None:
