@@ -6,7 +6,7 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 TRUNCATION_MARKER = "\n[… output truncated: the rest ({} bytes) was not kept …]\n"
@@ -49,10 +49,12 @@ def kill_user(uid: int) -> None:
     _kill_matching(lambda pid, status: _field(status, "Uid") == str(uid))
 
 
-def kill_namespace(namespace: str, keep: tuple[int, ...]) -> None:
+def kill_namespace(namespace: str, keep: tuple[int, ...], below: int | None = None) -> None:
     """Kills every process in PID namespace `namespace` except the pids (as seen inside it) in `keep`.
 
-    Orphans reparent inside the namespace, so none escape.
+    Orphans reparent inside the namespace, so none escape: every process in it is a descendant of the process
+    that created it. Given that process (`below`), only its tree is read, from the kernel's child lists;
+    without it, or on a kernel without them, every process's namespace is read.
     """
 
     def inside_and_not_kept(pid: int, status: str) -> bool:
@@ -60,15 +62,29 @@ def kill_namespace(namespace: str, keep: tuple[int, ...]) -> None:
         return bool(inner) and int(inner[-1]) not in keep
 
     # Only processes of the namespace are read in full: one readlink per process finds them.
-    _kill_matching(inside_and_not_kept, among=lambda pid: _pid_namespace(pid) == namespace)
+    tree = _TreeOf(below) if below is not None and _children_below(below) is not None else None
+    _kill_matching(inside_and_not_kept, among=lambda pid: _pid_namespace(pid) == namespace, pids=tree)
 
 
-def _kill_matching(matches: Callable[[int, str], bool], among: Callable[[int], bool] = lambda pid: True) -> None:
-    """Freezes then kills every live process `matches` selects (of those `among` admits), until none is left."""
+class _TreeOf:
+    """The pids below a process, read anew each time it is iterated (from the kernel's child lists)."""
+
+    def __init__(self, root: int):
+        self.root = root
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(_children_below(self.root) or [])
+
+
+def _kill_matching(
+    matches: Callable[[int, str], bool], among: Callable[[int], bool] = lambda pid: True, pids: Iterable[int] | None = None
+) -> None:
+    """Freezes then kills every live process `matches` selects (of those `among` admits, of `pids` or all of
+    /proc), until none is left."""
     for _ in range(5):
         targets = [
             pid
-            for pid, status in _statuses(among)
+            for pid, status in _statuses(among, pids)
             if pid != os.getpid() and _field(status, "State") not in ("Z", "X") and matches(pid, status)
         ]
         if not targets:
@@ -76,13 +92,13 @@ def _kill_matching(matches: Callable[[int, str], bool], among: Callable[[int], b
         freeze_then_kill(targets)
 
 
-def _statuses(among: Callable[[int], bool]) -> list[tuple[int, str]]:
+def _statuses(among: Callable[[int], bool], pids: Iterable[int] | None = None) -> list[tuple[int, str]]:
     found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and among(int(entry)):
+    for pid in pids if pids is not None else (int(entry) for entry in os.listdir("/proc") if entry.isdigit()):
+        if among(pid):
             try:
-                with open(f"/proc/{entry}/status") as status:
-                    found.append((int(entry), status.read()))
+                with open(f"/proc/{pid}/status") as status:
+                    found.append((pid, status.read()))
             except OSError:
                 continue
     return found
@@ -113,9 +129,11 @@ def namespace_below(outer: int) -> str | None:
     return None
 
 
-def host_pid(namespace: str, inner: int) -> int | None:
-    """Returns the pid (as the grader sees it) of the process known as `inner` inside PID namespace `namespace`."""
-    for pid, status in _statuses(lambda pid: _pid_namespace(pid) == namespace):
+def host_pid(namespace: str, inner: int, below: int | None = None) -> int | None:
+    """Returns the pid (as the grader sees it) of the process known as `inner` inside PID namespace `namespace`:
+    read among the processes below `below` when given (see kill_namespace), else among all."""
+    tree = _children_below(below) if below is not None else None
+    for pid, status in _statuses(lambda pid: _pid_namespace(pid) == namespace, tree):
         pids = (_field(status, "NSpid") or "").split()
         if pids and int(pids[-1]) == inner:
             return pid

@@ -125,15 +125,15 @@ class Bubblewrap(LimitsOnly):
 
     def sweep(self, zygote: int) -> None:
         if (namespace := self._find_namespace(zygote)) is not None:
-            kill_namespace(namespace, keep=(1, 2))  # 1 is bubblewrap's reaper, 2 the zygote
+            kill_namespace(namespace, keep=(1, 2), below=zygote)  # 1 is bubblewrap's reaper, 2 the zygote
 
     def close(self, zygote: int) -> None:
         if (namespace := self._find_namespace(zygote)) is not None:
-            kill_namespace(namespace, keep=())
+            kill_namespace(namespace, keep=(), below=zygote)
 
     def host_pid(self, zygote: int, pid: int) -> int | None:
         namespace = self._find_namespace(zygote)
-        return host_pid(namespace, pid) if namespace is not None else None
+        return host_pid(namespace, pid, below=zygote) if namespace is not None else None
 
     def started(self, zygote: int) -> None:
         self._namespace = None
