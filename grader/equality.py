@@ -23,8 +23,17 @@ def close(a: Any, b: Any) -> bool:
 
     Values that are not numbers, or cannot be compared at all, are not close.
     """
+    if type(a) in _EXACT_IN_FLOAT and type(b) in _EXACT_IN_FLOAT and abs(a) <= _EXACT_UP_TO >= abs(b):
+        # Two finite plain numbers (the arguments a stand-in recorded: thousands a submission): NumPy's rule
+        # without its arrays, which cost 20 microseconds a pair.
+        return a == b or abs(float(a) - float(b)) <= ATOL + RTOL * abs(float(b))
     try:
         with np.errstate(all="ignore"):
             return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
     except (TypeError, ValueError):
         return False
+
+
+_EXACT_IN_FLOAT = (float, np.float64, int)
+"""Types whose values NumPy compares as float64 without rounding, up to _EXACT_UP_TO (bool excluded)."""
+_EXACT_UP_TO = 2**53
