@@ -1,7 +1,7 @@
 """Benchmark batch grading: `grader grade -j JOBS` against the naive way, on N generated submissions.
 
     python benchmarks/batch.py --n 200                    # a class shaped like a real one (--class real)
-    python benchmarks/batch.py --n 200 --rss-n 1000       # and peak memory at a second N, to see it stay flat
+    python benchmarks/batch.py --n 1000 --rss-n 5000      # and peak memory at a second N, to see it stay flat
     python benchmarks/batch.py --n 1000 --class copies    # the older figure: copies of a few files
     python benchmarks/batch.py --n 20 --sample 5          # a smoke run (CI runs one so this cannot rot)
 
@@ -70,7 +70,9 @@ def generate(assignment: Path, reference: Path, count: int, folder: Path, seed: 
 
 
 class PeakMemory:
-    """Samples the resident memory of a process tree, split into the grader's processes and workers."""
+    """Samples the memory of a process tree: the grader's own processes, and the whole tree (bubblewrap, fork
+    servers, workers included), each as resident set size and as proportional set size (PSS: a page shared by
+    k processes counts 1/k in each, so what a fork server shares with its workers counts once)."""
 
     def __init__(self, root: int):
         self.root = root
@@ -80,6 +82,8 @@ class PeakMemory:
         self.command = _cmdline(root)
         self.grader_peak = 0
         self.total_peak = 0
+        self.grader_pss_peak = 0
+        self.total_pss_peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -90,14 +94,16 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            grader, total = 0, 0
+            grader, total, grader_pss, total_pss = 0, 0, 0, 0
             for pid in _tree(self.root):
-                rss = _rss(pid)
-                total += rss
+                rss, pss = _memory(pid)
+                total, total_pss = total + rss, total_pss + pss
                 if _cmdline(pid) == self.command:
-                    grader += rss
+                    grader, grader_pss = grader + rss, grader_pss + pss
             self.grader_peak = max(self.grader_peak, grader)
             self.total_peak = max(self.total_peak, total)
+            self.grader_pss_peak = max(self.grader_pss_peak, grader_pss)
+            self.total_pss_peak = max(self.total_pss_peak, total_pss)
             self._stop.wait(0.05)
 
 
@@ -118,14 +124,17 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _rss(pid: int) -> int:
+def _memory(pid: int) -> tuple[int, int]:
+    """Returns a process's resident and proportional set sizes in bytes (0, 0 once it has gone)."""
+    sizes = {}
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("Rss", "Pss"):
+                sizes[name] = int(value.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return sizes.get("Rss", 0), sizes.get("Pss", 0)
 
 
 def _cmdline(pid: int) -> bytes:
@@ -159,6 +168,8 @@ def run_grader(folder: Path, assignment: Path, out: Path, jobs: int) -> dict[str
         },
         "grader_peak": memory.grader_peak,
         "total_peak": memory.total_peak,
+        "grader_pss_peak": memory.grader_pss_peak,
+        "total_pss_peak": memory.total_pss_peak,
         "summary": stdout.strip(),
     }
 
@@ -282,13 +293,15 @@ def report(arguments: argparse.Namespace, grader: dict, naive: dict, peaks: list
     print(f"floor: a fork of a warm process plus ten calls takes {1000 * floor_seconds:.1f} ms "
           f"({1000 * floor_seconds / arguments.jobs:.1f} ms a submission with {arguments.jobs} at once)")  # fmt: skip
     for n, run in peaks:
-        print(f"peak memory at N={n}: grader processes {run['grader_peak'] / 2**20:.0f} MB, "
-              f"with student workers {run['total_peak'] / 2**20:.0f} MB")  # fmt: skip
+        print(f"peak memory at N={n}: whole tree (grader, fork servers, workers) PSS {run['total_pss_peak'] / 2**20:.0f} MB "
+              f"(RSS {run['total_peak'] / 2**20:.0f} MB); grader processes alone PSS {run['grader_pss_peak'] / 2**20:.0f} MB "
+              f"(RSS {run['grader_peak'] / 2**20:.0f} MB); {run['wall']:.1f} s")  # fmt: skip
     print("\nwhere a grading process spends its time per submission (mean, median):")
     for phase, (mean, median) in sorted(grader["phases"].items(), key=lambda item: -item[1][0]):
         print(f"  {phase:16s} {1000 * mean:7.1f} ms {1000 * median:7.1f} ms")
     figures = {"grader_subs_per_s": grader["count"] / grader["wall"], "ratio": ratio, "floor_ms": 1000 * floor_seconds,
-               "grader_peak_mb": {n: run["grader_peak"] / 2**20 for n, run in peaks}}  # fmt: skip
+               "grader_peak_mb": {n: run["grader_peak"] / 2**20 for n, run in peaks},
+               "tree_pss_peak_mb": {n: run["total_pss_peak"] / 2**20 for n, run in peaks}}  # fmt: skip
     print(json.dumps(figures))
 
 

@@ -25,6 +25,7 @@ from grader.exports.round_trip import LmsExport
 from grader.grading.grade import grade_stream
 from grader.grading.outcomes import Source, internal_error_result, missing_result
 from grader.grading.parallel import Work, in_processes
+from grader.reports.plotcache import SvgCache
 from grader.reports.summary import SummaryEntry
 from grader.results import SubmissionResult
 from grader.sandbox.isolation import Isolation
@@ -180,6 +181,7 @@ def _grade(
         if jobs <= 1 or len(todo) <= 1:
             work(iter(todo), record)
         else:
+            SvgCache.ready_to_draw()
             in_processes(todo, min(jobs, len(todo)), work, record, lambda item: item.row.student)
     except KeyboardInterrupt:
         raise Interrupted(len(finished), len(todo)) from None

@@ -68,6 +68,13 @@ class SvgCache:
         self.seconds = 0.0
         """Time spent in svg() so far: looking up, reading and drawing plots."""
 
+    @staticmethod
+    def ready_to_draw() -> None:
+        """Imports what drawing needs (matplotlib) now: done before forking grading processes, its pages are
+        then shared by all of them instead of copied into each."""
+        import grader.reports.frames
+        import grader.reports.plots  # noqa: F401
+
     def svg(self, plot: Plot) -> str:
         """Returns the plot drawn as inline SVG, from the cache when the same plot was drawn before."""
         started = time.monotonic()
