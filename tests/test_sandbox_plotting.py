@@ -14,7 +14,7 @@ from grader.grading.outcomes import Source
 from grader.results import Outcome, Status
 from grader.sandbox.client import Worker
 from grader.sandbox.isolation import choose_isolation
-from grader.sandbox.launchers import ForkServerLauncher, SpawnLauncher
+from grader.sandbox.launchers import ForkServerLauncher, SpawnLauncher, may_plot
 from grader.sandbox.limits import Limits
 
 PLOTTING = Path(__file__).parent / "fixtures" / "plotting"
@@ -22,13 +22,16 @@ PROJECT = Path(__file__).parent.parent
 LIMITS = Limits(call_seconds=2, total_seconds=10, memory_mb=512, output_kb=4)
 
 
-@pytest.fixture(scope="module", params=["strongest", "limits", "spawn"])
+@pytest.fixture(scope="module", params=["strongest", "limits", "spawn", "strongest without pyplot"])
 def launcher(request):
     """Every behaviour holds whichever way the worker was started and isolated."""
     if request.param == "spawn":
         yield SpawnLauncher()
         return
-    server = ForkServerLauncher(choose_isolation(request.param))
+    # Without pyplot in the fork server (`grader check` of a file that names no plotting library), a worker
+    # that plots imports it itself, and behaves the same.
+    level, plotting = request.param.split()[0], "without" not in request.param
+    server = ForkServerLauncher(choose_isolation(level), plotting=plotting)
     yield server
     server.close()
 
@@ -84,3 +87,11 @@ def gd1d():
     from grader.assignment import load_assignment
 
     return load_assignment(PROJECT / "assignments" / "gd1d")
+
+
+def test_a_file_that_names_a_plotting_library_gets_a_fork_server_with_pyplot(tmp_path):
+    assert may_plot(PLOTTING / "shows_a_plot_at_top_level.ipynb") and may_plot(PLOTTING / "leaves_a_figure_open.py")
+    plain = tmp_path / "plain.py"
+    plain.write_text("import numpy as np\n\ndef double(x):\n    return 2 * x\n")
+    assert not may_plot(plain)
+    assert may_plot(tmp_path / "missing.py"), "a file that cannot be read may plot"

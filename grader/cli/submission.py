@@ -25,11 +25,11 @@ def check(submission: Path, assignment_name: str | None, language: str) -> None:
 
     Exit status 0 when every public test passes, 1 otherwise.
     """
-    from grader.sandbox.launchers import ForkServerLauncher
+    from grader.sandbox.launchers import ForkServerLauncher, may_plot
 
-    # The fork server starts first, so it imports NumPy and pyplot while this process imports the
-    # grader and collects the tests: a student waits for the slower of the two, not for both.
-    launcher = ForkServerLauncher(workers_isolation(None, untrusted=False))
+    # The fork server starts first, so it imports NumPy (and pyplot, if the file plots) while this process
+    # imports the grader and collects the tests: a student waits for the slower of the two, not for both.
+    launcher = ForkServerLauncher(workers_isolation(None, untrusted=False), plotting=may_plot(submission))
     launcher.warm()
     try:
         passed = _check(submission, assignment_name, language, launcher)

@@ -40,7 +40,7 @@ def main(argv: list[str]) -> None:
         become_subreaper()  # orphans of the submission's children stay below the worker, to be killed with it
         serve(channel_fd)
     elif argv[0] == "zygote":
-        serve_forks(int(argv[1]))
+        serve_forks(int(argv[1]), plotting="no-plotting" not in argv[2:])
 
 
 def serve(channel_fd: int) -> None:
@@ -64,8 +64,9 @@ def serve(channel_fd: int) -> None:
                 break  # a failed call ends its batch, like any other failure
 
 
-def serve_forks(control_fd: int) -> None:
-    """Forks a worker per request from this warm process, which has already imported NumPy and pyplot.
+def serve_forks(control_fd: int, plotting: bool = True) -> None:
+    """Forks a worker per request from this warm process, which has already imported NumPy (and pyplot unless
+    `plotting` is False: a worker whose submission plots then imports it itself).
 
     Requests come over a SOCK_SEQPACKET socket: {"op": "spawn", ...} with the worker's channel and
     output descriptors attached (answered with its pid), and {"op": "wait", "pid": n} (answered with
@@ -78,7 +79,8 @@ def serve_forks(control_fd: int) -> None:
     # of its own), so what it imports after the fork must be loaded here.
     from grader.sandbox import cells, protocol  # noqa: F401
 
-    _import_plotting()
+    if plotting:
+        _import_plotting()
     # Once, here: each worker is a fresh fork of this untouched state. Reset in every worker, pyplot's settings
     # cost 2.5 ms of CPU a submission (every setting validated again, and its pages copied).
     _reset_plotting()

@@ -138,6 +138,22 @@ class SpawnLauncher:
         pass
 
 
+PLOTTING_WORDS = (b"matplotlib", b"pylab", b"seaborn")
+
+
+def may_plot(submission: Path) -> bool:
+    """Returns whether a submission's file names a plotting library (or cannot be read to say): a fork server
+    for it alone then imports pyplot before forking its worker. Read as bytes, never run; a class's fork
+    server always imports pyplot, since some of its submissions plot."""
+    try:
+        if submission.stat().st_size > 16 * 2**20:
+            return True
+        data = submission.read_bytes()
+    except OSError:
+        return True
+    return any(word in data for word in PLOTTING_WORDS)
+
+
 class ForkServerLauncher:
     """Forks each worker from a zygote that already imported NumPy: a few milliseconds each.
 
@@ -146,9 +162,11 @@ class ForkServerLauncher:
     folder, namespaces, environment, limits, session and (as root) user id.
     """
 
-    def __init__(self, isolation: Isolation | None = None) -> None:
+    def __init__(self, isolation: Isolation | None = None, plotting: bool = True) -> None:
         # The level is the caller's value (a command resolves it once); without one, the strongest there is.
         self.isolation = isolation or choose_isolation()
+        self.plotting = plotting
+        """Whether the zygote imports pyplot for its workers (a third of a second of its start): see may_plot."""
         self.strategy = strategy_for(self.isolation, GRADER_FOLDER)
         self.worker_uid = self.strategy.worker_uid
         self._scratch = _Scratch()
@@ -257,7 +275,8 @@ class ForkServerLauncher:
             return self._control
         self._close_zygote()
         grader_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = interpreter_command(self.isolation.python, "zygote", str(zygote_end.fileno()))
+        plotting = [] if self.plotting else ["no-plotting"]
+        command = interpreter_command(self.isolation.python, "zygote", str(zygote_end.fileno()), *plotting)
         command, cwd = self.strategy.zygote_command(command, self._scratch.path)
         try:
             self._zygote = subprocess.Popen(
