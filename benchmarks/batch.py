@@ -76,10 +76,6 @@ class PeakMemory:
 
     def __init__(self, root: int):
         self.root = root
-        # The grader's processes are the command itself and the grading processes it forks (same command
-        # line); everything else below it is the workers' side: bwrap, fork servers, workers, and a worker
-        # that is exiting, whose command line already reads empty.
-        self.command = _cmdline(root)
         self.grader_peak = 0
         self.total_peak = 0
         self.grader_pss_peak = 0
@@ -95,6 +91,11 @@ class PeakMemory:
     def _sample(self) -> None:
         while not self._stop.is_set():
             grader, total, grader_pss, total_pss = 0, 0, 0, 0
+            # The grader's processes are the command itself and the grading processes it forks (same command
+            # line, read each time: just after Popen it may not have exec'd yet); everything else below it is
+            # the workers' side: bwrap, fork servers, workers, and a worker that is exiting (its command line
+            # already reads empty).
+            self.command = _cmdline(self.root)
             for pid in _tree(self.root):
                 rss, pss = _memory(pid)
                 total, total_pss = total + rss, total_pss + pss
