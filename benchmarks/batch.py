@@ -294,9 +294,10 @@ def report(arguments: argparse.Namespace, grader: dict, naive: dict, peaks: list
     print(f"floor: a fork of a warm process plus ten calls takes {1000 * floor_seconds:.1f} ms "
           f"({1000 * floor_seconds / arguments.jobs:.1f} ms a submission with {arguments.jobs} at once)")  # fmt: skip
     for n, run in peaks:
-        print(f"peak memory at N={n}: whole tree (grader, fork servers, workers) PSS {run['total_pss_peak'] / 2**20:.0f} MB "
-              f"(RSS {run['total_peak'] / 2**20:.0f} MB); grader processes alone PSS {run['grader_pss_peak'] / 2**20:.0f} MB "
-              f"(RSS {run['grader_peak'] / 2**20:.0f} MB); {run['wall']:.1f} s")  # fmt: skip
+        mb = {key: run[key] / 2**20 for key in ("total_pss_peak", "total_peak", "grader_pss_peak", "grader_peak")}
+        print(f"peak memory at N={n}: whole tree (grader, fork servers, workers) PSS {mb['total_pss_peak']:.0f} MB "
+              f"(RSS {mb['total_peak']:.0f} MB); grader processes alone PSS {mb['grader_pss_peak']:.0f} MB "
+              f"(RSS {mb['grader_peak']:.0f} MB); {run['wall']:.1f} s")  # fmt: skip
     print("\nwhere a grading process spends its time per submission (mean, median):")
     for phase, (mean, median) in sorted(grader["phases"].items(), key=lambda item: -item[1][0]):
         print(f"  {phase:16s} {1000 * mean:7.1f} ms {1000 * median:7.1f} ms")

@@ -37,10 +37,10 @@ def launched(monkeypatch, tmp_path) -> Callable[[], list[str]]:
     log = tmp_path / "launched.log"
 
     class LoggingLauncher(launchers.ForkServerLauncher):
-        def __init__(self, isolation: Isolation | None = None) -> None:
+        def __init__(self, isolation: Isolation | None = None, plotting: bool = True) -> None:
             with log.open("a", encoding="utf-8") as file:  # appends: forked grading processes log here too
                 file.write(f"{isolation.level if isolation is not None else 'none'}\n")
-            super().__init__(isolation)
+            super().__init__(isolation, plotting)
 
     for module in (launchers, grade_module, replay_module):
         monkeypatch.setattr(module, "ForkServerLauncher", LoggingLauncher)

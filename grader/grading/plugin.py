@@ -71,7 +71,7 @@ class GradingPlugin:
         for item, direct, nextitem in self._plan:
             if submission is not None:
                 submission.evidence = []
-            if direct:
+            if direct and isinstance(item, pytest.Function):
                 self._run_directly(item)
             else:
                 # nextitem=None after the last such item tears every fixture down: nothing outlives a submission.
@@ -118,7 +118,8 @@ class GradingPlugin:
     def _planned(self, items: list[pytest.Item]) -> list[tuple[pytest.Item, bool, pytest.Item | None]]:
         """Returns each item, whether it runs directly, and the next item pytest's protocol runs after it."""
         direct = [self._runs_directly(item) for item in items]
-        plan, following = [], None
+        plan: list[tuple[pytest.Item, bool, pytest.Item | None]] = []
+        following: pytest.Item | None = None
         for item, alone in reversed(list(zip(items, direct, strict=True))):
             plan.append((item, alone, following))
             following = following if alone else item

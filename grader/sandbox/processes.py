@@ -77,7 +77,9 @@ class _TreeOf:
 
 
 def _kill_matching(
-    matches: Callable[[int, str], bool], among: Callable[[int], bool] = lambda pid: True, pids: Iterable[int] | None = None
+    matches: Callable[[int, str], bool],
+    among: Callable[[int], bool] = lambda pid: True,
+    pids: Iterable[int] | None = None,
 ) -> None:
     """Freezes then kills every live process `matches` selects (of those `among` admits, of `pids` or all of
     /proc), until none is left."""
