@@ -309,3 +309,37 @@ def test_any_script_keeps_each_cells_lines_where_the_script_has_them(lines):
         if not (here and here[0].startswith("%%")):  # a cell magic that is not Python drops its cell
             assert len(here) == len(cell.lines)
             assert all(a == b or "the grader dropped" in b for a, b in zip(here, cell.lines, strict=True))
+
+
+FORKED_READER = """
+import sys
+from pathlib import Path
+from grader.assignment import load_assignment
+from grader.grading import notebooks
+from grader.grading.grade import ready_to_fork
+
+if sys.argv[1] == "ready":
+    ready_to_fork(load_assignment(Path(sys.argv[2])))
+loaded = set(sys.modules)
+notebooks.read_cells(Path(sys.argv[3]))
+print(sorted(name for name in set(sys.modules) - loaded if name.split(".")[0] != "encodings"))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ready", ["ready", "not ready"])
+def test_a_process_forked_after_ready_to_fork_reads_notebooks_with_nothing_more_to_import(ready, tmp_path):
+    """A batch forks its grading processes after ready_to_fork: what reading a notebook needs (nbformat and
+    jsonschema, 19 MB) is then in the pages they share, not imported again by each of them."""
+    import subprocess
+    import sys
+
+    project = Path(__file__).resolve().parent.parent
+    assignment, notebook = project / "assignments" / "gd1d", NOTEBOOKS / "correct.ipynb"
+    command = [sys.executable, "-c", FORKED_READER, ready, str(assignment), str(notebook)]
+    run = subprocess.run(command, capture_output=True, text=True, check=True, cwd=project)
+    newly_imported = run.stdout.strip()
+    if ready == "ready":
+        assert newly_imported == "[]"
+    else:
+        assert "'nbformat'" in newly_imported and "'jsonschema'" in newly_imported

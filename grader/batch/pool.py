@@ -22,7 +22,7 @@ from grader.batch.store import Finished, RunFolder
 from grader.exports.gradebook import GradebookRow, spreadsheet_text
 from grader.exports.lms import Roster
 from grader.exports.round_trip import LmsExport
-from grader.grading.grade import grade_stream
+from grader.grading.grade import grade_stream, ready_to_fork
 from grader.grading.outcomes import Source, internal_error_result, missing_result
 from grader.grading.parallel import Work, in_processes
 from grader.reports.plotcache import SvgCache
@@ -181,6 +181,7 @@ def _grade(
         if jobs <= 1 or len(todo) <= 1:
             work(iter(todo), record)
         else:
+            ready_to_fork(assignment)
             SvgCache.ready_to_draw()
             in_processes(todo, min(jobs, len(todo)), work, record, lambda item: item.row.student)
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from grader.assignment import Assignment, load_reference
 from grader.course import fairness, mutation
 from grader.course.authored import Authored
 from grader.course.mutation import Mutant
-from grader.grading.grade import grade_stream
+from grader.grading.grade import grade_stream, ready_to_fork
 from grader.grading.outcomes import Source
 from grader.grading.parallel import in_processes
 from grader.grading.proof import Evidence
@@ -121,6 +121,7 @@ def grade_all(judge: Judge, sources: list[Source], jobs: int, tally: Tally | Non
     if jobs <= 1 or len(sources) <= 1:
         judge.work(iter(sources), collect)
     else:
+        ready_to_fork(judge.assignment)
         in_processes(sources, min(jobs, len(sources)), judge.work, collect, lambda item: item.id)
     for source in sources:  # a grading process that died took its mutant with it
         if source.student not in judged:

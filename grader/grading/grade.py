@@ -101,6 +101,17 @@ def grade_stream(
         on_result(internal_error_result(assignment, source, problem))
 
 
+def ready_to_fork(assignment: Assignment) -> None:
+    """Loads what every grading process of `assignment` uses (its reference, models and probes, the notebook
+    reader) in this process, about to fork them: their pages are then shared instead of loaded in each."""
+    load_reference(assignment.reference_file)
+    if assignment.mutants_file is not None:
+        load_models(assignment.mutants_file, assignment.reference_file)
+    if assignment.diagnoses_file is not None:
+        load_diagnoses(assignment.diagnoses_file)
+    notebooks.ready_to_read()
+
+
 def _grade_in_session(
     assignment: Assignment,
     source: Source,

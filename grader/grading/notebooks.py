@@ -241,6 +241,14 @@ def _json_document(path: Path) -> Any:
         raise _unreadable(path, f"its JSON holds a value Python refuses ({shorten(str(error), 200)})") from None
 
 
+def ready_to_read() -> None:
+    """Imports nbformat and builds its format-4 validator now (19 MB, most of it jsonschema's): done before
+    forking grading processes, those pages are then shared by all of them instead of built in each."""
+    import nbformat
+
+    nbformat.validate(_graded_part({"cells": []}))
+
+
 def _code_sources(document: Any, path: Path) -> list[str]:
     """Returns the sources of the notebook's code cells, as nbformat reads them once it has checked them.
 
