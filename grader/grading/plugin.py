@@ -136,7 +136,8 @@ class GradingPlugin:
         params = item.callspec.params if hasattr(item, "callspec") else {}
         definitions = item._fixtureinfo.name2fixturedefs
         for name in item.fixturenames:
-            if name in params or name == "request" and name not in item._fixtureinfo.argnames:
+            # A direct parameter, or pytest's `request` that only parametrisation asked for (no test argument).
+            if name in params or (name == "request" and name not in item._fixtureinfo.argnames):
                 continue
             if name not in _OWN_FIXTURES or getattr(definitions[name][-1].func, "__self__", None) is not self:
                 return False  # a fixture of the test file's (or one overriding this plugin's)

@@ -61,8 +61,9 @@ def kill_namespace(namespace: str, keep: tuple[int, ...], below: int | None = No
         inner = (_field(status, "NSpid") or "").split()
         return bool(inner) and int(inner[-1]) not in keep
 
-    # Only processes of the namespace are read in full: one readlink per process finds them.
-    tree = _TreeOf(below) if below is not None and _children_below(below) is not None else None
+    # Only processes of the namespace are read in full: one readlink per process finds them. Whether the kernel
+    # keeps child lists is seen at the root's; the tree itself is read anew at each round of killing.
+    tree = _TreeOf(below) if below is not None and _children_of(below) is not None else None
     _kill_matching(inside_and_not_kept, among=lambda pid: _pid_namespace(pid) == namespace, pids=tree)
 
 
@@ -189,18 +190,21 @@ class WorkerCpuClock:
 
     def seconds(self) -> float:
         if len(self._files) != 3:
-            return tree_cpu_seconds(self.worker) + orphans_cpu_seconds(self.server, self.workers)
+            return self._read_in_full()
         stat, children, server_children = self._files
         try:
             fields = os.pread(stat, 4096, 0).rsplit(b")", 1)[1].split()
             alone = fields[17] == b"1" and not os.pread(children, 4096, 0).strip()  # num_threads, children
             orphans = [int(pid) for pid in os.pread(server_children, 65536, 0).split()]
         except (OSError, IndexError, ValueError):  # the worker ended: read what is left in full
-            return tree_cpu_seconds(self.worker) + orphans_cpu_seconds(self.server, self.workers)
+            return self._read_in_full()
         if not alone:
-            return tree_cpu_seconds(self.worker) + orphans_cpu_seconds(self.server, self.workers)
+            return self._read_in_full()
         own = sum(int(field) for field in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime, stime, cutime, cstime
         return own + sum(tree_cpu_seconds(pid) for pid in orphans if pid not in self.workers)
+
+    def _read_in_full(self) -> float:
+        return tree_cpu_seconds(self.worker) + orphans_cpu_seconds(self.server, self.workers)
 
     def close(self) -> None:
         for fd in self._files:
