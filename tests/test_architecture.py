@@ -123,9 +123,10 @@ def test_leaves_import_only_leaves():
 
 
 def test_the_worker_side_imports_only_the_protocol():
-    """What runs inside the untrusted worker loads nothing of the trusted side."""
-    worker_side = {"grader.sandbox.protocol", "grader.sandbox.confine", "grader.sandbox.cells"}
-    assert GRAPH["grader.sandbox.inside"] <= worker_side
+    """What runs inside the untrusted worker (and the fork server it is forked from) loads nothing of the
+    trusted side."""
+    worker_side = {"grader.sandbox.protocol", "grader.sandbox.confine", "grader.sandbox.cells", "grader.sandbox.inside"}
+    assert GRAPH["grader.sandbox.zygote"] <= worker_side
     assert all(GRAPH[name] <= worker_side for name in worker_side)
     assert GRAPH["grader.sandbox"] == set(), "grader/sandbox/__init__.py must stay empty: the worker imports it"
 
@@ -169,7 +170,7 @@ def test_the_command_line_loads_no_heavy_library_before_a_command_runs():
 
 ENVIRONMENT_WRITERS = {
     "grader.grading.session": "PYTEST_DISABLE_PLUGIN_AUTOLOAD, for pytest itself; restored when the session ends",
-    "grader.sandbox.inside": "a freshly forked worker swaps the environment it inherited for its scrubbed one",
+    "grader.sandbox.zygote": "a freshly forked worker swaps the environment it inherited for its scrubbed one",
 }
 """The only modules that change os.environ, and why. Values flow as parameters: the grader never writes an
 environment variable to talk to itself (the isolation level once went from the CLI to the launcher that way)."""

@@ -89,7 +89,7 @@ def test_interrupted_serial_batch_keeps_finished_results_and_resumes(toy, class_
 
 def worker_processes() -> set[int]:
     """Returns the pids of this session's grader workers (forked or spawned) running now."""
-    return {pid for pid, (command, _) in own_processes().items() if b"grader.sandbox.inside" in command}
+    return {pid for pid, (command, _) in own_processes().items() if b"grader.sandbox.zygote" in command}
 
 
 def test_ctrl_c_stops_a_parallel_batch_cleanly_and_the_next_run_resumes(toy, class_folder, tmp_path):

@@ -37,10 +37,11 @@ def launched(monkeypatch, tmp_path) -> Callable[[], list[str]]:
     log = tmp_path / "launched.log"
 
     class LoggingLauncher(launchers.ForkServerLauncher):
-        def __init__(self, isolation: Isolation | None = None, plotting: bool = True) -> None:
+        def __init__(self, isolation: Isolation | None = None, plotting: bool = True, shared=None) -> None:
+            given = shared.isolation if shared is not None else isolation  # a batch's shared fork server's
             with log.open("a", encoding="utf-8") as file:  # appends: forked grading processes log here too
-                file.write(f"{isolation.level if isolation is not None else 'none'}\n")
-            super().__init__(isolation, plotting)
+                file.write(f"{given.level if given is not None else 'none'}\n")
+            super().__init__(isolation, plotting, shared)
 
     for module in (launchers, grade_module, replay_module):
         monkeypatch.setattr(module, "ForkServerLauncher", LoggingLauncher)

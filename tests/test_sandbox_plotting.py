@@ -60,10 +60,10 @@ def test_the_reset_closes_figures_and_restores_settings_in_the_process_it_runs_i
     script = textwrap.dedent(
         """
         import matplotlib.pyplot as plt
-        from grader.sandbox import inside
+        from grader.sandbox import zygote
         plt.figure(); plt.figure()
         plt.rcParams["lines.linewidth"] = 9.0
-        inside._reset_plotting()
+        zygote._reset_plotting()
         assert plt.get_fignums() == [], plt.get_fignums()
         assert plt.rcParams["lines.linewidth"] == 1.5
         assert plt.get_backend().lower() == "agg"

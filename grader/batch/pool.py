@@ -22,9 +22,9 @@ from grader.batch.store import Finished, RunFolder
 from grader.exports.gradebook import GradebookRow, spreadsheet_text
 from grader.exports.lms import Roster
 from grader.exports.round_trip import LmsExport
-from grader.grading.grade import grade_stream, ready_to_fork
+from grader.grading.grade import SharedForkServer, grade_stream, ready_to_fork, shared_fork_server
 from grader.grading.outcomes import Source, internal_error_result, missing_result
-from grader.grading.parallel import Work, in_processes
+from grader.grading.parallel import in_processes
 from grader.reports.plotcache import SvgCache
 from grader.reports.summary import SummaryEntry
 from grader.results import SubmissionResult
@@ -125,8 +125,7 @@ def grade_batch(
 
     on_progress(len(kept), total)
     write = _writer(assignment, run, language)
-    work = functools.partial(_work, assignment, write, isolation)
-    _grade(assignment, todo, jobs, work, write, collect)
+    _grade(assignment, todo, jobs, isolation, write, collect)
     for student in missing:
         collect(write(missing_result(assignment, student)))
     rows = [GradebookRow.from_stored(stored) for stored in kept] + [item.row for item in graded]
@@ -156,22 +155,24 @@ def _work(
     isolation: Isolation | None,
     sources: Iterator[Source],
     put: Callable[[Graded], None],
+    fork_server: SharedForkServer | None = None,
 ) -> None:
     """What a grading process does: grades its stream of sources, writing each student's reports as it goes."""
-    grade_stream(assignment, sources, lambda result: put(write(result)), isolation=isolation)
+    grade_stream(assignment, sources, lambda result: put(write(result)), isolation=isolation, fork_server=fork_server)
 
 
 def _grade(
     assignment: Assignment,
     todo: Sequence[Source],
     jobs: int,
-    work: Work,
+    isolation: Isolation | None,
     write: Callable[[SubmissionResult], Graded],
     emit: Callable[[Graded], None],
 ) -> None:
     """Grades `todo` here (one job) or in `jobs` grading processes, emitting each Graded in this process;
     raises Interrupted on Ctrl-C."""
     finished: set[str] = set()
+    work = functools.partial(_work, assignment, write, isolation)
 
     def record(item: Graded) -> None:
         finished.add(item.row.student)
@@ -183,7 +184,9 @@ def _grade(
         else:
             ready_to_fork(assignment)
             SvgCache.ready_to_draw()
-            in_processes(todo, min(jobs, len(todo)), work, record, lambda item: item.row.student)
+            with shared_fork_server(isolation) as shared:
+                share = functools.partial(work, fork_server=shared)
+                in_processes(todo, min(jobs, len(todo)), share, record, lambda item: item.row.student)
     except KeyboardInterrupt:
         raise Interrupted(len(finished), len(todo)) from None
     # A grading process that died took its current submission with it: every submission still gets a row.

@@ -14,7 +14,7 @@ from grader.assignment import Assignment, load_reference
 from grader.course import fairness, mutation
 from grader.course.authored import Authored
 from grader.course.mutation import Mutant
-from grader.grading.grade import grade_stream, ready_to_fork
+from grader.grading.grade import SharedForkServer, grade_stream, ready_to_fork, shared_fork_server
 from grader.grading.outcomes import Source
 from grader.grading.parallel import in_processes
 from grader.grading.proof import Evidence
@@ -122,7 +122,9 @@ def grade_all(judge: Judge, sources: list[Source], jobs: int, tally: Tally | Non
         judge.work(iter(sources), collect)
     else:
         ready_to_fork(judge.assignment)
-        in_processes(sources, min(jobs, len(sources)), judge.work, collect, lambda item: item.id)
+        with shared_fork_server(judge.isolation) as shared:
+            sharing = dataclasses.replace(judge, fork_server=shared)
+            in_processes(sources, min(jobs, len(sources)), sharing.work, collect, lambda item: item.id)
     for source in sources:  # a grading process that died took its mutant with it
         if source.student not in judged:
             note = "Not graded: the grading process stopped."
@@ -194,6 +196,8 @@ class Judge:
     authored: Authored
     isolation: Isolation | None = None
     """How the workers are isolated, in every grading process; None: the strongest this machine allows."""
+    fork_server: SharedForkServer | None = None
+    """The fork server its grading processes share, if any (see grader.sandbox.forkserver)."""
 
     def work(self, sources: Iterator[Source], put: Callable[[Judged], None]) -> None:
         evidence: dict[str, Mapping[str, tuple[Evidence, ...]]] = {}
@@ -205,13 +209,14 @@ class Judge:
         def judge(result: SubmissionResult) -> None:
             put(self.seeded(result, replayer, evidence.get(result.student, {})))
 
-        with Replayer(self.assignment, self.isolation) as replayer:
+        with Replayer(self.assignment, self.isolation, self.fork_server) as replayer:
             grade_stream(
                 self.graded_as,
                 sources,
                 judge,
                 with_plots=False,
                 isolation=self.isolation,
+                fork_server=self.fork_server,
                 inputs_key=lambda source: fairness.inputs_key(fairness.seed_of(source.student)[1]),
                 on_evidence=keep,
             )

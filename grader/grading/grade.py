@@ -30,6 +30,11 @@ from grader.grading.scoring import CollectedTest
 from grader.grading.session import run_pytest
 from grader.results import Diagnosis, Failure, MissingFunction, Status, SubmissionResult
 from grader.sandbox.client import Reply, Worker
+
+# Batches and the audit start one fork server for all their grading processes through here (grading owns how
+# workers start: the layers above it reach the sandbox only for its isolation levels).
+from grader.sandbox.forkserver import SharedForkServer as SharedForkServer
+from grader.sandbox.forkserver import shared_fork_server as shared_fork_server
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launchers import ForkServerLauncher, Launcher
 from grader.text import N_, Text, text
@@ -51,13 +56,15 @@ def grade_stream(
     with_plots: bool = True,
     launcher: Launcher | None = None,
     isolation: Isolation | None = None,
+    fork_server: SharedForkServer | None = None,
     inputs_key: Callable[[Source], str] | None = None,
     on_evidence: Callable[[Source, Mapping[str, tuple[Evidence, ...]]], None] | None = None,
 ) -> None:
     """Calls on_result once per source, in order, with its result; never raises for a student's mistake.
 
-    Workers start from `launcher`; without one, from a fork server of this session's own at `isolation`
-    (None: the strongest this machine allows). Each result records the level its worker ran at.
+    Workers start from `launcher`; without one, from `fork_server` (a batch's, shared by its grading processes)
+    or a fork server of this session's own at `isolation` (None: the strongest this machine allows). Each
+    result records the level its worker ran at.
 
     Seeded inputs are each submission's own (a digest of the course's secret and its bytes); `inputs_key`
     gives a source the inputs of the key it returns instead, so `grader audit` can grade one file under
@@ -71,7 +78,7 @@ def grade_stream(
         raise TypeError("pass a launcher or an isolation, not both: a launcher has its own")
     reference = load_reference(assignment.reference_file)
     own_launcher = launcher is None
-    launcher = launcher or ForkServerLauncher(isolation)
+    launcher = launcher or ForkServerLauncher(isolation, shared=fork_server)
     if own_launcher:
         launcher.warm()  # the fork server starts while pytest collects the hidden tests
     pending: Iterator[Source] = iter(sources)

@@ -21,6 +21,7 @@ from grader.equality import close
 from grader.grading.feedback import SubmissionCallFailed
 from grader.grading.proxy import FunctionRef, RecordedCall, RemoteSubmission, Scripted, recorded_calls
 from grader.sandbox.client import Worker
+from grader.sandbox.forkserver import SharedForkServer
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launchers import ForkServerLauncher
 
@@ -96,16 +97,20 @@ class Replayer:
     this process lives (in a grading stream, between two submissions).
     """
 
-    def __init__(self, assignment: Assignment, isolation: Isolation | None = None):
+    def __init__(
+        self, assignment: Assignment, isolation: Isolation | None = None, shared: SharedForkServer | None = None
+    ):
         self._assignment = assignment
         self._isolation = isolation
         """How the workers are isolated; None: the strongest this machine allows."""
+        self._shared = shared
+        """A batch's fork server, shared by its grading processes, if any."""
         self._launcher: ForkServerLauncher | None = None
         self._expected: dict[str, tuple[Any, ...]] = {}
 
     def first_difference(self, path: Path, calls: Sequence[RecordedCall]) -> RecordedCall | None:
         """Returns the first call whose outcome on `path` differs from the reference's; None when none does."""
-        launcher = self._launcher = self._launcher or ForkServerLauncher(self._isolation)
+        launcher = self._launcher = self._launcher or ForkServerLauncher(self._isolation, shared=self._shared)
         limits, name = self._assignment.limits, self._assignment.submission_file
         with contextlib.ExitStack() as workers:
             worker = workers.enter_context(Worker(path, name, limits, launcher))

@@ -263,13 +263,16 @@ def become_subreaper() -> None:
     _libc().prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 
 
-def reap_orphans() -> None:
-    """Collects the exit status of killed orphans that reparented to the zygote, so none stay zombies."""
+def reap_orphans() -> list[tuple[int, int]]:
+    """Collects the exit status of every ended child (killed orphans that reparented to the zygote, workers
+    that ended), so none stay zombies; returns their pids and exit codes."""
+    reaped = []
     try:
-        while os.waitpid(-1, os.WNOHANG)[0] != 0:
-            pass
+        while (ended := os.waitpid(-1, os.WNOHANG))[0] != 0:
+            reaped.append((ended[0], os.waitstatus_to_exitcode(ended[1])))
     except ChildProcessError:
-        return
+        pass
+    return reaped
 
 
 def limit_resources(memory: int, cpu: int, processes: int | None = None, file_bytes: int | None = None) -> None:

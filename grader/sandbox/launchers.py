@@ -4,34 +4,26 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from grader.sandbox.forkserver import (
+    GRADER_FOLDER,
+    Scratch,
+    SharedForkServer,
+    ask,
+    interpreter_command,
+    start_zygote,
+)
 from grader.sandbox.isolation import LIMITS_ONLY, Isolation, choose_isolation
 from grader.sandbox.limits import Limits, worker_environment
-from grader.sandbox.processes import WorkerCpuClock, kill_tree, parent_pid, remove_tree, tree_cpu_seconds
+from grader.sandbox.processes import WorkerCpuClock, kill_tree, parent_pid, tree_cpu_seconds, user_of
 from grader.sandbox.strategies import strategy_for
-
-# Imports the grader package from its own folder without putting the folder above it (the project,
-# with its reference and hidden tests) on the worker's sys.path, then runs grader.sandbox.inside.main.
-BOOTSTRAP = (
-    "import importlib.util, sys; root = sys.argv.pop(1); "
-    "spec = importlib.util.spec_from_file_location("
-    "'grader', root + '/__init__.py', submodule_search_locations=[root]); "
-    "package = importlib.util.module_from_spec(spec); sys.modules['grader'] = package; "
-    "spec.loader.exec_module(package); "
-    "from grader.sandbox.inside import main; main(sys.argv[1:])"
-)
-GRADER_FOLDER = Path(__file__).resolve().parent.parent
-ZYGOTE_REPLY_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -58,41 +50,6 @@ class Launcher(Protocol):
     def close(self) -> None: ...
 
 
-def interpreter_command(python: str, *arguments: str) -> list[str]:
-    """Returns the command that runs grader.sandbox.inside with `arguments` in a clean `python`."""
-    # -s: no user site; -P: no script folder on sys.path; -B: no .pyc beside the submission;
-    # -u: unbuffered, so output printed just before a kill is not lost. The environment is ours alone.
-    return [python, "-s", "-P", "-B", "-u", "-c", BOOTSTRAP, str(GRADER_FOLDER), *arguments]
-
-
-class _Scratch:
-    """A folder of the grader's (0700) holding a fresh, unpredictably named folder per worker."""
-
-    def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="grader-scratch-"))
-        self.leftovers: list[Path] = []
-        """Worker folders that could not be removed: kept apart, never reused."""
-
-    def prepare(self, submission: Path, file_name: str, owner: int | None = None) -> Path:
-        """Returns a new folder (created atomically, mode 0700) holding a copy of the submission."""
-        folder = Path(tempfile.mkdtemp(prefix="w", dir=self.path))
-        shutil.copyfile(submission, folder / file_name, follow_symlinks=False)
-        if owner is not None:  # the worker writes here itself (resource limits only): it is its own
-            for path in (folder, folder / file_name):
-                os.chown(path, owner, owner)
-        return folder
-
-    def discard(self, folder: Path) -> None:
-        """Removes a worker's folder, whatever the worker left in it; records it when that fails."""
-        if not remove_tree(folder):
-            self.leftovers.append(folder)
-            print(f"grader: could not remove the worker folder {folder}; it is left for you to remove", file=sys.stderr)
-
-    def remove(self) -> None:
-        if not remove_tree(self.path):
-            print(f"grader: could not remove the scratch folder {self.path}", file=sys.stderr)
-
-
 class SpawnLauncher:
     """Starts each worker as a new interpreter with resource limits only: slow (~80 ms of CPU each).
 
@@ -102,7 +59,7 @@ class SpawnLauncher:
     isolation = Isolation(LIMITS_ONLY)
 
     def start(self, submission: Path, file_name: str, limits: Limits) -> Started:
-        scratch = _Scratch()
+        scratch = Scratch()
         directory = str(scratch.prepare(submission, file_name))
         grader_end, worker_end = socket.socketpair()
         output_read, output_write = os.pipe()
@@ -159,18 +116,24 @@ class ForkServerLauncher:
 
     The zygote is a clean interpreter of its own (never the grader's process, whose memory holds the
     reference and hidden tests), wrapped as its isolation strategy says; each forked worker gets its own
-    folder, namespaces, environment, limits, session and (as root) user id.
+    folder, namespaces, environment, limits, session and (as root) user id. Given a `shared` zygote (a
+    batch's, see forkserver.py), it forks its workers there, and starts one of its own only if that one fails.
     """
 
-    def __init__(self, isolation: Isolation | None = None, plotting: bool = True) -> None:
+    def __init__(
+        self, isolation: Isolation | None = None, plotting: bool = True, shared: SharedForkServer | None = None
+    ) -> None:
         # The level is the caller's value (a command resolves it once); without one, the strongest there is.
-        self.isolation = isolation or choose_isolation()
+        self.isolation = shared.isolation if shared is not None else isolation or choose_isolation()
         self.plotting = plotting
         """Whether the zygote imports pyplot for its workers (a third of a second of its start): see may_plot."""
         self.strategy = strategy_for(self.isolation, GRADER_FOLDER)
         self.worker_uid = self.strategy.worker_uid
-        self._scratch = _Scratch()
+        self._shared = shared
+        self._scratch = shared.scratch if shared is not None else Scratch()
+        self._owns_scratch = shared is None
         self._zygote: subprocess.Popen[bytes] | None = None
+        """The zygote of this launcher's own (None while it uses the shared one)."""
         self._control: socket.socket | None = None
         self._workers: set[int] = set()
         """The pids (as the grader sees them) of the workers started and not yet stopped."""
@@ -195,7 +158,14 @@ class ForkServerLauncher:
 
     def close(self) -> None:
         self._close_zygote()
-        self._scratch.remove()
+        if self._owns_scratch:  # a shared zygote's folder is its owner's to remove
+            self._scratch.remove()
+
+    def _server_pid(self) -> int | None:
+        """Returns the pid (as the grader sees it) of the zygote in use: its sandbox's outermost process."""
+        if self._shared is not None:
+            return self._shared.process.pid
+        return self._zygote.pid if self._zygote is not None else None
 
     def _fork(self, submission: Path, folder: Path, file_name: str, limits: Limits) -> Started:
         control = self._ensure_zygote()
@@ -212,24 +182,26 @@ class ForkServerLauncher:
             "cpu": limits.cpu_seconds,
             "file_bytes": limits.disk_bytes,
             "private_namespaces": self.strategy.namespaces,
-            **self.strategy.spawn_options(submission),
+            **self.strategy.spawn_options(submission, shared=self._shared is not None),
         }
         try:
-            socket.send_fds(control, [json.dumps(request).encode()], [worker_end.fileno(), output_write])
-        except OSError:
+            try:
+                socket.send_fds(control, [json.dumps(request).encode()], [worker_end.fileno(), output_write])
+            finally:
+                worker_end.close()
+                os.close(output_write)
+            pid = int(ask(control)["pid"] or 0)
+        except BaseException:  # the zygote is gone (the caller starts another): nothing of this worker stays open
             grader_end.close()
             os.close(output_read)
             raise
-        finally:
-            worker_end.close()
-            os.close(output_write)
-        pid = int(self._ask(control)["pid"])
-        zygote = self._zygote
-        outer = self.strategy.host_pid(zygote.pid, pid) if zygote is not None else None
+        zygote = self._server_pid()
+        outer = self.strategy.host_pid(zygote, pid) if zygote is not None else None
         if outer is not None:
             self._workers.add(outer)
         server = parent_pid(outer) if outer is not None else None  # the fork server, as the grader sees it
-        clock = WorkerCpuClock(outer, server, self._workers) if outer is not None and server is not None else None
+        foreign = self._foreign_to_this_worker()
+        clock = WorkerCpuClock(outer, server, foreign) if outer is not None and server is not None else None
 
         def stop() -> int | None:
             if clock is not None:
@@ -238,12 +210,29 @@ class ForkServerLauncher:
 
         return Started(grader_end.detach(), output_read, stop, clock.seconds if clock is not None else lambda: None)
 
+    def _foreign_to_this_worker(self) -> Callable[[int], bool]:
+        """Returns whether a child of the zygote is no orphan of the worker about to start: a worker itself, or
+        (in a shared zygote) a process of another grading process's workers, which run as another user. Its
+        clock asks on every call: each child's user is read once (a process of another user's stays one)."""
+        users: dict[int, bool] = {}
+
+        def foreign(pid: int) -> bool:
+            if pid in self._workers:
+                return True
+            if self._shared is None:
+                return False
+            if pid not in users:
+                users[pid] = user_of(pid) != self.worker_uid
+            return users[pid]
+
+        return foreign
+
     def _stop(self, pid: int, folder: Path, outer: int | None = None) -> int | None:
         """Kills everything the worker may have started, reaps it, and removes its folder."""
         if outer is not None:
             self._workers.discard(outer)
-        if self._zygote is not None:
-            self.strategy.sweep(self._zygote.pid)
+        if (zygote := self._server_pid()) is not None:
+            self.strategy.sweep(zygote, shared=self._shared is not None)
         code = self._reap(pid)
         self._scratch.discard(folder)
         return code
@@ -254,53 +243,35 @@ class ForkServerLauncher:
             return None
         try:
             control.send(json.dumps({"op": "wait", "pid": pid}).encode())
-            return int(self._ask(control)["code"])
+            return ask(control)["code"]
         except (OSError, ValueError, TimeoutError):
             return None
 
-    def _ask(self, control: socket.socket) -> dict[str, int]:
-        ready, _, _ = select.select([control], [], [], ZYGOTE_REPLY_SECONDS)
-        if not ready:
-            raise TimeoutError("the fork server did not answer")
-        reply = control.recv(65536)
-        if not reply:
-            raise OSError("the fork server closed its socket")
-        answer = json.loads(reply)
-        if not isinstance(answer, dict):
-            raise ValueError("malformed answer from the fork server")
-        return answer
-
     def _ensure_zygote(self) -> socket.socket:
-        if self._control is not None and self._zygote is not None and self._zygote.poll() is None:
+        if self._control is not None and (self._shared is not None or self._zygote_alive()):
             return self._control
         self._close_zygote()
-        grader_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        plotting = [] if self.plotting else ["no-plotting"]
-        command = interpreter_command(self.isolation.python, "zygote", str(zygote_end.fileno()), *plotting)
-        command, cwd = self.strategy.zygote_command(command, self._scratch.path)
-        try:
-            self._zygote = subprocess.Popen(
-                command,
-                cwd=cwd,
-                env=worker_environment(cwd),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(zygote_end.fileno(),),
-                start_new_session=True,
-            )
-        finally:
-            zygote_end.close()
-        self.strategy.started(self._zygote.pid)
-        self._control = grader_end
-        return grader_end
+        if self._shared is not None:
+            try:
+                self._control = self._shared.connect()
+                return self._control
+            except OSError:
+                self._shared = None  # the shared zygote is gone: this launcher starts one of its own
+        self._zygote, self._control = start_zygote(self.strategy, self._scratch.path, self.plotting)
+        return self._control
+
+    def _zygote_alive(self) -> bool:
+        return self._zygote is not None and self._zygote.poll() is None
 
     def _close_zygote(self) -> None:
+        """Closes the control socket; kills a zygote of this launcher's own with all it ran. A shared zygote
+        stays (its owner ends it): failed, it is given up for one of this launcher's own."""
         control, self._control = self._control, None
         zygote, self._zygote = self._zygote, None
         self._workers.clear()
         if control is not None:
             control.close()
+            self._shared = None
         if zygote is not None:
             self.strategy.close(zygote.pid)
             zygote.kill()

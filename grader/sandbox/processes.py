@@ -6,7 +6,7 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 TRUNCATION_MARKER = "\n[… output truncated: the rest ({} bytes) was not kept …]\n"
@@ -44,9 +44,21 @@ def kill_descendants(root: int) -> None:
         freeze_then_kill(descendants)
 
 
-def kill_user(uid: int) -> None:
-    """Kills every process running as `uid` (a user id only one fork server's workers use)."""
-    _kill_matching(lambda pid, status: _field(status, "Uid") == str(uid))
+def kill_user(uid: int, below: int | None = None) -> None:
+    """Kills every process running as `uid` (a user id only one grading process's workers use): of those
+    below `below` when given (read from the kernel's child lists, where it keeps them), else of all."""
+    tree = _TreeOf(below) if below is not None and _children_of(below) is not None else None
+    _kill_matching(lambda pid, status: _field(status, "Uid") == str(uid), pids=tree)
+
+
+def user_of(pid: int) -> int | None:
+    """Returns the real user id `pid` runs as (None once it has ended). Read from its status: /proc/PID itself
+    belongs to root when the process is not dumpable, as every worker is once it changed user."""
+    try:
+        uid = _field(_read_proc(f"/proc/{pid}/status").decode(), "Uid")
+    except OSError:
+        return None
+    return int(uid) if uid is not None else None
 
 
 def kill_namespace(namespace: str, keep: tuple[int, ...], below: int | None = None) -> None:
@@ -143,8 +155,9 @@ def host_pid(namespace: str, inner: int, below: int | None = None) -> int | None
     return None
 
 
-def orphans_cpu_seconds(server: int, workers: Collection[int]) -> float:
-    """Returns the CPU seconds of the processes below `server` that are below none of `workers`.
+def orphans_cpu_seconds(server: int, foreign: Callable[[int], bool]) -> float:
+    """Returns the CPU seconds of the processes below `server` that are below none of its children `foreign`
+    says are not the worker's orphans (workers, or another grading process's processes).
 
     `server` is a fork server and the subreaper of its workers' processes: a worker's child whose parent
     ended (the worker itself among them) is re-parented to it, and its CPU time is still the submission's.
@@ -152,7 +165,7 @@ def orphans_cpu_seconds(server: int, workers: Collection[int]) -> float:
     children = _children_of(server)
     if children is None:
         children = [pid for pid in _descendants(server) if parent_pid(pid) == server]
-    return sum(tree_cpu_seconds(child) for child in children if child not in workers)
+    return sum(tree_cpu_seconds(child) for child in children if not foreign(child))
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -178,8 +191,8 @@ class WorkerCpuClock:
     process given the same pid), and the server's children one more; anything else is read in full.
     """
 
-    def __init__(self, worker: int, server: int, workers: Collection[int]):
-        self.worker, self.server, self.workers = worker, server, workers
+    def __init__(self, worker: int, server: int, foreign: Callable[[int], bool]):
+        self.worker, self.server, self.foreign = worker, server, foreign
         self._files: list[int] = []
         try:
             for path in (f"/proc/{worker}/stat", f"/proc/{worker}/task/{worker}/children"):
@@ -201,10 +214,10 @@ class WorkerCpuClock:
         if not alone:
             return self._read_in_full()
         own = sum(int(field) for field in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime, stime, cutime, cstime
-        return own + sum(tree_cpu_seconds(pid) for pid in orphans if pid not in self.workers)
+        return own + sum(tree_cpu_seconds(pid) for pid in orphans if not self.foreign(pid))
 
     def _read_in_full(self) -> float:
-        return tree_cpu_seconds(self.worker) + orphans_cpu_seconds(self.server, self.workers)
+        return tree_cpu_seconds(self.worker) + orphans_cpu_seconds(self.server, self.foreign)
 
     def close(self) -> None:
         for fd in self._files:

@@ -46,12 +46,19 @@ class LimitsOnly:
         """Returns where the scratch folder and a worker's folder in it appear to the fork server."""
         return str(scratch), str(folder)
 
-    def spawn_options(self, submission: Path) -> dict[str, Any]:
+    @property
+    def can_share(self) -> bool:
+        """Whether grading processes may share one fork server (forkserver.py): only where each one's workers
+        run as a user id of their own, which no other worker can signal and which its sweep goes by."""
+        return self.worker_uid is not None
+
+    def spawn_options(self, submission: Path, shared: bool = False) -> dict[str, Any]:
         """Returns the fork server's instructions for one worker, beside its folder and limits."""
         return {"uid": self.worker_uid, "max_processes": WORKER_PROCESSES}
 
-    def sweep(self, zygote: int) -> None:
-        """Kills everything a worker left running; the fork server itself stays."""
+    def sweep(self, zygote: int, shared: bool = False) -> None:
+        """Kills everything a worker left running; the fork server itself stays, and so do the workers of
+        other grading processes when it is `shared`."""
         # Without a PID namespace: the worker and every orphan it left (the zygote is their subreaper)
         # are the zygote's descendants.
         kill_descendants(zygote)
@@ -82,9 +89,9 @@ class UnprivilegedUser(LimitsOnly):
         super().__init__(isolation, grader_folder)
         self.worker_uid = WORKER_UID_BASE + os.getpid() % 1_000_000
 
-    def spawn_options(self, submission: Path) -> dict[str, Any]:
+    def spawn_options(self, submission: Path, shared: bool = False) -> dict[str, Any]:
         return {
-            **super().spawn_options(submission),
+            **super().spawn_options(submission, shared),
             "unshare_network": True,
             "visible": self._visible(),
             "hide_processes": True,  # the grader's command line names the submissions' folder
@@ -97,10 +104,11 @@ class UnprivilegedUser(LimitsOnly):
         folders = {*python_folders(self.isolation.python), str(self.grader_folder)}
         return [*SYSTEM_TOPS, "/usr", *SYSTEM_SHARED, *sorted(os.path.realpath(folder) for folder in folders)]
 
-    def sweep(self, zygote: int) -> None:
+    def sweep(self, zygote: int, shared: bool = False) -> None:
         assert self.worker_uid is not None
         kill_user(self.worker_uid)
-        super().sweep(zygote)
+        if not shared:
+            super().sweep(zygote)
 
 
 class Bubblewrap(LimitsOnly):
@@ -120,11 +128,16 @@ class Bubblewrap(LimitsOnly):
     def seen_from_zygote(self, scratch: Path, folder: Path) -> tuple[str, str]:
         return SCRATCH_INSIDE, f"{SCRATCH_INSIDE}/{folder.name}"
 
-    def spawn_options(self, submission: Path) -> dict[str, Any]:
-        return {**super().spawn_options(submission), "private_tmp": self._private_tmp()}
+    def spawn_options(self, submission: Path, shared: bool = False) -> dict[str, Any]:
+        # Beside another grading process's worker, each worker gets a network of its own too (its loopback).
+        options = {**super().spawn_options(submission, shared), "private_tmp": self._private_tmp()}
+        return {**options, "unshare_network": True} if shared else options
 
-    def sweep(self, zygote: int) -> None:
-        if (namespace := self._find_namespace(zygote)) is not None:
+    def sweep(self, zygote: int, shared: bool = False) -> None:
+        if shared:
+            assert self.worker_uid is not None
+            kill_user(self.worker_uid, below=zygote)
+        elif (namespace := self._find_namespace(zygote)) is not None:
             kill_namespace(namespace, keep=(1, 2), below=zygote)  # 1 is bubblewrap's reaper, 2 the zygote
 
     def close(self, zygote: int) -> None:
