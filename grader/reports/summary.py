@@ -46,7 +46,9 @@ class SummaryEntry:
     def __post_init__(self) -> None:
         # A class repeats the same few hundred (test, outcome) pairs and words thousands of times: each
         # entry holds the class's one copy of them, so the batch's memory grows by little per student.
-        object.__setattr__(self, "outcomes", tuple(_shared(pair) for pair in self.outcomes))
+        # The whole tuple too: every correct file has the same outcomes, and so do the copies of a common mistake.
+        outcomes = tuple(_shared(pair) for pair in self.outcomes)
+        object.__setattr__(self, "outcomes", _OUTCOMES.setdefault(outcomes, outcomes))
         for name in ("status", "language"):
             object.__setattr__(self, name, sys.intern(getattr(self, name)))
         object.__setattr__(self, "diagnoses", tuple(sys.intern(d) for d in self.diagnoses))
@@ -76,6 +78,8 @@ class SummaryEntry:
 
 _PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
 """The shared (test name, outcome) pairs: as many as the hidden tests' names times the outcomes."""
+_OUTCOMES: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+"""The shared tuples of outcomes: one per way a class's files pass and fail the tests."""
 
 
 def _shared(pair: tuple[str, str]) -> tuple[str, str]:
