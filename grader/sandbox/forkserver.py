@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox import fontcache
 from grader.sandbox.isolation import Isolation, choose_isolation
 from grader.sandbox.limits import worker_environment
 from grader.sandbox.processes import remove_tree
@@ -80,6 +81,9 @@ def start_zygote(
 ) -> tuple[subprocess.Popen[bytes], socket.socket]:
     """Starts a zygote wrapped as `strategy` says, whose workers' folders go in `scratch` (importing pyplot
     unless `plotting` is False); returns the process and the grader's end of its control socket."""
+    home, _ = strategy.seen_from_zygote(scratch, scratch)  # the scratch folder, as the zygote sees it
+    if plotting:
+        fontcache.seed(scratch / ".matplotlib", strategy.isolation.python)  # its MPLCONFIGDIR, see limits.py
     grader_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     arguments = ["zygote", str(zygote_end.fileno()), *([] if plotting else ["no-plotting"])]
     command, cwd = strategy.zygote_command(interpreter_command(strategy.isolation.python, *arguments), scratch)
@@ -87,7 +91,7 @@ def start_zygote(
         process = subprocess.Popen(
             command,
             cwd=cwd,
-            env=worker_environment(cwd),
+            env=worker_environment(home),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
