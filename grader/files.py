@@ -1,4 +1,5 @@
-"""Writes files safely: whole or not at all, zips that are the same for the same files, clean file lists."""
+"""Writes files safely: whole or not at all, zips that are the same for the same files, clean file lists; and
+where the grader keeps what it can build again (the user's cache)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,10 @@ def has_junk(parts: Iterable[str]) -> bool:
 def files_under(folder: Path) -> Iterable[Path]:
     """Returns the files a bundle may take from `folder`: no caches, no hidden files."""
     return sorted(path for path in folder.rglob("*") if path.is_file() and not has_junk(path.relative_to(folder).parts))
+
+
+def user_cache(name: str) -> Path:
+    """Returns gd-autograder's folder `name` in the user's cache ($XDG_CACHE_HOME, else ~/.cache): what the
+    grader built once and can build again, kept between runs. Not created here."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "gd-autograder" / name

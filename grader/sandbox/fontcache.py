@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from grader.files import user_cache
 from grader.sandbox.limits import worker_environment
 
 FONT_LISTS = "fontlist-*.json"
@@ -36,9 +37,8 @@ _BUILD = (
 
 
 def cache_folder() -> Path:
-    """Returns where font lists are kept: gd-autograder's folder in the user's cache ($XDG_CACHE_HOME)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "gd-autograder" / "matplotlib"
+    """Returns where font lists are kept."""
+    return user_cache("matplotlib")
 
 
 def seed(folder: Path, python: str, cache: Path | None = None) -> bool:
