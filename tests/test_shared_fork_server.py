@@ -3,6 +3,7 @@ what a sweep reaches (its own), and what happens when the shared server goes (ea
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from pathlib import Path
@@ -121,5 +122,23 @@ def test_a_grading_process_starts_its_own_fork_server_when_the_shared_one_is_gon
             with Worker(path, "sub.py", LIMITS, launcher) as worker:
                 assert worker.load().ok
             assert launcher._zygote is not None and launcher._server_pid() == launcher._zygote.pid
+        finally:
+            launcher.close()
+
+
+@needs_sharing
+def test_a_grading_process_that_leaves_without_its_answer_does_not_take_the_fork_server_with_it(tmp_path):
+    path = tmp_path / "sub.py"
+    path.write_text("x = 1\n")
+    with shared_fork_server(SHARING) as shared:
+        assert shared is not None
+        gone = shared.connect()
+        gone.send(json.dumps({"op": "wait", "pid": 1}).encode())
+        gone.close()  # before the answer comes: sending it fails in the fork server
+        launcher = ForkServerLauncher(shared=shared)
+        try:
+            with Worker(path, "sub.py", LIMITS, launcher) as worker:
+                assert worker.load().ok
+            assert launcher._zygote is None and launcher._server_pid() == shared.process.pid, "still the shared one"
         finally:
             launcher.close()

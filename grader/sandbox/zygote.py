@@ -94,11 +94,18 @@ class _Zygote:
             return
         request = json.loads(message)
         if request["op"] == "connect":
-            self.controls.append(socket.socket(fileno=fds[0]))
-        elif request["op"] == "spawn":
-            control.send(json.dumps({"pid": self._spawn(request, fds)}).encode())
+            self.controls.extend(socket.socket(fileno=fd) for fd in fds)
+            return
+        answer: dict[str, int | None] = {}
+        if request["op"] == "spawn":
+            answer = {"pid": self._spawn(request, fds)}
         elif request["op"] == "wait":
-            control.send(json.dumps({"code": self._wait(request["pid"])}).encode())
+            answer = {"code": self._wait(request["pid"])}
+        try:
+            control.send(json.dumps(answer).encode())
+        except OSError:  # that grading process is gone: the others are still served
+            self.controls.remove(control)
+            control.close()
 
     def _spawn(self, request: dict[str, Any], fds: list[int]) -> int:
         running = processes_of(request["uid"] if request.get("uid") is not None else os.getuid())
