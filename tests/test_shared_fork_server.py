@@ -107,38 +107,38 @@ def test_a_batch_shares_no_fork_server_where_workers_run_as_the_graders_user():
         assert shared is None
 
 
-@needs_sharing
-def test_a_grading_process_starts_its_own_fork_server_when_the_shared_one_is_gone(tmp_path):
+@pytest.fixture
+def sharing(tmp_path):
+    """A shared fork server, a grading process's launcher on it, and a file to load."""
     path = tmp_path / "sub.py"
     path.write_text("x = 1\n")
     with shared_fork_server(SHARING) as shared:
         assert shared is not None
         launcher = ForkServerLauncher(shared=shared)
         try:
-            with Worker(path, "sub.py", LIMITS, launcher) as worker:
-                assert worker.load().ok
-            shared.process.kill()
-            shared.process.wait()
-            with Worker(path, "sub.py", LIMITS, launcher) as worker:
-                assert worker.load().ok
-            assert launcher._zygote is not None and launcher._server_pid() == launcher._zygote.pid
+            yield shared, launcher, path
         finally:
             launcher.close()
 
 
 @needs_sharing
-def test_a_grading_process_that_leaves_without_its_answer_does_not_take_the_fork_server_with_it(tmp_path):
-    path = tmp_path / "sub.py"
-    path.write_text("x = 1\n")
-    with shared_fork_server(SHARING) as shared:
-        assert shared is not None
-        gone = shared.connect()
-        gone.send(json.dumps({"op": "wait", "pid": 1}).encode())
-        gone.close()  # before the answer comes: sending it fails in the fork server
-        launcher = ForkServerLauncher(shared=shared)
-        try:
-            with Worker(path, "sub.py", LIMITS, launcher) as worker:
-                assert worker.load().ok
-            assert launcher._zygote is None and launcher._server_pid() == shared.process.pid, "still the shared one"
-        finally:
-            launcher.close()
+def test_a_grading_process_starts_its_own_fork_server_when_the_shared_one_is_gone(sharing):
+    shared, launcher, path = sharing
+    with Worker(path, "sub.py", LIMITS, launcher) as worker:
+        assert worker.load().ok
+    shared.process.kill()
+    shared.process.wait()
+    with Worker(path, "sub.py", LIMITS, launcher) as worker:
+        assert worker.load().ok
+    assert launcher._zygote is not None and launcher._server_pid() == launcher._zygote.pid
+
+
+@needs_sharing
+def test_a_grading_process_that_leaves_without_its_answer_does_not_take_the_fork_server_with_it(sharing):
+    shared, launcher, path = sharing
+    gone = shared.connect()
+    gone.send(json.dumps({"op": "wait", "pid": 1}).encode())
+    gone.close()  # before the answer comes: sending it fails in the fork server
+    with Worker(path, "sub.py", LIMITS, launcher) as worker:
+        assert worker.load().ok
+    assert launcher._zygote is None and launcher._server_pid() == shared.process.pid, "still the shared one"

@@ -190,7 +190,9 @@ class ForkServerLauncher:
             finally:
                 worker_end.close()
                 os.close(output_write)
-            pid = int(ask(control)["pid"] or 0)
+            pid = ask(control)["pid"]
+            if pid is None:
+                raise ValueError("the fork server answered a spawn without a pid")
         except BaseException:  # the zygote is gone (the caller starts another): nothing of this worker stays open
             grader_end.close()
             os.close(output_read)
